@@ -1,0 +1,29 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run   – create .venv, install eventx, run the shipped rules over corpora/sample
+#   make test  – create .venv, install eventx with test extras, run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	mkdir -p out
+	$(BIN)/eventx run corpora/sample -o out/sample.events.jsonl
+
+test: $(STAMP)
+	@# pytest exits 5 when it collected no test: that is a failure too
+	$(BIN)/python -m pytest -q; status=$$?; \
+	if [ $$status -eq 5 ]; then echo 'no tests were collected' >&2; exit 1; fi; exit $$status
+
+clean:
+	rm -rf $(VENV) out

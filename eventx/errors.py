@@ -1,0 +1,70 @@
+"""Error types and the catalogue of diagnostic codes.
+
+Every problem a user can cause (a broken rule file, an unreadable document, a bad option)
+is reported as a :class:`Diagnostic` that names the place (file:line:col or document) and
+what is wrong. Library code raises :class:`EventxError` subclasses; the CLI turns them into
+messages and exit codes at the edge, never into tracebacks.
+
+Codes: E1xx rule loading (YAML, schema, references), E2xx pattern parsing/compilation,
+E3xx runtime (documents, input, output), W4xx lint warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem at one place. ``line``/``col`` are 1-based; 0 means unknown."""
+
+    file: str
+    line: int
+    col: int
+    message: str
+    code: str = ""
+    severity: str = "error"  # "error" | "warning"
+
+    def render(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}:{self.col or 1}"
+        suffix = f" [{self.code}]" if self.code else ""
+        return f"{where}: {self.severity}: {self.message}{suffix}"
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class EventxError(Exception):
+    """Base class of every error eventx reports to users."""
+
+    exit_code = 2
+
+
+class RuleError(EventxError):
+    """One or more problems in rule files; carries every diagnostic found, not just the first."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = sorted(diagnostics, key=lambda d: (d.file, d.line, d.col, d.message))
+        super().__init__("\n".join(d.render() for d in self.diagnostics))
+
+
+class InputError(EventxError):
+    """An input (corpus file, option value) that cannot be used at all."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """Return ' (did you mean X?)' for the closest candidate, or '' when none is close."""
+    import difflib
+
+    best = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean {best[0]}?)" if best else ""
