@@ -1,0 +1,78 @@
+"""Flat views of an event record (DESIGN §3), shared by the CSV and SQLite writers.
+
+The event dict is nested (``trigger``, ``span``, ``args`` ...); tabular outputs need one
+value per column. Keeping the column list and the flattening here means the CSV header and
+the SQLite ``events``/``arguments`` tables cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+#: Fixed per-event columns, in output order. A dot walks into a nested object.
+EVENT_FIELDS: tuple[str, ...] = (
+    "doc_id",
+    "id",
+    "type",
+    "rule",
+    "trigger.text",
+    "trigger.start",
+    "trigger.end",
+    "span.text",
+    "span.start",
+    "span.end",
+    "sentence.index",
+    "modality",
+    "attribution.text",
+    "rules_version",
+)
+
+#: Fields of one argument, in output order (only ``text``/``start``/``end`` are always set).
+ARG_FIELDS: tuple[str, ...] = ("text", "start", "end", "value", "qualifier", "unit", "norm")
+
+_PATHS = tuple(tuple(name.split(".")) for name in EVENT_FIELDS)
+
+
+def event_values(event: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Values of :data:`EVENT_FIELDS` in order; ``None`` where a field or its parent is absent
+    (e.g. ``attribution`` is ``null`` for unattributed events)."""
+    values = []
+    for path in _PATHS:
+        value: Any = event
+        for key in path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        values.append(value)
+    return tuple(values)
+
+
+def arg_values(event: Mapping[str, Any]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """``(role, values of ARG_FIELDS)`` for each argument, in the event's role order."""
+    for role, arg in (event.get("args") or {}).items():
+        yield role, tuple(arg.get(field) for field in ARG_FIELDS)
+
+
+def arg_column(role: str, field: str) -> str:
+    """CSV column name of one argument field: ``arg.<role>.<field>``."""
+    return f"arg.{role}.{field}"
+
+
+def role_of_column(column: str) -> str | None:
+    """Inverse of :func:`arg_column` for the role part; ``None`` for fixed columns."""
+    if not column.startswith("arg."):
+        return None
+    return column[4:].rpartition(".")[0] or None
+
+
+def flatten_event(event: Mapping[str, Any]) -> dict[str, Any]:
+    """One CSV row: the fixed columns plus ``arg.<role>.<field>`` for the fields each argument has."""
+    row = dict(zip(EVENT_FIELDS, event_values(event)))
+    for role, arg in (event.get("args") or {}).items():
+        for field in ARG_FIELDS:
+            if field in arg:
+                row[arg_column(role, field)] = arg[field]
+    return row
+
+
+def csv_header(roles: set[str]) -> list[str]:
+    """Fixed columns, then every argument field of every role, roles sorted for determinism."""
+    return [*EVENT_FIELDS, *(arg_column(r, f) for r in sorted(roles) for f in ARG_FIELDS)]
