@@ -1,0 +1,574 @@
+"""Event writers (JSONL, CSV, SQLite) with atomic output and ``--resume``, plus the error log.
+
+Protocol: ``write_document(doc, events)`` once per processed document — also for documents
+with no events, because that is how a resumed run knows they are done — then ``close()`` to
+commit, or ``abort()`` on interruption. Writers are context managers: leaving the block with
+an exception aborts, otherwise closes.
+
+File outputs (JSONL, CSV) — atomic and resumable
+------------------------------------------------
+While a run is going, nothing exists at ``OUT``. Two sidecar files hold the run's state:
+
+* ``OUT.partial`` — the data written so far: JSONL event lines (for CSV: one JSON object per
+  CSV row, see below), appended and flushed after every document;
+* ``OUT.progress`` — one line per finished document, ``["<doc id>", <size of OUT.partial
+  after it>]``, appended and flushed right *after* that document's data.
+
+``close()`` fsyncs and turns the partial into ``OUT`` with ``os.replace`` (JSONL), or renders
+the CSV into ``.OUT.tmp-<pid>`` and replaces ``OUT`` with it; then both sidecars are deleted.
+``abort()`` just closes the sidecars, and a crash (no ``abort``) leaves them in the same
+state — which is why the data goes straight to a fixed, visible name instead of a pid-named
+temp file: a killed process cannot rename anything.
+
+Resume (``open_writer(..., resume=True)`` / :func:`done_doc_ids`): the done documents are
+those listed in ``OUT.progress`` whose recorded size fits in ``OUT.partial``; the partial is
+truncated to the last recorded size (dropping a document cut off mid-write) and appending
+continues. Provided the corpus is read in the same order and done documents are skipped,
+the final ``OUT`` is byte-identical to that of an uninterrupted run. Without a partial, a
+completed ``OUT`` is the starting point (its documents are the ones that had events; the
+others are simply re-processed, producing nothing). ``resume=False`` starts afresh and
+discards any stale partial.
+
+CSV columns depend on the argument roles seen, known only at the end, so the partial holds
+flattened rows (``eventx.io.records.flatten_event``) as JSON lines and ``close()`` renders
+the CSV in two streaming passes (collect roles; write rows). Roles are sorted.
+
+SQLite
+------
+SQLite writes go to ``OUT`` directly: each document (its row, its events, their arguments)
+is one transaction, so the database is always consistent and the ``documents`` table is
+the progress record; resume skips the documents in it. Without ``resume`` an existing file
+is replaced. WAL journaling keeps per-document commits cheap; it is switched back off on close
+so that no ``-wal``/``-shm`` files remain.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, TextIO
+
+import orjson
+
+from eventx.errors import InputError, did_you_mean
+from eventx.io.readers import ReadProblem
+from eventx.io.records import (
+    ARG_FIELDS,
+    EVENT_FIELDS,
+    arg_values,
+    csv_header,
+    event_values,
+    flatten_event,
+    role_of_column,
+)
+from eventx.text.model import Document
+
+__all__ = [
+    "EventWriter",
+    "ErrorLog",
+    "FORMATS",
+    "done_doc_ids",
+    "infer_format",
+    "open_writer",
+]
+
+FORMATS = ("jsonl", "csv", "sqlite")
+_EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".sqlite": "sqlite", ".sqlite3": "sqlite", ".db": "sqlite"}
+
+
+class EventWriter(Protocol):
+    def write_document(self, doc: Document, events: list[dict]) -> None:
+        """Record one processed document and its events (DESIGN §3 dicts, in order)."""
+
+    def close(self) -> None:
+        """Commit the output (for files: the atomic rename)."""
+
+    def abort(self) -> None:
+        """Stop without committing; keep what was written for ``--resume``."""
+
+
+def _is_stdout(path: str | None) -> bool:
+    return path is None or path == "-"
+
+
+def infer_format(path: str | None, fmt: str | None) -> str:
+    """``fmt`` if given (validated), else from the output extension, else ``"jsonl"``."""
+    if fmt is not None:
+        name = fmt.strip().lower()
+        if name not in FORMATS:
+            raise InputError(f"unknown output format {fmt!r} (expected jsonl, csv or sqlite){did_you_mean(name, FORMATS)}")
+        return name
+    if _is_stdout(path):
+        return "jsonl"
+    return _EXTENSIONS.get(Path(path).suffix.lower(), "jsonl")  # type: ignore[arg-type]
+
+
+def open_writer(path: str | None, fmt: str | None = None, *, resume: bool = False) -> EventWriter:
+    """The writer for ``-o path`` / ``--format fmt``; ``None`` or ``"-"`` means JSONL on stdout."""
+    kind = infer_format(path, fmt)
+    if _is_stdout(path):
+        if kind != "jsonl":
+            raise InputError(f"--format {kind} needs an output file (-o)")
+        if resume:
+            raise InputError("--resume needs an output file (-o)")
+        return StdoutWriter(sys.stdout.buffer)
+    assert path is not None
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise InputError(f"{path}: the output directory does not exist")
+    if kind == "sqlite":
+        return SqliteWriter(path, resume=resume)
+    if kind == "csv":
+        return CsvWriter(path, resume=resume)
+    return JsonlWriter(path, resume=resume)
+
+
+def done_doc_ids(path: str, fmt: str) -> set[str]:
+    """Ids of the documents an earlier (interrupted or finished) run already wrote to ``path``."""
+    kind = infer_format(path, fmt)
+    if kind == "sqlite":
+        return _sqlite_done(path)
+    data, progress = _sidecars(path)
+    if os.path.exists(data):
+        return _read_progress(progress, os.path.getsize(data))[0]
+    if os.path.exists(path):
+        return {doc_id for doc_id, _ in _SEEDS[kind](path)}
+    return set()
+
+
+class _WriterBase:
+    """Context-manager behaviour shared by all writers."""
+
+    def write_document(self, doc: Document, events: list[dict]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def close(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def abort(self) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def __enter__(self) -> _WriterBase:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+
+def _event_line(event: Mapping[str, Any]) -> bytes:
+    """One JSONL line; orjson keeps the dict's key order (DESIGN §3 order), never sorts."""
+    return orjson.dumps(event) + b"\n"
+
+
+class StdoutWriter(_WriterBase):
+    """JSONL on a byte stream (stdout), flushed per document so pipes see results early."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def write_document(self, doc: Document, events: list[dict]) -> None:
+        if events:
+            self._stream.write(b"".join(_event_line(e) for e in events))
+            self._stream.flush()
+
+    def close(self) -> None:
+        self._stream.flush()
+
+    abort = close
+
+
+# --- resumable file outputs ----------------------------------------------------------
+
+
+def _read_progress(progress_path: str, data_size: int) -> tuple[set[str], int, int]:
+    """(done ids, data bytes to keep, progress bytes to keep) from a progress file.
+
+    Reading stops at the first torn or inconsistent line (a crash mid-append, or data that
+    was not flushed), so what is kept is always a prefix both files agree on.
+    """
+    done: set[str] = set()
+    data_end = progress_end = 0
+    try:
+        with open(progress_path, "rb") as fh:
+            for line in fh:
+                try:
+                    doc_id, size = orjson.loads(line) if line.endswith(b"\n") else (None, None)
+                except (orjson.JSONDecodeError, TypeError, ValueError):
+                    break
+                if not isinstance(doc_id, str) or not isinstance(size, int) or not data_end <= size <= data_size:
+                    break
+                done.add(doc_id)
+                data_end = size
+                progress_end += len(line)
+    except FileNotFoundError:
+        pass
+    return done, data_end, progress_end
+
+
+def _sidecars(final: str) -> tuple[str, str]:
+    """(partial data, progress) paths of a file output."""
+    return final + ".partial", final + ".progress"
+
+
+class _Journal:
+    """``OUT.partial`` + ``OUT.progress``: the resumable state of a file output."""
+
+    def __init__(self, final: str, *, resume: bool, seed: Callable[[str], Iterator[tuple[str, bytes]]]) -> None:
+        self.data_path, self.progress_path = _sidecars(final)
+        self.done: set[str] = set()
+        if resume and os.path.exists(self.data_path):
+            self.done, data_end, progress_end = _read_progress(self.progress_path, os.path.getsize(self.data_path))
+            self._data = _open_at(self.data_path, data_end)
+            self._progress = _open_at(self.progress_path, progress_end)
+            return
+        self._data = open(self.data_path, "wb")
+        self._progress = open(self.progress_path, "wb")
+        if resume and os.path.exists(final):  # continue a finished output
+            for doc_id, line in seed(final):
+                self._data.write(line)
+                self.done.add(doc_id)
+            self._data.flush()
+            size = self._data.tell()
+            self._progress.write(b"".join(orjson.dumps([d, size]) + b"\n" for d in sorted(self.done)))
+            self._progress.flush()
+
+    def append(self, doc_id: str, lines: list[bytes]) -> None:
+        """Data first, then the progress line: a crash in between only loses this document."""
+        if lines:
+            self._data.write(b"".join(lines))
+            self._data.flush()
+        self._progress.write(orjson.dumps([doc_id, self._data.tell()]) + b"\n")
+        self._progress.flush()
+        self.done.add(doc_id)
+
+    def commit(self) -> str:
+        """Close the data file durably and return its path; the caller moves it into place."""
+        self._data.flush()
+        os.fsync(self._data.fileno())
+        self._data.close()
+        self._progress.close()
+        return self.data_path
+
+    def discard(self) -> None:
+        """After a successful commit: remove whatever sidecar is left."""
+        for path in (self.data_path, self.progress_path):
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                pass
+
+    def abort(self) -> None:
+        for fh in (self._data, self._progress):
+            if not fh.closed:
+                fh.flush()
+                fh.close()
+
+
+def _open_at(path: str, size: int) -> BinaryIO:
+    """Open for appending after truncating to ``size`` bytes (creating the file if needed)."""
+    fh = open(path, "r+b" if os.path.exists(path) else "w+b")
+    fh.truncate(size)
+    fh.seek(size)
+    return fh
+
+
+class _JournalWriter(_WriterBase):
+    """A file output built on a journal; subclasses say what a line is and how to finish."""
+
+    seed: Callable[[str], Iterator[tuple[str, bytes]]]
+
+    def __init__(self, path: str, *, resume: bool = False) -> None:
+        self.path = path
+        self._journal = _Journal(path, resume=resume, seed=type(self).seed)
+        self._finished = False
+
+    @property
+    def done(self) -> set[str]:
+        """Documents already in the output (skipped if written again)."""
+        return self._journal.done
+
+    def _lines(self, events: list[dict]) -> list[bytes]:
+        raise NotImplementedError
+
+    def _finish(self, data_path: str) -> None:
+        raise NotImplementedError
+
+    def write_document(self, doc: Document, events: list[dict]) -> None:
+        if self._finished:
+            raise ValueError(f"{self.path}: writer is closed")
+        if doc.id not in self._journal.done:
+            self._journal.append(doc.id, self._lines(events))
+
+    def close(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        self._finish(self._journal.commit())
+        self._journal.discard()
+
+    def abort(self) -> None:
+        self._finished = True
+        self._journal.abort()
+
+
+def _seed_jsonl(path: str) -> Iterator[tuple[str, bytes]]:
+    """(doc_id, line) of a finished JSONL output; lines are kept byte for byte."""
+    with open(path, "rb") as fh:
+        for line in fh:
+            if line.strip():
+                yield str(orjson.loads(line).get("doc_id")), line if line.endswith(b"\n") else line + b"\n"
+
+
+def _seed_csv(path: str) -> Iterator[tuple[str, bytes]]:
+    """(doc_id, journal line) of a finished CSV output; CSV cells are strings either way,
+    so re-rendering them gives the same bytes."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            cells = {k: v for k, v in row.items() if k is not None and v}
+            yield row.get("doc_id") or "", orjson.dumps(cells) + b"\n"
+
+
+class JsonlWriter(_JournalWriter):
+    """One event per line, keys in DESIGN §3 order."""
+
+    seed = staticmethod(_seed_jsonl)
+
+    def _lines(self, events: list[dict]) -> list[bytes]:
+        return [_event_line(e) for e in events]
+
+    def _finish(self, data_path: str) -> None:
+        os.replace(data_path, self.path)
+
+
+class CsvWriter(_JournalWriter):
+    """One row per event; ``arg.<role>.<field>`` columns for every role seen."""
+
+    seed = staticmethod(_seed_csv)
+
+    def _lines(self, events: list[dict]) -> list[bytes]:
+        return [orjson.dumps(flatten_event(e)) + b"\n" for e in events]
+
+    def _finish(self, data_path: str) -> None:
+        directory, name = os.path.split(os.path.abspath(self.path))
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}.tmp-{os.getpid()}", dir=directory)
+        try:
+            with open(data_path, "rb") as rows, open(fd, "w", encoding="utf-8", newline="") as out:
+                render_csv(rows, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())
+            os.replace(tmp, self.path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def render_csv(rows: IO[bytes], out: TextIO) -> None:
+    """Render flattened rows (JSON lines, seekable) as CSV: pass 1 collects roles, pass 2 writes."""
+    roles: set[str] = set()
+    for line in rows:
+        roles.update(r for r in map(role_of_column, orjson.loads(line)) if r)
+    writer = csv.DictWriter(out, csv_header(roles), restval="", extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    rows.seek(0)
+    for line in rows:
+        writer.writerow(orjson.loads(line))
+
+
+_SEEDS: dict[str, Callable[[str], Iterator[tuple[str, bytes]]]] = {"jsonl": _seed_jsonl, "csv": _seed_csv}
+
+
+# --- SQLite -------------------------------------------------------------------------------
+
+_EVENT_COLUMNS = [name.replace(".", "_") for name in EVENT_FIELDS] + ["doc_date"]
+_INTEGER_SUFFIXES = ("_start", "_end", "_index")
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'  # "end" is an SQL keyword; quote every column name alike
+
+
+def _schema() -> str:
+    """DDL derived from the shared field lists, so it cannot drift from the CSV columns."""
+    event_cols = ",\n  ".join(
+        f"{_q(c)} {'INTEGER' if c.endswith(_INTEGER_SUFFIXES) else 'TEXT'}"
+        + (" PRIMARY KEY" if c == "id" else " NOT NULL REFERENCES documents(doc_id)" if c == "doc_id" else "")
+        for c in _EVENT_COLUMNS
+    )
+    arg_types = {"start": "INTEGER", "end": "INTEGER", "value": ""}  # value: int or text as given
+    arg_cols = ",\n  ".join(f"{_q(f)} {arg_types.get(f, 'TEXT')}".rstrip() for f in ARG_FIELDS)
+    return f"""
+CREATE TABLE IF NOT EXISTS documents (
+  "doc_id" TEXT PRIMARY KEY,
+  "date" TEXT,
+  "title" TEXT,
+  "n_events" INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+  {event_cols}
+);
+CREATE TABLE IF NOT EXISTS arguments (
+  "event_id" TEXT NOT NULL REFERENCES events(id),
+  "role" TEXT NOT NULL,
+  {arg_cols},
+  PRIMARY KEY ("event_id", "role")
+);
+CREATE INDEX IF NOT EXISTS events_type ON events("type");
+CREATE INDEX IF NOT EXISTS events_doc_id ON events("doc_id");
+CREATE INDEX IF NOT EXISTS events_doc_date ON events("doc_date");
+"""
+
+
+_INSERT_DOCUMENT = 'INSERT INTO documents ("doc_id", "date", "title", "n_events") VALUES (?, ?, ?, ?)'
+_INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(map(_q, _EVENT_COLUMNS))}) VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
+)
+_INSERT_ARG = (
+    f'INSERT INTO arguments ("event_id", "role", {", ".join(map(_q, ARG_FIELDS))})'
+    f" VALUES ({', '.join('?' * (len(ARG_FIELDS) + 2))})"
+)
+
+
+def _remove_database(path: str) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.remove(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def _sqlite_done(path: str) -> set[str]:
+    if not os.path.exists(path):
+        return set()
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve().as_posix()}?mode=ro", uri=True)
+        try:
+            return {row[0] for row in conn.execute("SELECT doc_id FROM documents")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: not an eventx SQLite output ({exc})") from exc
+
+
+class SqliteWriter(_WriterBase):
+    """Tables ``documents``, ``events``, ``arguments``; one transaction per document."""
+
+    def __init__(self, path: str, *, resume: bool = False) -> None:
+        self.path = path
+        if not resume:
+            _remove_database(path)
+        try:
+            self._conn = sqlite3.connect(path)
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.executescript(_schema())
+            self.done: set[str] = {row[0] for row in self._conn.execute("SELECT doc_id FROM documents")}
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{path}: not an eventx SQLite output ({exc})") from exc
+
+    def write_document(self, doc: Document, events: list[dict]) -> None:
+        if doc.id in self.done:
+            return
+        with self._conn:  # commit on success, roll back on error: all of a document or nothing
+            self._conn.execute(_INSERT_DOCUMENT, (doc.id, doc.date, doc.title, len(events)))
+            self._conn.executemany(_INSERT_EVENT, [(*event_values(e), doc.date) for e in events])
+            self._conn.executemany(
+                _INSERT_ARG, [(e["id"], role, *values) for e in events for role, values in arg_values(e)]
+            )
+        self.done.add(doc.id)
+
+    def close(self) -> None:
+        if self._conn is None:
+            return
+        self._conn.execute("PRAGMA journal_mode = DELETE")  # checkpoint; no -wal/-shm left behind
+        self._conn.close()
+        self._conn = None  # type: ignore[assignment]
+
+    def abort(self) -> None:
+        if self._conn is not None:
+            self._conn.rollback()
+        self.close()
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class ErrorLog:
+    """Where read/extraction problems go: a JSONL errors file (one record per line, flushed
+    per record so a crash keeps them) and a rendered line on ``echo`` (stderr by default).
+
+    The file is created at the first record, so a clean run leaves none; a stale one from an
+    earlier run is removed, except with ``resume``, where records already in it are not
+    repeated (a resumed run reads its inputs again and meets the same problems).
+    """
+
+    def __init__(self, path: str | None, *, resume: bool = False, echo: TextIO | None | bool = True) -> None:
+        self.path = path
+        self.count = 0
+        self._echo = echo
+        self._file: BinaryIO | None = None
+        self._seen: set[bytes] = set()
+        if path is None:
+            return
+        if resume and os.path.exists(path):
+            with open(path, "rb") as fh:
+                self._seen = {line.rstrip(b"\n") for line in fh}
+        elif os.path.exists(path):
+            os.remove(path)
+
+    @staticmethod
+    def default_path(out: str | None) -> str | None:
+        """``<out>.errors.jsonl`` beside a file output; none (stderr only) for stdout."""
+        return None if _is_stdout(out) else f"{out}.errors.jsonl"
+
+    @classmethod
+    def for_output(cls, out: str | None, errors: str | None = None, *, resume: bool = False) -> ErrorLog:
+        """The log for ``-o out [--errors errors]``."""
+        return cls(errors or cls.default_path(out), resume=resume)
+
+    def add(self, problem: ReadProblem | Mapping[str, Any]) -> None:
+        """Record one problem (a ReadProblem or any ``{"doc_id", "error", ...}`` dict)."""
+        self.count += 1
+        record = problem.to_record() if isinstance(problem, ReadProblem) else dict(problem)
+        echo = sys.stderr if self._echo is True else self._echo
+        if echo:
+            if isinstance(problem, ReadProblem):
+                text = problem.render()
+            else:
+                text = f"{record.get('source') or record.get('doc_id') or '<unknown>'}: error: {record.get('error')}"
+            print(text, file=echo)
+        if self.path is None:
+            return
+        line = orjson.dumps(record)
+        if line in self._seen:  # already logged by the run this one resumes
+            return
+        if self._file is None:
+            self._file = open(self.path, "ab")
+        self._file.write(line + b"\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> ErrorLog:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
