@@ -1,0 +1,125 @@
+"""The loaded, validated rule set: what the pattern compiler and the test runner consume.
+
+Everything carries a :class:`Pos` so that later stages (compile, lint, rule tests) can point
+at the exact place in a rule file without going back to the YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eventx.errors import Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
+class Pos:
+    """A place in a file; ``line``/``col`` are 1-based (0 = unknown), ``file`` is a display path."""
+
+    file: str
+    line: int
+    col: int
+
+    def diagnostic(self, code: str, message: str, *, severity: str = "error") -> Diagnostic:
+        return Diagnostic(self.file, self.line, self.col, message, code, severity)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def seen_from(self, here: Pos) -> str:
+        """This place named for a message about ``here``: just the line when in the same file."""
+        return f"line {self.line}" if self.file == here.file else str(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A YAML scalar's text plus where it came from, so an offset inside it maps back to a file place.
+
+    ``places`` holds the (line, col) of every character of ``text`` plus one for the end, as
+    computed by the loader for every scalar style (plain, quoted, ``|`` and ``>``). A
+    SourceText built by hand (``SourceText("[]", Pos(...))``) leaves it empty and is taken
+    to be laid out verbatim from ``pos`` on.
+    """
+
+    text: str
+    pos: Pos
+    style: str = ""  # YAML scalar style: "" plain, "'", '"', "|" or ">"
+    places: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
+
+    def position(self, offset: int) -> Pos:
+        """Return the file position of ``text[offset]`` (``len(text)`` = just after the end)."""
+        offset = max(0, min(offset, len(self.text)))
+        if self.places:
+            line, col = self.places[offset]
+            return Pos(self.pos.file, line, col)
+        before = self.text[:offset]
+        newlines = before.count("\n")
+        if not newlines:
+            return Pos(self.pos.file, self.pos.line, self.pos.col + offset)
+        return Pos(self.pos.file, self.pos.line + newlines, offset - before.rfind("\n"))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class LexiconEntry:
+    """One phrase, with the normalised value it stands for (``phrase => NORM``) if any."""
+
+    phrase: str
+    norm: str | None
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """A named phrase list (``@name`` in patterns); ``source`` is the text file it was read from."""
+
+    name: str
+    entries: tuple[LexiconEntry, ...]
+    case_sensitive: bool
+    pos: Pos
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """An inline rule test: ``expect`` lists the events expected in ``text`` (``()`` = none).
+
+    Each expected event is a dict with ``type`` and, only when the file gives them, ``args``
+    (role -> text) and ``modality``; absent keys mean "not checked".
+    """
+
+    text: str
+    expect: tuple[dict, ...]
+    todo: bool
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One extraction rule; ``order`` is its index in the global load order (the last tie-break)."""
+
+    id: str
+    type: str
+    priority: int
+    description: str
+    pattern: SourceText
+    examples: tuple[Example, ...]
+    pos: Pos
+    file: str
+    order: int
+    modality: str | None = None
+    norms: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Every rule, lexicon and var loaded from a rule root; ``version`` hashes all their files."""
+
+    rules: tuple[Rule, ...]
+    lexicons: dict[str, Lexicon]
+    vars: dict[str, SourceText]
+    files: tuple[str, ...]
+    root: str
+    version: str
+    warnings: tuple[Diagnostic, ...] = ()
