@@ -1,0 +1,167 @@
+"""YAML with positions: compose a document into nodes and map nodes back to file places.
+
+pyyaml's composer (``yaml.compose`` with ``SafeLoader``) keeps a start mark on every node,
+which is all we need for node positions. Offsets *inside* a scalar need more: folding,
+indentation, quotes and escapes make the scalar's value differ from its source text, so
+:func:`source_text` aligns the value with the source character by character.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import yaml
+
+from eventx.errors import Diagnostic
+from eventx.rules import codes
+from eventx.rules.model import Pos, SourceText
+
+# pyyaml's Reader counts these as line breaks; marks and our tables must agree.
+_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+_SPACE = " \t\r\n\x85\u2028\u2029\ufeff"
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}  # backslash + letter + hex digits
+
+
+class YamlSource:
+    """One decoded YAML file: its display path, text and line table."""
+
+    def __init__(self, file: str, text: str):
+        self.file = file
+        # pyyaml skips a byte-order mark without counting a column; dropping it keeps marks
+        # and our own index -> (line, col) table in step.
+        self.text = text[1:] if text.startswith("\ufeff") else text
+        self._line_starts = [0] + [m.end() for m in _BREAK.finditer(self.text)]
+
+    def place(self, index: int) -> tuple[int, int]:
+        """1-based (line, col) of a character index."""
+        row = bisect.bisect_right(self._line_starts, index) - 1
+        return row + 1, index - self._line_starts[row] + 1
+
+    def pos(self, node: yaml.Node) -> Pos:
+        mark = node.start_mark
+        return Pos(self.file, mark.line + 1, mark.column + 1)
+
+    def compose(self) -> tuple[yaml.Node | None, list[Diagnostic]]:
+        """Compose the single document, turning every failure into a diagnostic."""
+        try:
+            return yaml.compose(self.text, Loader=yaml.SafeLoader), []
+        except yaml.MarkedYAMLError as error:
+            return None, [self._marked_error(error)]
+        except yaml.reader.ReaderError as error:
+            line, col = self.place(error.position)
+            message = f"character {error.character!r} is not allowed in YAML ({error.reason})"
+            return None, [Pos(self.file, line, col).diagnostic(codes.YAML_SYNTAX, message)]
+        except RecursionError:
+            return None, [Pos(self.file, 0, 0).diagnostic(codes.YAML_SYNTAX, "YAML nesting is too deep")]
+        except yaml.YAMLError as error:
+            return None, [Pos(self.file, 0, 0).diagnostic(codes.YAML_SYNTAX, f"invalid YAML: {error}")]
+
+    def _marked_error(self, error: yaml.MarkedYAMLError) -> Diagnostic:
+        mark = error.problem_mark or error.context_mark
+        pos = Pos(self.file, mark.line + 1, mark.column + 1) if mark else Pos(self.file, 0, 0)
+        problem = error.problem or error.context or "invalid YAML"
+        if "'\\t'" in problem:
+            return pos.diagnostic(codes.TAB_INDENT, "tab character in indentation (YAML indents with spaces)")
+        message = f"YAML syntax error: {problem}"
+        if error.context and error.context_mark and error.problem:
+            ctx = error.context_mark
+            message += f" ({error.context} at line {ctx.line + 1}, column {ctx.column + 1})"
+        return pos.diagnostic(codes.YAML_SYNTAX, message)
+
+    def source_text(self, node: yaml.ScalarNode) -> SourceText:
+        """The scalar's value with the file place of every character in it."""
+        value, style = node.value, node.style or ""
+        indices = _align(value, self.text, _content_start(self.text, node), node.end_mark.index, style)
+        places = tuple(self.place(i) for i in indices)
+        line, col = places[0] if value else (node.start_mark.line + 1, node.start_mark.column + 1)
+        return SourceText(value, Pos(self.file, line, col), style, places)
+
+
+def _content_start(src: str, node: yaml.ScalarNode) -> int:
+    """Index of the first source character that can belong to the value (past tags and anchors)."""
+    at, end = node.start_mark.index, node.end_mark.index
+    style = node.style or ""
+    if style in "|>" and style:
+        brk = _BREAK.search(src, at, end)
+        return brk.end() if brk else end
+    if style in ("'", '"'):
+        quote = src.find(style, at, end)
+        return quote + 1 if quote >= 0 else at
+    while at < end and src[at] in "&!":  # node properties before a plain scalar
+        while at < end and src[at] not in _SPACE:
+            at += 1
+        while at < end and src[at] in _SPACE:
+            at += 1
+    return at
+
+
+def _skip_continuations(src: str, at: int, end: int) -> int:
+    """Skip double-quoted line continuations (a backslash ending a line) and the indentation after."""
+    while at + 1 < end and src[at] == "\\" and (brk := _BREAK.match(src, at + 1)):
+        at = brk.end()
+        while at < end and src[at] in " \t":
+            at += 1
+    return at
+
+
+def _align(value: str, src: str, at: int, end: int, style: str) -> list[int]:
+    """Source index of every character of ``value`` plus one past its end.
+
+    Every non-blank value character is found literally in the source, in order, with only
+    indentation and line breaks in between -- except escapes (double-quoted) and doubled
+    quotes (single-quoted), which are stepped over explicitly. Blanks that folding made up
+    are placed where the folded line break was. Unknown territory falls back to stepping
+    one character, so the result is always defined (exact for everything but odd escapes).
+    """
+    out: list[int] = []
+    for ch in value:
+        if style == '"':
+            at = _skip_continuations(src, at, end)
+        probe = at
+        if not ch.isspace():
+            while probe < end and src[probe] in _SPACE:
+                probe += 1
+        if style == '"' and probe < end and src[probe] == "\\":
+            out.append(probe)
+            at = probe + _ESCAPE_LENGTH.get(src[probe + 1 : probe + 2], 2)
+        elif style == "'" and ch == "'" and src.startswith("''", probe):
+            out.append(probe)
+            at = probe + 2
+        elif probe < end and src[probe] == ch:
+            out.append(probe)
+            at = probe + 1
+        elif ch.isspace():  # made up by line folding: stands where the break was
+            out.append(at)
+        else:
+            out.append(at)
+            at += 1
+    out.append(at)
+    _pull_blanks_to_next(value, src, out)
+    return out
+
+
+def _pull_blanks_to_next(value: str, src: str, out: list[int]) -> None:
+    """Re-anchor runs of blanks on the character after them when the source has them right there.
+
+    Greedy alignment eats indentation for the spaces of a more-indented line; this moves
+    such spaces next to the text they precede (never across a line break, so spaces made
+    up by folding stay where the break was).
+    """
+    i = len(value) - 1
+    while i >= 0:
+        if not value[i].isspace() or i + 1 >= len(value) or value[i + 1].isspace():
+            i -= 1
+            continue
+        target = out[i + 1] - 1
+        while (
+            i >= 0
+            and value[i] in " \t"
+            and target >= 0
+            and src[target] == value[i]
+            and not _BREAK.search(src, min(out[i], target), max(out[i], target) + 1)
+        ):
+            out[i] = target
+            i, target = i - 1, target - 1
+        while i >= 0 and value[i].isspace():
+            i -= 1
