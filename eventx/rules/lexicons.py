@@ -1,0 +1,68 @@
+"""Lexicon entries (``phrase`` or ``phrase => NORM``) from YAML lists and text files."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from eventx.errors import Diagnostic
+from eventx.rules import codes
+from eventx.rules.model import Lexicon, LexiconEntry, Pos, SourceText
+
+NORM_ARROW = "=>"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def parse_entry(source: SourceText, errors: list[Diagnostic]) -> LexiconEntry | None:
+    """Split ``phrase => NORM``; the entry's position is that of its phrase."""
+    phrase, arrow, norm = source.text.partition(NORM_ARROW)
+    start = len(phrase) - len(phrase.lstrip())
+    phrase, norm = phrase.strip(), norm.strip()
+    if not phrase:
+        errors.append(source.position(0).diagnostic(codes.BAD_ENTRY, f"lexicon entry '{source.text.strip()}' has no phrase before '{NORM_ARROW}'"))
+        return None
+    if arrow and not norm:
+        errors.append(source.position(0).diagnostic(codes.BAD_ENTRY, f"lexicon entry '{source.text.strip()}' has no norm after '{NORM_ARROW}'"))
+        return None
+    return LexiconEntry(phrase, norm or None, source.position(start))
+
+
+def parse_lexicon_file(text: str, file: str, errors: list[Diagnostic]) -> list[LexiconEntry]:
+    """Entries of a lexicon text file: one per line, '#' comment lines and blank lines skipped."""
+    entries = []
+    for number, line in enumerate(_LINE_BREAK.split(text.removeprefix("\ufeff")), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            entry = parse_entry(SourceText(line, Pos(file, number, 1)), errors)
+            if entry is not None:
+                entries.append(entry)
+    return entries
+
+
+def make_lexicon(
+    name: str,
+    entries: Iterable[LexiconEntry],
+    *,
+    case_sensitive: bool,
+    pos: Pos,
+    source: str | None,
+    warnings: list[Diagnostic],
+) -> Lexicon:
+    """Build a lexicon, dropping repeated phrases with a warning (first one wins)."""
+    first: dict[str, LexiconEntry] = {}
+    for entry in entries:
+        key = " ".join(entry.phrase.split())
+        key = key if case_sensitive else key.casefold()
+        if key in first:
+            earlier = first[key]
+            differs = f", with a different norm '{earlier.norm}'" if earlier.norm != entry.norm else ""
+            warnings.append(entry.pos.diagnostic(
+                codes.DUPLICATE_ENTRY,
+                f"duplicate entry '{entry.phrase}' in lexicon '{name}' is ignored (first at {earlier.pos.seen_from(entry.pos)}{differs})",
+                severity="warning",
+            ))
+        else:
+            first[key] = entry
+    if not first:
+        warnings.append(pos.diagnostic(codes.EMPTY_LEXICON, f"lexicon '{name}' has no entries", severity="warning"))
+    return Lexicon(name, tuple(first.values()), case_sensitive, pos, source)

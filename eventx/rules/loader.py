@@ -1,0 +1,285 @@
+"""Load rule files (with their imports and lexicon files) into a validated :class:`RuleSet`.
+
+Problems are collected across every file and raised once as :class:`RuleError`; nothing
+read from disk can escape as another exception. Every path a rule file names is confined
+to the rule root, lexically (``..``, absolute paths) and after resolving symlinks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eventx.errors import Diagnostic, RuleError
+from eventx.rules import codes, schema
+from eventx.rules.lexicons import make_lexicon, parse_entry, parse_lexicon_file
+from eventx.rules.model import Example, Lexicon, LexiconEntry, Pos, Rule, RuleSet, SourceText
+from eventx.rules.validate import Validator, Value
+from eventx.rules.yamlpos import YamlSource
+
+RULE_SUFFIXES = (".yml", ".yaml")
+TEST_SUFFIXES = (".test.yml", ".test.yaml")
+
+
+def load_rule_files(path: str | Path, *, root: str | Path | None = None) -> RuleSet:
+    """Load a rule file, or every ``*.yml``/``*.yaml`` under a directory (not ``*.test.yaml``).
+
+    ``root`` confines imports and lexicon files; it defaults to the directory itself or the
+    file's parent. Paths in diagnostics and positions are shown as ``root`` was given, joined
+    with the path inside it. Rule ``order`` follows the load: the given files sorted by path,
+    then imported files as first met, rules in file order.
+
+    Raises RuleError with every problem found (and the warnings) when any error is found.
+    """
+    path = Path(path)
+    root = Path(root) if root is not None else (path if path.is_dir() else path.parent)
+    loader = _Loader(root)
+    loader.run(path)
+    return loader.result()
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """A file admitted into the load: real location, root-relative path, display path."""
+
+    real: Path
+    rel: str
+    display: str
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root_given = root
+        self.root_abs = Path(os.path.abspath(root))
+        self.root_real = _resolve(self.root_abs) or self.root_abs
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
+        self.queue: deque[_File] = deque()
+        self.loaded: dict[Path, _File] = {}  # real path -> file: each file is read once
+        self.contents: dict[str, bytes] = {}  # rel path -> bytes, for the version hash
+        self.rules: list[Rule] = []
+        self.lexicons: dict[str, Lexicon] = {}
+        self.vars: dict[str, SourceText] = {}
+        self.defined: dict[tuple[str, str], Pos] = {}  # (kind, name) -> first definition
+
+    # --- driving --------------------------------------------------------------------------
+
+    def run(self, path: Path) -> None:
+        for file in self._initial_files(path):
+            self._enqueue(file)
+        while self.queue:
+            self._load_rule_file(self.queue.popleft())
+
+    def result(self) -> RuleSet:
+        if self.errors:
+            raise RuleError([*self.errors, *self.warnings])
+        digest = hashlib.sha256()
+        for rel in sorted(self.contents):
+            content = self.contents[rel]
+            digest.update(b"%s\0%d\0" % (rel.encode(), len(content)) + content)
+        return RuleSet(
+            rules=tuple(self.rules),
+            lexicons=self.lexicons,
+            vars=self.vars,
+            files=tuple(file.display for file in self.loaded.values()),
+            root=str(self.root_given),
+            version="sha256:" + digest.hexdigest(),
+            warnings=tuple(sorted(self.warnings, key=lambda d: (d.file, d.line, d.col, d.message))),
+        )
+
+    def _initial_files(self, path: Path) -> list[_File]:
+        shown = Pos(path.as_posix(), 0, 0)
+        if not path.exists():
+            self.errors.append(shown.diagnostic(codes.FILE_NOT_FOUND, "no such file or directory"))
+            return []
+        if not path.is_dir():
+            file = self._confine(Path(os.path.abspath(path)), path.as_posix(), "rule file", shown)
+            return [file] if file else []
+        found = []
+        for folder, subfolders, names in os.walk(path):
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            found += [Path(folder, name) for name in names
+                      if name.endswith(RULE_SUFFIXES) and not name.endswith(TEST_SUFFIXES)]
+        files = [self._confine(Path(os.path.abspath(p)), p.as_posix(), "rule file", shown) for p in found]
+        files = sorted((f for f in files if f), key=lambda f: f.rel)
+        if not files and not self.errors:
+            self.errors.append(shown.diagnostic(codes.NO_RULE_FILES, "no rule files (*.yml, *.yaml) found"))
+        return files
+
+    def _enqueue(self, file: _File) -> None:
+        if file.real not in self.loaded:
+            self.loaded[file.real] = file
+            self.queue.append(file)
+
+    # --- paths and reading ------------------------------------------------------------------
+
+    def _admit(self, written: Value, base: _File, what: str, source: YamlSource) -> _File | None:
+        """The file a path written in a rule file names (relative to that file), if allowed."""
+        text: str = written.data
+        pos = source.pos(written.node)
+        if os.path.isabs(text):
+            self.errors.append(pos.diagnostic(
+                codes.OUTSIDE_ROOT, f"{what} '{text}' is an absolute path; write it relative to this file"))
+            return None
+        lexical = Path(os.path.normpath(self.root_abs / Path(base.rel).parent / text))
+        return self._confine(lexical, text, what, pos)
+
+    def _confine(self, lexical: Path, shown: str, what: str, pos: Pos) -> _File | None:
+        rel = os.path.relpath(lexical, self.root_abs)
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+            self.errors.append(pos.diagnostic(codes.OUTSIDE_ROOT, f"{what} '{shown}' is outside the rule root"))
+            return None
+        real = _resolve(lexical)
+        if real is not None and not real.is_relative_to(self.root_real):
+            self.errors.append(pos.diagnostic(
+                codes.OUTSIDE_ROOT, f"{what} '{shown}' resolves (through a symlink) outside the rule root"))
+            return None
+        if real is None or not real.is_file():
+            problem = "is not a file" if real is not None and real.exists() else "not found"
+            self.errors.append(pos.diagnostic(codes.FILE_NOT_FOUND, f"{what} '{shown}' {problem}"))
+            return None
+        display = os.path.normpath(os.path.join(self.root_given, rel))
+        return _File(real, Path(rel).as_posix(), Path(display).as_posix())
+
+    def _read(self, file: _File, what: str, pos: Pos) -> str | None:
+        """Decoded text of a file; unreadable or non-UTF-8 files become diagnostics."""
+        try:
+            content = file.real.read_bytes()
+        except OSError as error:
+            self.errors.append(pos.diagnostic(codes.FILE_NOT_FOUND, f"cannot read {what} '{file.display}': {error.strerror}"))
+            return None
+        self.contents[file.rel] = content
+        try:
+            return content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = content.count(b"\n", 0, error.start) + 1
+            col = error.start - (content.rfind(b"\n", 0, error.start) + 1) + 1
+            bad = content[error.start : error.start + 1].hex()
+            self.errors.append(Pos(file.display, line, col).diagnostic(
+                codes.NOT_UTF8, f"{what} is not valid UTF-8 (byte 0x{bad})"))
+            return None
+
+    # --- one rule file ------------------------------------------------------------------------
+
+    def _load_rule_file(self, file: _File) -> None:
+        text = self._read(file, "rule file", Pos(file.display, 0, 0))
+        if text is None:
+            return
+        source = YamlSource(file.display, text)
+        node, problems = source.compose()
+        self.errors += problems
+        if node is None or node.tag == "tag:yaml.org,2002:null":  # empty file
+            return
+        checked = Validator(source, self.errors).check(schema.RULE_FILE, node, "a rule file")
+        if checked is None:
+            return
+        doc: dict[str, Value] = checked.data
+        for written in _get(doc, schema.RULE_FILE, "imports"):
+            imported = self._admit(written, file, "import", source)
+            if imported:
+                self._enqueue(imported)
+        for name, value in _get(doc, schema.RULE_FILE, "lexicons").items():
+            if self._first_definition("lexicon", name, source.pos(value.key)):
+                lexicon = self._lexicon(name, value, file, source)
+                if lexicon:
+                    self.lexicons[name] = lexicon
+        for name, value in _get(doc, schema.RULE_FILE, "vars").items():
+            if self._first_definition("var", name, source.pos(value.key)):
+                self.vars[name] = source.source_text(value.node)
+        for value in _get(doc, schema.RULE_FILE, "rules"):
+            rule = self._rule(value, file, source)
+            if rule:
+                self.rules.append(rule)
+
+    def _first_definition(self, kind: str, name: str, pos: Pos) -> bool:
+        """Claim a global name; a second definition is an error naming the first."""
+        first = self.defined.setdefault((kind, name), pos)
+        if first is not pos:
+            self.errors.append(pos.diagnostic(
+                codes.DUPLICATE_ID if kind == "rule" else codes.DUPLICATE_DEF,
+                f"duplicate {kind} {'id ' if kind == 'rule' else ''}'{name}' (first defined at {first.seen_from(pos)})"))
+        return first is pos
+
+    def _lexicon(self, name: str, value: Value, file: _File, source: YamlSource) -> Lexicon | None:
+        fields: dict[str, Value] = value.data if isinstance(value.data, dict) else {}
+        if isinstance(value.data, str):  # name: path/to/file.txt
+            fields = {"file": value}
+        elif isinstance(value.data, list):  # name: [phrase, ...]
+            fields = {"entries": value}
+        if not fields.keys() & {"file", "entries"}:
+            return None  # already reported
+        entries: list[LexiconEntry] = []
+        lexicon_file = None
+        if "file" in fields:
+            lexicon_file = self._admit(fields["file"], file, "lexicon file", source)
+            if lexicon_file is None:
+                return None
+            text = self._read(lexicon_file, "lexicon file", source.pos(fields["file"].node))
+            if text is None:
+                return None
+            entries += parse_lexicon_file(text, lexicon_file.display, self.errors)
+        for written in _get(fields, schema.LEXICON_RECORD, "entries"):
+            entry = parse_entry(source.source_text(written.node), self.errors)
+            if entry:
+                entries.append(entry)
+        case = _get(fields, schema.LEXICON_RECORD, "case")
+        return make_lexicon(name, entries, case_sensitive=case == "sensitive", pos=source.pos(value.key),
+                            source=lexicon_file.display if lexicon_file else None, warnings=self.warnings)
+
+    def _rule(self, value: Value, file: _File, source: YamlSource) -> Rule | None:
+        fields: dict[str, Value] = value.data
+        if "id" in fields and not self._first_definition("rule", fields["id"].data, source.pos(fields["id"].node)):
+            return None
+        if not {"id", "type", "pattern"} <= fields.keys():
+            return None  # already reported
+        return Rule(
+            id=fields["id"].data,
+            type=fields["type"].data,
+            priority=_get(fields, schema.RULE, "priority"),
+            description=_get(fields, schema.RULE, "description"),
+            pattern=source.source_text(fields["pattern"].node),
+            examples=tuple(filter(None, (_example(v, source) for v in _get(fields, schema.RULE, "examples")))),
+            pos=source.pos(value.node),
+            file=file.display,
+            order=len(self.rules),
+            modality=_get(fields, schema.RULE, "modality"),
+            norms={role: norm.data for role, norm in _get(fields, schema.RULE, "norms").items()},
+        )
+
+
+def _example(value: Value, source: YamlSource) -> Example | None:
+    fields: dict[str, Value] = value.data
+    if not {"text", "expect"} <= fields.keys():
+        return None  # already reported
+    expect = tuple(
+        {key: _plain(item) for key, item in event.data.items()}
+        for event in fields["expect"].data
+    )
+    todo = _get(fields, schema.EXAMPLE, "todo")
+    return Example(fields["text"].data, expect, todo, source.pos(value.node))
+
+
+def _plain(value: Value) -> Any:
+    """The plain Python data of a validated value."""
+    if isinstance(value.data, dict):
+        return {key: _plain(item) for key, item in value.data.items()}
+    if isinstance(value.data, list):
+        return [_plain(item) for item in value.data]
+    return value.data
+
+
+def _get(fields: dict[str, Value], record: schema.Record, key: str) -> Any:
+    """A validated field's data, or the format's default when the key is absent."""
+    return fields[key].data if key in fields else record.fields[key].default
+
+
+def _resolve(path: Path) -> Path | None:
+    """The real path, or None when it cannot be resolved (a symlink loop, say)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return None
