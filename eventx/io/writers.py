@@ -455,7 +455,7 @@ def _sqlite_done(path: str) -> set[str]:
     if not os.path.exists(path):
         return set()
     try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve().as_posix()}?mode=ro", uri=True)
+        conn = sqlite3.connect(path)  # it exists, so this does not create a file
         try:
             return {row[0] for row in conn.execute("SELECT doc_id FROM documents")}
         finally:
@@ -509,15 +509,18 @@ class SqliteWriter(_WriterBase):
 
 
 class ErrorLog:
-    """Where read/extraction problems go: a JSONL errors file (one record per line, flushed
-    per record so a crash keeps them) and a rendered line on ``echo`` (stderr by default).
+    """Where read/extraction problems go: a JSONL errors file, one record per line, flushed
+    per record so that a crash keeps them; optionally also a rendered line on ``echo``.
 
-    The file is created at the first record, so a clean run leaves none; a stale one from an
-    earlier run is removed, except with ``resume``, where records already in it are not
-    repeated (a resumed run reads its inputs again and meets the same problems).
+    ``echo`` is off by default because the CLI already prints every problem on stderr (its
+    own format, next to the progress bar); with stdout output there is no file and stderr is
+    the only channel. The file is created at the first record, so a clean run leaves none;
+    a stale one from an earlier run is removed, except with ``resume``: then it is appended
+    to, without repeating records already in it (a resumed run reads its inputs again and
+    meets the same problems).
     """
 
-    def __init__(self, path: str | None, *, resume: bool = False, echo: TextIO | None | bool = True) -> None:
+    def __init__(self, path: str | None, *, resume: bool = False, echo: TextIO | None = None) -> None:
         self.path = path
         self.count = 0
         self._echo = echo
@@ -537,16 +540,18 @@ class ErrorLog:
         return None if _is_stdout(out) else f"{out}.errors.jsonl"
 
     @classmethod
-    def for_output(cls, out: str | None, errors: str | None = None, *, resume: bool = False) -> ErrorLog:
-        """The log for ``-o out [--errors errors]``."""
-        return cls(errors or cls.default_path(out), resume=resume)
+    def for_output(
+        cls, out: str | None, errors: str | None = None, *, resume: bool = False, echo: TextIO | None = None
+    ) -> ErrorLog:
+        """The log for ``-o out [--errors errors]``; pass ``resume`` with ``--resume``."""
+        return cls(errors or cls.default_path(out), resume=resume, echo=echo)
 
-    def add(self, problem: ReadProblem | Mapping[str, Any]) -> None:
+    def write(self, problem: ReadProblem | Mapping[str, Any]) -> None:
         """Record one problem (a ReadProblem or any ``{"doc_id", "error", ...}`` dict)."""
         self.count += 1
         record = problem.to_record() if isinstance(problem, ReadProblem) else dict(problem)
-        echo = sys.stderr if self._echo is True else self._echo
-        if echo:
+        echo = self._echo
+        if echo is not None:
             if isinstance(problem, ReadProblem):
                 text = problem.render()
             else:
