@@ -48,7 +48,6 @@ import csv
 import os
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, TextIO
 
@@ -322,16 +321,24 @@ class _JournalWriter(_WriterBase):
 def _seed_jsonl(path: str) -> Iterator[tuple[str, bytes]]:
     """(doc_id, line) of a finished JSONL output; lines are kept byte for byte."""
     with open(path, "rb") as fh:
-        for line in fh:
-            if line.strip():
-                yield str(orjson.loads(line).get("doc_id")), line if line.endswith(b"\n") else line + b"\n"
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                doc_id = orjson.loads(line)["doc_id"]
+            except (orjson.JSONDecodeError, TypeError, KeyError) as exc:
+                raise InputError(f"{path}:{lineno}: cannot resume: not an event record ({exc})") from None
+            yield str(doc_id), line if line.endswith(b"\n") else line + b"\n"
 
 
 def _seed_csv(path: str) -> Iterator[tuple[str, bytes]]:
     """(doc_id, journal line) of a finished CSV output; CSV cells are strings either way,
     so re-rendering them gives the same bytes."""
     with open(path, newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
+        reader = csv.DictReader(fh)
+        if "doc_id" not in (reader.fieldnames or ["doc_id"]):
+            raise InputError(f"{path}: cannot resume: no doc_id column")
+        for row in reader:
             cells = {k: v for k, v in row.items() if k is not None and v}
             yield row.get("doc_id") or "", orjson.dumps(cells) + b"\n"
 
@@ -358,23 +365,17 @@ class CsvWriter(_JournalWriter):
 
     def _finish(self, data_path: str) -> None:
         directory, name = os.path.split(os.path.abspath(self.path))
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.tmp-{os.getpid()}", dir=directory)
+        tmp = os.path.join(directory, f".{name}.tmp-{os.getpid()}")
         try:
-            with open(data_path, "rb") as rows, open(fd, "w", encoding="utf-8", newline="") as out:
+            with open(data_path, "rb") as rows, open(tmp, "w", encoding="utf-8", newline="") as out:
                 render_csv(rows, out)
                 out.flush()
                 os.fsync(out.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())
             os.replace(tmp, self.path)
         except BaseException:
-            os.unlink(tmp)
+            if os.path.exists(tmp):
+                os.unlink(tmp)
             raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def render_csv(rows: IO[bytes], out: TextIO) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import io
 from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eventx.errors import InputError
 from eventx.io import ReadProblem, check_inputs, iter_corpus
@@ -281,3 +284,22 @@ def test_problem_record_and_rendering():
     problem = ReadProblem("c/x.jsonl", 3, "d1", "missing 'text' field: skipped")
     assert problem.to_record() == {"doc_id": "d1", "source": "c/x.jsonl", "line": 3, "error": "missing 'text' field: skipped"}
     assert problem.render() == "c/x.jsonl:3:1: error: document 'd1': missing 'text' field: skipped"
+
+
+# --- round trips over arbitrary text ---------------------------------------------------
+
+TEXTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(TEXTS, min_size=1, max_size=4))
+def test_jsonl_and_csv_round_trip_any_text(tmp_path, texts):
+    """Newlines, \\r, U+2028, quotes, commas: every text comes back exactly, one document each."""
+    (tmp_path / "t.jsonl").write_text(jsonl(*({"id": f"j{i}", "text": t} for i, t in enumerate(texts))), encoding="utf-8")
+    with open(tmp_path / "t.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "text"])
+        writer.writerows([f"c{i}", t] for i, t in enumerate(texts))
+    items = read(tmp_path / "t.jsonl", tmp_path / "t.csv")
+    assert problems(items) == []
+    assert [d.text for d in items] == texts + texts

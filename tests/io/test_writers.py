@@ -290,3 +290,10 @@ def test_error_log_for_stdout_has_no_file(capsys):
     assert log.path is None
     log.write(ReadProblem("<stdin>", 1, None, "oops"))
     assert "<stdin>:1:1: error: oops" in capsys.readouterr().err
+
+
+def test_resume_refuses_a_foreign_jsonl_output(tmp_path):
+    out = tmp_path / "out.jsonl"
+    out.write_text("[1, 2]\n")
+    with pytest.raises(InputError, match="cannot resume"):
+        done_doc_ids(str(out), "jsonl")
