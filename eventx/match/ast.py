@@ -86,10 +86,12 @@ class LexiconRef:
 
 @dataclass(frozen=True, slots=True)
 class VarRef:
-    """``${name}``: a macro, replaced by its parsed pattern before compilation."""
+    """``${name}``: a macro, replaced by its parsed pattern before compilation; with
+    ``trigger`` the var must expand to one token constraint or lexicon, which is marked."""
 
     name: str
     offset: int
+    trigger: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,9 +131,9 @@ class _Parser:
         start = self.pos
         atom = self.parse_atom()
         if self.text.startswith("=trigger", self.pos):
-            if not isinstance(atom, (TokenNode, LexiconRef)):
+            if not isinstance(atom, (TokenNode, LexiconRef, VarRef)):
                 raise PatternError(
-                    "=trigger must follow one token constraint [...] or a lexicon @name", self.pos, "E210"
+                    "=trigger must follow one token constraint [...], a lexicon @name or a ${var}", self.pos, "E210"
                 )
             self.pos += len("=trigger")
             atom = dataclasses.replace(atom, trigger=True)
@@ -420,4 +420,4 @@ class _Parser:
 
 
 def _marks_trigger(node: Node) -> bool:
-    return isinstance(node, (TokenNode, LexiconRef)) and node.trigger
+    return isinstance(node, (TokenNode, LexiconRef, VarRef)) and node.trigger

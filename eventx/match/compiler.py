@@ -1,0 +1,483 @@
+"""Compile parsed token patterns into ``regex`` patterns over an encoded token stream.
+
+Encoding (one record per token, built only for sentences the prefilter selects)::
+
+    word \\t lower \\t lemma \\t shape \\t flags \\n
+
+``flags`` holds markers ``\\x01NAME\\x01``: ``N`` for a number token, ``R<i>`` when field-regex
+atom *i* matches the token (evaluated in Python once per distinct word and cached, so a user's
+``.`` can never run across fields), and ``L<lex>.<len>`` when a phrase of lexicon *lex* with
+*len* tokens starts at the token. Tokens never contain whitespace or control characters,
+so ``[^\\n]*\\n`` consumes exactly one token and every constraint is a lookahead at a record
+start. Every rule pattern starts with ``(?<![^\\n])`` so that matches begin at token
+boundaries; regex match positions map back to token indices through the record offsets.
+
+The compiler also checks what the parser cannot (undefined lexicons and vars, var cycles,
+patterns that match the empty sequence, trigger placement) and derives each rule's trigger
+keys for the prefilter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import regex
+
+from eventx.errors import Diagnostic, did_you_mean
+from eventx.match.ast import (
+    LOOKAROUND,
+    Alt,
+    And,
+    Anchor,
+    Constraint,
+    FieldEquals,
+    FieldRegex,
+    Group,
+    IsNumber,
+    LexiconRef,
+    Node,
+    Not,
+    Or,
+    PatternError,
+    Repeat,
+    Seq,
+    TokenNode,
+    VarRef,
+)
+from eventx.match.parser import parse_pattern
+from eventx.text.lemma import normalise_spelling
+
+TOKEN = r"[^\n]*\n"
+_SKIP = {
+    "word": "",
+    "lower": r"[^\t\n]*\t",
+    "lemma": r"(?:[^\t\n]*\t){2}",
+    "shape": r"(?:[^\t\n]*\t){3}",
+}
+NUM_FLAG = "\x01N\x01"
+_STRAIGHTEN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+# A trigger key is (field, value) with field "lower" or "lemma"; None means "cannot prefilter".
+TriggerKeys = frozenset[tuple[str, str]] | None
+
+
+class SourceLike(Protocol):
+    text: str
+
+    def position(self, offset: int): ...
+
+
+def normalise_value(field_name: str, value: str) -> str:
+    """Put a literal pattern value in the form tokens carry in that field."""
+    value = value.translate(_STRAIGHTEN)
+    if field_name == "lower":
+        return value.lower()
+    if field_name == "lemma":
+        return normalise_spelling(value.lower())
+    return value
+
+
+@dataclass(slots=True)
+class RegexAtoms:
+    """Distinct field-regex constraints of the pack, evaluated per distinct word (cached)."""
+
+    atoms: list[tuple[str, "regex.Pattern[str]"]] = field(default_factory=list)
+    _ids: dict[tuple[str, str], int] = field(default_factory=dict)
+    _cache: dict[str, str] = field(default_factory=dict)
+
+    def marker(self, field_name: str, source: str) -> str:
+        key = (field_name, source)
+        atom_id = self._ids.get(key)
+        if atom_id is None:
+            atom_id = self._ids[key] = len(self.atoms)
+            self.atoms.append((field_name, regex.compile(source)))
+        return f"\x01R{atom_id}\x01"
+
+    def flags(self, word: str, lower: str, lemma: str, shape: str) -> str:
+        if not self.atoms:
+            return ""
+        cached = self._cache.get(word)
+        if cached is None:
+            values = {"word": word, "lower": lower, "lemma": lemma, "shape": shape}
+            cached = "".join(
+                f"\x01R{i}\x01" for i, (name, rx) in enumerate(self.atoms) if rx.fullmatch(values[name])
+            )
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[word] = cached
+        return cached
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledPattern:
+    source: str  # the generated regex source (shown by `eventx explain`)
+    regex: "regex.Pattern[str]"
+    trigger_keys: TriggerKeys
+    arg_names: tuple[str, ...]
+
+
+class PatternCompiler:
+    """Compiles patterns of one rule set; collects diagnostics instead of stopping at the first."""
+
+    def __init__(
+        self,
+        *,
+        vars: dict[str, SourceLike],
+        lexicon_ids: dict[str, int],
+        lexicon_lengths: list[set[int]],
+        lexicon_first_keys: list[set[str]],
+        regex_atoms: RegexAtoms,
+        render_pos: Callable[[SourceLike, int], tuple[str, int, int]],
+    ):
+        self.vars = vars
+        self.lexicon_ids = lexicon_ids
+        self.lexicon_lengths = lexicon_lengths
+        self.lexicon_first_keys = lexicon_first_keys
+        self.regex_atoms = regex_atoms
+        self.render_pos = render_pos
+        self._var_cache: dict[str, Node] = {}
+        self.used_vars: set[str] = set()
+        self.used_lexicons: set[str] = set()
+
+    # --- entry point --------------------------------------------------------------------
+
+    def compile(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
+        errors_before = len(diagnostics)
+        try:
+            tree = parse_pattern(source.text)
+        except PatternError as err:
+            diagnostics.append(self._diag(source, err))
+            return None
+        tree = self._expand(tree, source, diagnostics, ())
+        if tree is None or len(diagnostics) > errors_before:
+            return None
+        problems: list[PatternError] = []
+        if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
+            problems.append(PatternError("pattern can match the empty sequence of tokens", 0, "E207"))
+        tree, keys = self._place_trigger(tree, problems)
+        if problems:
+            diagnostics.extend(self._diag(source, p) for p in problems)
+            return None
+        body = self._emit(tree)
+        regex_source = r"(?<![^\n])" + body
+        try:
+            compiled = regex.compile(regex_source)
+        except regex.error as err:  # pragma: no cover - the emitter should never produce bad regex
+            diagnostics.append(self._diag(source, PatternError(f"cannot compile pattern: {err}", 0, "E209")))
+            return None
+        names = tuple(sorted(n for n in compiled.groupindex if n != "trigger"))
+        return CompiledPattern(regex_source, compiled, keys, names)
+
+    def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
+        file, line, col = self.render_pos(source, err.offset)
+        return Diagnostic(file, line, col, err.message, err.code)
+
+    # --- macro expansion and name checks ------------------------------------------------
+
+    def _expand(
+        self, node: Node, source: SourceLike, diagnostics: list[Diagnostic], stack: tuple[str, ...]
+    ) -> Node | None:
+        """Replace ${vars} by their trees; check lexicon names. None if a var could not be used."""
+        if isinstance(node, VarRef):
+            return self._expand_var(node, source, diagnostics, stack)
+        if isinstance(node, LexiconRef):
+            if node.name not in self.lexicon_ids:
+                hint = did_you_mean(node.name, self.lexicon_ids)
+                diagnostics.append(
+                    self._diag(source, PatternError(f"undefined lexicon @{node.name}{hint}", node.offset, "E211"))
+                )
+            else:
+                self.used_lexicons.add(node.name)
+            return node
+        if isinstance(node, (Seq, Alt)):
+            parts = node.items if isinstance(node, Seq) else node.branches
+            expanded = [self._expand(p, source, diagnostics, stack) for p in parts]
+            if any(p is None for p in expanded):
+                return None
+            key = "items" if isinstance(node, Seq) else "branches"
+            return dataclasses.replace(node, **{key: tuple(expanded)})
+        if isinstance(node, (Group, Repeat)):
+            body = self._expand(node.body, source, diagnostics, stack)
+            return None if body is None else dataclasses.replace(node, body=body)
+        if isinstance(node, TokenNode) and node.constraint is not None:
+            _check_constraint(node.constraint, source, self, diagnostics)
+        return node
+
+    def _expand_var(
+        self, node: VarRef, source: SourceLike, diagnostics: list[Diagnostic], stack: tuple[str, ...]
+    ) -> Node | None:
+        name = node.name
+        if name not in self.vars:
+            hint = did_you_mean(name, self.vars)
+            diagnostics.append(
+                self._diag(source, PatternError(f"undefined variable ${{{name}}}{hint}", node.offset, "E212"))
+            )
+            return None
+        if name in stack:
+            cycle = " -> ".join((*stack, name))
+            diagnostics.append(
+                self._diag(source, PatternError(f"variable cycle: {cycle}", node.offset, "E213"))
+            )
+            return None
+        self.used_vars.add(name)
+        var_source = self.vars[name]
+        try:
+            tree = parse_pattern(var_source.text)
+        except PatternError as err:
+            diagnostics.append(self._diag(var_source, err))
+            return None
+        expanded = self._expand(tree, var_source, diagnostics, (*stack, name))
+        if expanded is not None and node.trigger:
+            if not isinstance(expanded, (TokenNode, LexiconRef)):
+                message = f"${{{name}}}=trigger: the var must be one token constraint or one lexicon"
+                diagnostics.append(self._diag(source, PatternError(message, node.offset, "E210")))
+                return None
+            expanded = dataclasses.replace(expanded, trigger=True)
+        return expanded
+
+    # --- trigger placement and prefilter keys ------------------------------------------
+
+    def _place_trigger(self, tree: Node, problems: list[PatternError]) -> tuple[Node, TriggerKeys]:
+        marks = _collect_marks(tree, required=True)
+        bad = [offset for offset, required in marks if not required]
+        if bad:
+            problems.append(
+                PatternError(
+                    "the trigger must be a required token: outside quantifiers and lookaround, and in an "
+                    "alternation every alternative marks its own",
+                    bad[0],
+                    "E210",
+                )
+            )
+            return tree, None
+        if len(marks) > 1:
+            problems.append(PatternError("more than one trigger in the pattern", marks[1][0], "E210"))
+            return tree, None
+        if not marks:
+            branches = tree.branches if isinstance(tree, Alt) else (tree,)
+            marked = []
+            for branch in branches:
+                branch, found = _mark_default_trigger(branch)
+                if not found:
+                    problems.append(
+                        PatternError(
+                            "no trigger: mark one token or lexicon with =trigger, or give a required token "
+                            "a literal word/lower/lemma constraint",
+                            getattr(branch, "offset", 0),
+                            "E214",
+                        )
+                    )
+                    return tree, None
+                marked.append(branch)
+            tree = dataclasses.replace(tree, branches=tuple(marked)) if isinstance(tree, Alt) else marked[0]
+        return tree, self._trigger_keys(tree)
+
+    def _trigger_keys(self, node: Node) -> TriggerKeys:
+        """Prefilter keys of the trigger(s) inside ``node``: one of them occurs in any match."""
+        if isinstance(node, TokenNode):
+            return _literal_keys(node.constraint) if node.constraint is not None else None
+        if isinstance(node, LexiconRef):
+            firsts = self.lexicon_first_keys[self.lexicon_ids[node.name]]
+            return frozenset(("lower", k) for k in firsts) if firsts else None
+        if isinstance(node, Group) and node.kind == "capture" and node.name == "trigger":
+            inner = _first_required_literal(node.body)
+            return _literal_keys(inner.constraint) if inner is not None else None
+        if isinstance(node, Alt):
+            keys = [self._trigger_keys(b) for b in node.branches]
+            return None if any(k is None for k in keys) else frozenset().union(*keys)  # type: ignore[arg-type]
+        for child in _required_children(node):
+            if _collect_marks(child, required=True):
+                return self._trigger_keys(child)
+        return None
+
+    # --- regex emission -----------------------------------------------------------------
+
+    def _emit(self, node: Node) -> str:
+        if isinstance(node, TokenNode):
+            body = TOKEN if node.constraint is None else self._cond(node.constraint) + TOKEN
+            return f"(?P<trigger>{body})" if node.trigger else body
+        if isinstance(node, LexiconRef):
+            lex_id = self.lexicon_ids[node.name]
+            options = [
+                f"(?={_FLAGS_BEFORE}\x01L{lex_id}.{n}\x01)" + (TOKEN if n == 1 else f"(?:{TOKEN}){{{n}}}")
+                for n in sorted(self.lexicon_lengths[lex_id], reverse=True)
+            ]
+            body = "(?:" + "|".join(options) + ")" if options else "(?!)"
+            return f"(?P<trigger>{body})" if node.trigger else body
+        if isinstance(node, Anchor):
+            return r"\A" if node.kind == "start" else r"\Z"
+        if isinstance(node, Seq):
+            return "".join(self._emit(item) for item in node.items)
+        if isinstance(node, Alt):
+            return "(?:" + "|".join(self._emit(b) for b in node.branches) + ")"
+        if isinstance(node, Group):
+            inner = self._emit(node.body)
+            opener = {
+                "group": "(?:",
+                "capture": f"(?P<{node.name}>",
+                "ahead": "(?=",
+                "not_ahead": "(?!",
+                "behind": "(?<=",
+                "not_behind": "(?<!",
+            }[node.kind]
+            return opener + inner + ")"
+        if isinstance(node, Repeat):
+            inner = "(?:" + self._emit(node.body) + ")"
+            if (node.min, node.max) == (0, 1):
+                quant = "?"
+            elif (node.min, node.max) == (0, None):
+                quant = "*"
+            elif (node.min, node.max) == (1, None):
+                quant = "+"
+            elif node.max is None:
+                quant = f"{{{node.min},}}"
+            elif node.min == node.max:
+                quant = f"{{{node.min}}}"
+            else:
+                quant = f"{{{node.min},{node.max}}}"
+            suffix = {"greedy": "", "lazy": "?", "possessive": "+"}[node.mode]
+            return inner + quant + suffix
+        raise TypeError(f"cannot emit {node!r}")  # pragma: no cover
+
+    def _cond(self, c: Constraint) -> str:
+        """A zero-width regex that holds at a record start iff the token satisfies ``c``."""
+        if isinstance(c, FieldEquals):
+            values = sorted({regex.escape(normalise_value(c.field, v)) for v in c.values}, key=lambda v: (-len(v), v))
+            return f"(?={_SKIP[c.field]}(?:{'|'.join(values)})\\t)"
+        if isinstance(c, FieldRegex):
+            return f"(?={_FLAGS_BEFORE}{self.regex_atoms.marker(c.field, c.regex)})"
+        if isinstance(c, IsNumber):
+            return f"(?={_FLAGS_BEFORE}{NUM_FLAG})"
+        if isinstance(c, Not):
+            return f"(?!{self._cond(c.operand)})"
+        if isinstance(c, And):
+            return "".join(self._cond(o) for o in c.operands)
+        if isinstance(c, Or):
+            return "(?:" + "|".join(self._cond(o) for o in c.operands) + ")"
+        raise TypeError(f"cannot emit {c!r}")  # pragma: no cover
+
+
+_FLAGS_BEFORE = r"[^\n]*"
+
+
+def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompiler, diagnostics: list[Diagnostic]) -> None:
+    if isinstance(c, FieldEquals):
+        for value in c.values:
+            if not value or any(ch.isspace() for ch in value):
+                diagnostics.append(
+                    compiler._diag(
+                        source,
+                        PatternError(
+                            f"{c.field}={value!r} can never match: a token never contains whitespace "
+                            "(write one constraint per token, or use a lexicon for phrases)",
+                            c.offset,
+                            "E208",
+                        ),
+                    )
+                )
+    elif isinstance(c, Not):
+        _check_constraint(c.operand, source, compiler, diagnostics)
+    elif isinstance(c, (And, Or)):
+        for operand in c.operands:
+            _check_constraint(operand, source, compiler, diagnostics)
+
+
+def _min_tokens(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]) -> int:
+    if isinstance(node, TokenNode):
+        return 1
+    if isinstance(node, LexiconRef):
+        lens = lengths[lexicon_ids[node.name]]
+        return min(lens) if lens else 1
+    if isinstance(node, Anchor):
+        return 0
+    if isinstance(node, Group):
+        return 0 if node.kind in LOOKAROUND else _min_tokens(node.body, lengths, lexicon_ids)
+    if isinstance(node, Repeat):
+        return node.min * _min_tokens(node.body, lengths, lexicon_ids)
+    if isinstance(node, Seq):
+        return sum(_min_tokens(i, lengths, lexicon_ids) for i in node.items)
+    if isinstance(node, Alt):
+        return min(_min_tokens(b, lengths, lexicon_ids) for b in node.branches)
+    raise TypeError(node)  # pragma: no cover
+
+
+def _collect_marks(node: Node, *, required: bool) -> list[tuple[int, bool]]:
+    """(offset, required?) of every trigger mark: =trigger or a capture named 'trigger'."""
+    if isinstance(node, (TokenNode, LexiconRef)):
+        return [(node.offset, required)] if node.trigger else []
+    if isinstance(node, Seq):
+        return [m for item in node.items for m in _collect_marks(item, required=required)]
+    if isinstance(node, Alt):
+        # an alternation whose every branch marks exactly one required trigger holds one trigger
+        per_branch = [_collect_marks(b, required=required) for b in node.branches]
+        if all(len(m) == 1 and m[0][1] for m in per_branch):
+            return [per_branch[0][0]]
+        return [(offset, False) for marks in per_branch for offset, _ in marks]
+    if isinstance(node, Group):
+        inner_required = required and node.kind not in LOOKAROUND
+        own = [(node.offset, inner_required)] if node.kind == "capture" and node.name == "trigger" else []
+        return own + _collect_marks(node.body, required=inner_required)
+    if isinstance(node, Repeat):
+        return _collect_marks(node.body, required=False)
+    return []
+
+
+def _required_children(node: Node) -> list[Node]:
+    if isinstance(node, Seq):
+        return list(node.items)
+    if isinstance(node, Group) and node.kind in ("group", "capture"):
+        return [node.body]
+    return []
+
+
+def _is_literal_token(node: Node) -> bool:
+    return isinstance(node, TokenNode) and node.constraint is not None and _literal_keys(node.constraint) is not None
+
+
+def _first_required_literal(node: Node) -> TokenNode | None:
+    if _is_literal_token(node):
+        return node  # type: ignore[return-value]
+    for child in _required_children(node):
+        found = _first_required_literal(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _mark_default_trigger(node: Node) -> tuple[Node, bool]:
+    """Mark the first required literal token as the trigger (DESIGN §2.1)."""
+    if _is_literal_token(node):
+        return dataclasses.replace(node, trigger=True), True
+    if isinstance(node, Seq):
+        items = list(node.items)
+        for i, item in enumerate(items):
+            new, found = _mark_default_trigger(item)
+            if found:
+                items[i] = new
+                return dataclasses.replace(node, items=tuple(items)), True
+        return node, False
+    if isinstance(node, Group) and node.kind in ("group", "capture"):
+        body, found = _mark_default_trigger(node.body)
+        return (dataclasses.replace(node, body=body), True) if found else (node, False)
+    return node, False
+
+
+def _literal_keys(c: Constraint | None) -> TriggerKeys:
+    """Keys one of which a token satisfying ``c`` must carry, or None if there is no such set."""
+    if isinstance(c, FieldEquals):
+        if c.field == "lemma":
+            return frozenset(("lemma", normalise_value("lemma", v)) for v in c.values)
+        if c.field in ("word", "lower"):
+            return frozenset(("lower", normalise_value("lower", v)) for v in c.values)
+        return None
+    if isinstance(c, And):
+        options = [k for k in (_literal_keys(o) for o in c.operands) if k is not None]
+        return min(options, key=len) if options else None
+    if isinstance(c, Or):
+        parts = [_literal_keys(o) for o in c.operands]
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*parts)  # type: ignore[arg-type]
+    return None
