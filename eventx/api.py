@@ -1,0 +1,81 @@
+"""The Python API; the CLI is a thin layer over these functions.
+
+Example::
+
+    from eventx.api import Extractor, load_rules
+    extractor = Extractor(load_rules())          # the shipped pack
+    for event in extractor.extract("Poland is sending 2,000 troops to Lithuania."):
+        print(event["type"], event["args"])
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from eventx.errors import EventxError, InputError
+from eventx.extract.events import EventBuilder, sort_events
+from eventx.match.matcher import RulePack
+from eventx.rules.compile import compile_rules
+from eventx.rules.loader import load_rule_files
+from eventx.text.model import Document
+from eventx.text.pipeline import analyse
+
+DEFAULT_TIME_BUDGET = 10.0  # seconds of matching per document before it is reported and skipped
+
+
+def default_rules_path() -> Path:
+    """The shipped rule pack: ``$EVENTX_RULES`` if set, else ``rules/`` beside the package."""
+    env = os.environ.get("EVENTX_RULES")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_rules(path: str | Path | None = None) -> RulePack:
+    """Load, validate and compile a rule file or directory (default: the shipped pack).
+
+    Raises :class:`~eventx.errors.RuleError` listing every problem as file:line:col.
+    """
+    path = Path(path) if path is not None else default_rules_path()
+    if not path.exists():
+        raise InputError(f"{path}: no such rule file or directory")
+    return compile_rules(load_rule_files(path))
+
+
+class DocumentTimeout(EventxError):
+    """Matching one document took longer than the time budget."""
+
+
+class Extractor:
+    """Extracts event records from documents with one compiled rule pack."""
+
+    def __init__(self, rules: RulePack | str | Path | None = None, *, time_budget: float | None = DEFAULT_TIME_BUDGET):
+        self.pack = rules if isinstance(rules, RulePack) else load_rules(rules)
+        self.builder = EventBuilder(self.pack)
+        self.time_budget = time_budget
+
+    def extract(self, doc: Document | str) -> list[dict]:
+        """Event records of one document (a plain string becomes a document with id "text")."""
+        if isinstance(doc, str):
+            doc = Document(id="text", text=doc)
+        deadline = None if self.time_budget is None else time.monotonic() + self.time_budget
+        events: list[dict] = []
+        pack = self.pack
+        for sentence in analyse(doc):
+            rule_ids = pack.candidates(sentence.tokens)
+            if not rule_ids:
+                continue
+            timeout = None
+            if deadline is not None:
+                timeout = deadline - time.monotonic()
+                if timeout <= 0:
+                    raise DocumentTimeout(f"matching took longer than {self.time_budget:g} s")
+            try:
+                found = pack.match_sentence(sentence.tokens, rule_ids=rule_ids, timeout=timeout)
+            except TimeoutError:
+                raise DocumentTimeout(f"matching took longer than {self.time_budget:g} s") from None
+            if found.matches:
+                events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
+        return sort_events(events)

@@ -1,0 +1,171 @@
+"""The local engine: stream a corpus through an :class:`~eventx.api.Extractor`, in one process
+or in worker processes, and write events in input order.
+
+Memory stays flat: documents are read lazily, at most ``2 * jobs`` chunks are in flight, and
+results are written as soon as the chunk at the head of the queue is done. Workers are forked
+after the rules are compiled, so the pack is compiled once and shared copy-on-write. A problem
+with one document (unreadable, too slow, a bug) becomes one error record; the run goes on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import islice
+
+from eventx.api import Extractor
+from eventx.io.readers import ReadProblem, check_inputs, iter_corpus
+from eventx.io.writers import ErrorLog, done_doc_ids, infer_format, open_writer
+from eventx.text.model import Document
+
+CHUNK_SIZE = 32
+
+
+@dataclass(slots=True)
+class RunSummary:
+    documents: int = 0
+    resumed: int = 0  # documents skipped because an earlier run already wrote them
+    events_by_type: Counter = field(default_factory=Counter)
+    errors: int = 0
+    characters: int = 0
+    seconds: float = 0.0
+    output: str | None = None
+    errors_path: str | None = None
+
+    @property
+    def events(self) -> int:
+        return sum(self.events_by_type.values())
+
+    def to_dict(self) -> dict:
+        return {
+            "documents": self.documents,
+            "resumed": self.resumed,
+            "events": self.events,
+            "events_by_type": dict(sorted(self.events_by_type.items())),
+            "errors": self.errors,
+            "seconds": round(self.seconds, 3),
+            "mb_per_s": round(self.characters / 1e6 / self.seconds, 3) if self.seconds else None,
+            "docs_per_s": round(self.documents / self.seconds, 1) if self.seconds else None,
+            "output": self.output,
+            "errors_file": self.errors_path,
+        }
+
+
+@dataclass(slots=True)
+class DocResult:
+    doc: Document
+    events: list[dict]
+    error: str | None = None
+
+
+_WORKER_EXTRACTOR: Extractor | None = None
+
+
+def _extract_one(extractor: Extractor, doc: Document) -> DocResult:
+    try:
+        return DocResult(doc, extractor.extract(doc))
+    except Exception as err:  # one bad document must never stop the run
+        reason = str(err) or type(err).__name__
+        return DocResult(doc, [], f"{type(err).__name__}: {reason}" if not str(err) else reason)
+
+
+def _extract_chunk(docs: list[Document]) -> list[tuple[list[dict], str | None]]:
+    """Worker side: only events and errors travel back; the parent still holds the documents."""
+    assert _WORKER_EXTRACTOR is not None
+    results = (_extract_one(_WORKER_EXTRACTOR, doc) for doc in docs)
+    return [(r.events, r.error) for r in results]
+
+
+def run_corpus(
+    inputs: list[str],
+    extractor: Extractor,
+    *,
+    output: str | None = None,
+    fmt: str | None = None,
+    jobs: int = 1,
+    resume: bool = False,
+    errors_path: str | None = None,
+    stdin=None,
+    on_document: Callable[[RunSummary], None] | None = None,
+    on_problem: Callable[[dict], None] | None = None,
+) -> RunSummary:
+    """Extract events from every document of ``inputs`` into ``output`` (stdout JSONL when None)."""
+    check_inputs(inputs)
+    fmt = infer_format(output, fmt)
+    summary = RunSummary(output=output)
+    done: set[str] = set()
+    if resume and output and output != "-":
+        done = done_doc_ids(output, fmt)
+    writer = open_writer(output, fmt, resume=resume)
+    error_log = ErrorLog.for_output(output, errors_path, resume=resume)
+    summary.errors_path = error_log.path
+    started = time.perf_counter()
+
+    def report(record: dict) -> None:
+        summary.errors += 1
+        error_log.write(record)
+        if on_problem:
+            on_problem(record)
+
+    def documents() -> Iterator[Document]:
+        for item in iter_corpus(inputs, stdin=stdin):
+            if isinstance(item, ReadProblem):
+                report(item.to_record())
+                continue
+            if item.id in done:
+                summary.resumed += 1
+                continue
+            yield item
+
+    try:
+        for result in _results(documents(), extractor, jobs):
+            if result.error is not None:
+                report({"doc_id": result.doc.id, "error": result.error})
+            writer.write_document(result.doc, result.events)
+            summary.documents += 1
+            summary.characters += len(result.doc.text)
+            summary.events_by_type.update(e["type"] for e in result.events)
+            if on_document:
+                on_document(summary)
+    except BaseException:
+        writer.abort()
+        error_log.close()
+        summary.seconds = time.perf_counter() - started
+        raise
+    writer.close()
+    error_log.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Iterator[DocResult]:
+    if jobs <= 1:
+        for doc in docs:
+            yield _extract_one(extractor, doc)
+        return
+    global _WORKER_EXTRACTOR
+    _WORKER_EXTRACTOR = extractor  # inherited by the forked workers: compiled once
+    context = multiprocessing.get_context("fork")
+    iterator = iter(docs)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending: deque[tuple[list[Document], Future]] = deque()
+        while True:
+            while len(pending) < 2 * jobs:
+                chunk = list(islice(iterator, CHUNK_SIZE))
+                if not chunk:
+                    break
+                pending.append((chunk, pool.submit(_extract_chunk, chunk)))
+            if not pending:
+                break
+            chunk, future = pending.popleft()
+            for doc, (events, error) in zip(chunk, future.result()):
+                yield DocResult(doc, events, error)
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

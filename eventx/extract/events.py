@@ -1,0 +1,135 @@
+"""Matches -> event records (DESIGN §3): overlap resolution, arguments, normalisation,
+modality, attribution, stable ids and a deterministic order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from eventx.extract.attribution import find_attribution
+from eventx.extract.modality import detect_modality
+from eventx.match.lexicon import LexiconHit
+from eventx.match.matcher import Match, RulePack
+from eventx.text.dates import normalise_date
+from eventx.text.model import Document, Sentence
+from eventx.text.numbers import parse_quantity
+
+NUMBER_ROLES = frozenset({"quantity", "number", "count", "size", "casualties"})
+DATE_ROLES = frozenset({"time", "date", "when"})
+_DETERMINERS = frozenset({"the", "a", "an"})
+
+
+def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
+    """Keep, among overlapping matches of the same type, the one with the highest priority,
+    then the longest span, then the earliest rule; matches of different types may overlap."""
+    ranked = sorted(matches, key=lambda m: (-m.rule.priority, -(m.end - m.start), m.rule.order, m.start))
+    kept: list[Match] = []
+    for match in ranked:
+        if not any(
+            k.rule.type == match.rule.type and k.start < match.end and match.start < k.end for k in kept
+        ):
+            kept.append(match)
+    return kept
+
+
+def event_id(doc_id: str, event_type: str, start: int, end: int, rule_id: str) -> str:
+    digest = hashlib.sha256(f"{doc_id}\x00{event_type}\x00{start}\x00{end}\x00{rule_id}".encode()).hexdigest()
+    return "ev-" + digest[:16]
+
+
+def role_normaliser(role: str, norms: dict[str, str]) -> str:
+    if role in norms:
+        return norms[role]
+    if role in NUMBER_ROLES:
+        return "number"
+    if role in DATE_ROLES:
+        return "date"
+    return "lexicon"
+
+
+def lexicon_norm(sentence: Sentence, hits: list[LexiconHit], first: int, last: int) -> str | None:
+    """The norm of a lexicon phrase that is exactly the argument (a leading article aside)."""
+    starts = {first}
+    if sentence.tokens[first].lower in _DETERMINERS and last - first > 1:
+        starts.add(first + 1)
+    best: LexiconHit | None = None
+    for hit in hits:
+        if hit.norm is not None and hit.start in starts and hit.start + hit.length == last:
+            if best is None or hit.length > best.length:
+                best = hit
+    return best.norm if best else None
+
+
+class EventBuilder:
+    """Turns the matches of one sentence into event records."""
+
+    def __init__(self, pack: RulePack):
+        self.pack = pack
+
+    def build(
+        self, doc: Document, sentence: Sentence, matches: list[Match], hits: list[LexiconHit]
+    ) -> list[dict]:
+        text = doc.text
+        tokens = sentence.tokens
+        events = []
+        for match in resolve_overlaps(matches):
+            span_start, span_end = tokens[match.start].start, tokens[match.end - 1].end
+            trig_start, trig_end = tokens[match.trigger[0]].start, tokens[match.trigger[1] - 1].end
+            args = self._args(doc, sentence, match, hits)
+            modality = match.rule.modality or detect_modality(
+                sentence, match.trigger, (match.start, match.end)
+            )
+            attribution = None
+            source = find_attribution(sentence, (match.start, match.end))
+            if source is not None:
+                a_start, a_end = tokens[source[0]].start, tokens[source[1] - 1].end
+                attribution = {"text": text[a_start:a_end], "start": a_start, "end": a_end}
+            events.append(
+                {
+                    "doc_id": doc.id,
+                    "id": event_id(doc.id, match.rule.type, span_start, span_end, match.rule.id),
+                    "type": match.rule.type,
+                    "rule": match.rule.id,
+                    "trigger": {"text": text[trig_start:trig_end], "start": trig_start, "end": trig_end},
+                    "span": {"text": text[span_start:span_end], "start": span_start, "end": span_end},
+                    "sentence": {"index": sentence.index, "start": sentence.start, "end": sentence.end},
+                    "args": args,
+                    "modality": modality,
+                    "attribution": attribution,
+                    "rules_version": self.pack.version,
+                }
+            )
+        return events
+
+    def _args(self, doc: Document, sentence: Sentence, match: Match, hits: list[LexiconHit]) -> dict:
+        tokens = sentence.tokens
+        args: dict[str, dict] = {}
+        for role, (first, last) in sorted(match.groups.items(), key=lambda item: (item[1], item[0])):
+            start, end = tokens[first].start, tokens[last - 1].end
+            arg: dict = {"text": doc.text[start:end], "start": start, "end": end}
+            kind = role_normaliser(role, match.rule.norms)
+            if kind == "number":
+                quantity = parse_quantity(arg["text"])
+                if quantity is not None and quantity.value is not None:
+                    arg["value"] = quantity.value
+                    arg["qualifier"] = quantity.qualifier
+                    if quantity.unit:
+                        arg["unit"] = quantity.unit
+            elif kind == "date":
+                norm = normalise_date(arg["text"], doc.date)
+                if norm:
+                    arg["norm"] = norm
+            elif kind == "lexicon":
+                norm = lexicon_norm(sentence, hits, first, last)
+                if norm:
+                    arg["norm"] = norm
+            args[role] = arg
+        return args
+
+
+def sort_events(events: list[dict]) -> list[dict]:
+    """The canonical order of a document's events: by position, then type and rule."""
+    return sorted(
+        events, key=lambda e: (e["span"]["start"], e["span"]["end"], e["trigger"]["start"], e["type"], e["rule"])
+    )
