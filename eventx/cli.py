@@ -1,0 +1,158 @@
+"""The ``eventx`` command line: a thin typer layer over :mod:`eventx.api`.
+
+Every command parses options, calls one library function and turns
+:class:`~eventx.errors.EventxError` into a message on stderr and an exit code
+(0 ok, 1 test/diff failures, 2 usage or rule errors) — never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from eventx.errors import EventxError, RuleError
+
+app = typer.Typer(
+    name="eventx",
+    help="Rule-based event extraction: YAML token patterns over news text -> a structured event log.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+RulesOption = Annotated[
+    Optional[Path],
+    typer.Option("--rules", "-r", help="Rule file or directory (default: the shipped pack).", show_default=False),
+]
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(err: EventxError) -> typer.Exit:
+    """Print an error the way users should see it and return the Exit to raise."""
+    console = _stderr()
+    if isinstance(err, RuleError):
+        for diagnostic in err.diagnostics:
+            console.print(diagnostic.render(), markup=False)
+        errors = sum(1 for d in err.diagnostics if d.severity == "error")
+        console.print(f"{errors} error(s) in rule files", markup=False)
+    else:
+        console.print(f"error: {err}", markup=False)
+    return typer.Exit(err.exit_code)
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[str], typer.Argument(help="Documents: .txt files, directories, .jsonl/.csv (optionally .gz), or - for stdin.")],
+    rules: RulesOption = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Event log to write (default: JSONL on stdout).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv or sqlite (default: from the output's extension).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores).")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
+    errors: Annotated[Optional[str], typer.Option("--errors", help="Errors file (default: <output>.errors.jsonl).")] = None,
+    time_budget: Annotated[float, typer.Option("--time-budget", min=0.01, help="Seconds of matching per document before it is reported and skipped.")] = 10.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+) -> None:
+    """Extract events from a corpus and write the event log.
+
+    Example: eventx run corpora/sample -o events.jsonl
+    """
+    from eventx.api import Extractor
+    from eventx.engines.local import default_jobs, run_corpus
+
+    console = _stderr()
+    if resume and (output is None or output == "-"):
+        raise fail(EventxError("--resume needs an output file (-o)"))
+    try:
+        extractor = Extractor(rules, time_budget=time_budget)
+        progress = None if quiet or not console.is_terminal else _progress(console)
+        with progress or nullcontext():
+            task = progress.add_task("extracting", total=None) if progress else None
+
+            def on_document(summary) -> None:
+                if progress is not None:
+                    progress.update(task, completed=summary.documents, description=f"{summary.events} events")
+
+            def on_problem(record: dict) -> None:
+                where = record.get("source") or ""
+                line = record.get("line")
+                where = f"{where}:{line}" if where and line else where
+                doc = record.get("doc_id")
+                label = ", ".join(p for p in (where, f"document {doc}" if doc else "") if p)
+                console.print(f"warning: {label}: {record['error']}" if label else f"warning: {record['error']}", markup=False)
+
+            summary = run_corpus(
+                inputs,
+                extractor,
+                output=output,
+                fmt=fmt,
+                jobs=jobs or default_jobs(),
+                resume=resume,
+                errors_path=errors,
+                stdin=sys.stdin.buffer if "-" in inputs else None,
+                on_document=on_document,
+                on_problem=on_problem,
+            )
+    except KeyboardInterrupt:
+        console.print("interrupted: what was done is kept.", markup=False)
+        if output and output != "-":
+            console.print(f"resume with: eventx run {' '.join(inputs)} -o {output} --resume", markup=False)
+        raise typer.Exit(130)
+    except EventxError as err:
+        raise fail(err)
+    if not quiet:
+        _print_summary(console, summary)
+    if summary.documents == 0 and summary.errors > 0:
+        raise typer.Exit(1)
+
+
+def _print_summary(console: Console, summary) -> None:
+    data = summary.to_dict()
+    table = Table(title="eventx run", show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("documents", str(data["documents"]) + (f" (+{data['resumed']} already done)" if data["resumed"] else ""))
+    table.add_row("events", str(data["events"]))
+    for event_type, count in data["events_by_type"].items():
+        table.add_row(f"  {event_type}", str(count))
+    errors = str(data["errors"])
+    if data["errors"] and data["errors_file"]:
+        errors += f" (see {data['errors_file']})"
+    table.add_row("errors", errors)
+    if data["seconds"]:
+        table.add_row(
+            "throughput",
+            f"{data['docs_per_s']} docs/s, {data['mb_per_s']} MB/s ({data['seconds']} s)",
+        )
+    if data["output"]:
+        table.add_row("output", data["output"])
+    console.print(table)
+
+
+def _progress(console: Console):
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.completed} documents"),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
