@@ -1,0 +1,91 @@
+"""Inline rule examples as tests.
+
+An example runs through the whole pack, like any document. It passes when every expected
+event is found — same type, the listed argument texts and modality, when given — and no
+other event of the rule's type is produced (events of other types are ignored, so an
+example only speaks for its own rule's type). ``todo: true`` marks a known miss: it is
+reported apart and does not fail, and it is flagged when it starts passing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eventx.text.model import Document
+
+
+@dataclass(slots=True)
+class ExampleResult:
+    rule_id: str
+    file: str
+    line: int
+    text: str
+    todo: bool
+    problems: list[str] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    @property
+    def status(self) -> str:
+        if self.todo:
+            return "todo-passing" if self.passed else "todo"
+        return "passed" if self.passed else "failed"
+
+
+def _satisfies(event: dict, expected: dict) -> bool:
+    if event["type"] != expected.get("type"):
+        return False
+    if "modality" in expected and event["modality"] != expected["modality"]:
+        return False
+    for role, text in (expected.get("args") or {}).items():
+        arg = event["args"].get(role)
+        if arg is None or arg["text"] != str(text):
+            return False
+    return True
+
+
+def _explain_miss(events: list[dict], expected: dict) -> str:
+    same_type = [e for e in events if e["type"] == expected.get("type")]
+    want = ", ".join(f"{k}={v!r}" for k, v in (expected.get("args") or {}).items())
+    modality = f" [{expected['modality']}]" if "modality" in expected else ""
+    message = f"expected {expected.get('type')}{modality}" + (f" with {want}" if want else "")
+    if not same_type:
+        return message + ": no such event found"
+    found = "; ".join(
+        f"[{e['modality']}] " + ", ".join(f"{r}={a['text']!r}" for r, a in e["args"].items()) for e in same_type
+    )
+    return message + f"; found {found}"
+
+
+def run_example(extractor, rule, example) -> ExampleResult:
+    """Check one example of ``rule`` (a loaded rule) against the whole pack of ``extractor``."""
+    events = extractor.extract(Document(id="example", text=example.text))
+    result = ExampleResult(rule.id, example.pos.file, example.pos.line, example.text, example.todo, events=events)
+    expected = list(example.expect or [])
+    unmatched = [e for e in events if e["type"] == rule.type]
+    for want in expected:
+        match = next((e for e in unmatched if _satisfies(e, want)), None)
+        if match is None:
+            result.problems.append(_explain_miss(events, want))
+        else:
+            unmatched.remove(match)
+    for extra in unmatched:
+        args = ", ".join(f"{r}={a['text']!r}" for r, a in extra["args"].items())
+        result.problems.append(
+            f"unexpected {extra['type']} [{extra['modality']}] from {extra['rule']}"
+            f" on {extra['trigger']['text']!r}" + (f" ({args})" if args else "")
+        )
+    return result
+
+
+def run_examples(extractor) -> list[ExampleResult]:
+    """Every example of every rule in the extractor's pack, in rule order."""
+    results = []
+    for compiled in extractor.pack.rules:
+        rule = compiled.source
+        for example in rule.examples:
+            results.append(run_example(extractor, rule, example))
+    return results

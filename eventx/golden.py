@@ -1,0 +1,257 @@
+"""Golden event logs and inline rule examples: run, compare semantically, update.
+
+Layout (DESIGN §5): a corpus is a folder with documents under ``docs/`` and golden logs
+under ``golden/``; every input file ``docs/NAME.txt|.jsonl|.csv`` has one golden file
+``golden/NAME.events.jsonl`` holding the events of all its documents. Golden files are
+canonical JSONL — fixed key order, events sorted by document and position, volatile fields
+(``rules_version``) dropped — so that their git diffs are readable and only real changes
+rewrite them.
+
+Comparison is semantic: events are paired by (document, type, trigger offsets), then their
+fields are compared; volatile and derived fields (``rules_version``, ``id``) are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from eventx.io.readers import ReadProblem, iter_corpus
+
+VOLATILE = frozenset({"rules_version"})
+IGNORED_IN_DIFF = frozenset({"rules_version", "id"})
+EVENT_KEYS = ("doc_id", "id", "type", "rule", "trigger", "span", "sentence", "args", "modality", "attribution")
+SPAN_KEYS = ("text", "start", "end", "index", "value", "qualifier", "unit", "norm")
+DOC_SUFFIXES = (".txt", ".jsonl", ".csv", ".txt.gz", ".jsonl.gz", ".csv.gz")
+
+
+def _ordered(value: dict) -> dict:
+    known = [k for k in SPAN_KEYS if k in value]
+    return {k: value[k] for k in known + sorted(k for k in value if k not in SPAN_KEYS)}
+
+
+def canonical_event(event: dict) -> dict:
+    """The golden form of an event: fixed key order, no volatile fields."""
+    out: dict = {}
+    for key in EVENT_KEYS:
+        if key not in event:
+            continue
+        value = event[key]
+        if key == "args":
+            value = {role: _ordered(arg) for role, arg in sorted(value.items())}
+        elif isinstance(value, dict):
+            value = _ordered(value)
+        out[key] = value
+    for key in sorted(event):
+        if key not in out and key not in VOLATILE:
+            out[key] = event[key]
+    return out
+
+
+def event_sort_key(event: dict) -> tuple:
+    return (event["doc_id"], event["span"]["start"], event["span"]["end"], event["trigger"]["start"], event["type"], event["rule"])
+
+
+def dumps_events(events: Iterable[dict]) -> bytes:
+    """Canonical JSONL bytes for a list of events."""
+    ordered = sorted((canonical_event(e) for e in events), key=event_sort_key)
+    return b"".join(orjson.dumps(e) + b"\n" for e in ordered)
+
+
+def load_events(path: Path) -> list[dict]:
+    events = []
+    for number, line in enumerate(path.read_bytes().splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            events.append(orjson.loads(line))
+        except orjson.JSONDecodeError as err:
+            raise GoldenFileError(f"{path}:{number}: not valid JSON: {err}") from None
+    return events
+
+
+class GoldenFileError(Exception):
+    pass
+
+
+# --- semantic diff ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Change:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(slots=True)
+class EventDiff:
+    doc_id: str
+    added: list[dict] = field(default_factory=list)
+    removed: list[dict] = field(default_factory=list)
+    changed: list[tuple[dict, dict, list[Change]]] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def _flatten(value: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(value, dict):
+        out: dict[str, object] = {}
+        for key, inner in value.items():
+            if not prefix and key in IGNORED_IN_DIFF:
+                continue
+            out.update(_flatten(inner, f"{prefix}.{key}" if prefix else key))
+        return out
+    return {prefix: value}
+
+
+def compare_events(old: dict, new: dict) -> list[Change]:
+    flat_old, flat_new = _flatten(old), _flatten(new)
+    return [
+        Change(key, flat_old.get(key), flat_new.get(key))
+        for key in sorted(set(flat_old) | set(flat_new))
+        if flat_old.get(key) != flat_new.get(key)
+    ]
+
+
+def _pair_key(event: dict) -> tuple:
+    return (event["type"], event["trigger"]["start"], event["trigger"]["end"])
+
+
+def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventDiff]:
+    """Per-document differences between two event logs (documents with none are left out)."""
+    by_doc: dict[str, tuple[list[dict], list[dict]]] = {}
+    for event in expected:
+        by_doc.setdefault(event["doc_id"], ([], []))[0].append(event)
+    for event in actual:
+        by_doc.setdefault(event["doc_id"], ([], []))[1].append(event)
+    diffs = []
+    for doc_id in sorted(by_doc):
+        old_events, new_events = by_doc[doc_id]
+        diff = EventDiff(doc_id)
+        unmatched = {}
+        for event in old_events:
+            unmatched.setdefault(_pair_key(event), []).append(event)
+        for event in sorted(new_events, key=event_sort_key):
+            candidates = unmatched.get(_pair_key(event))
+            if candidates:
+                old = candidates.pop(0)
+                changes = compare_events(old, event)
+                if changes:
+                    diff.changed.append((old, event, changes))
+            else:
+                diff.added.append(event)
+        diff.removed = sorted((e for events in unmatched.values() for e in events), key=event_sort_key)
+        if not diff.empty:
+            diffs.append(diff)
+    return diffs
+
+
+def describe_event(event: dict) -> str:
+    args = ", ".join(f"{role}={arg['text']!r}" for role, arg in event.get("args", {}).items())
+    return (
+        f"{event['type']} {event['trigger']['text']!r}@{event['trigger']['start']} "
+        f"[{event.get('modality')}] ({event['rule']})" + (f" {args}" if args else "")
+    )
+
+
+def render_diff(diff: EventDiff) -> list[tuple[str, str]]:
+    """Lines of a readable diff, each with a style name: "added", "removed", "changed" or ""."""
+    lines: list[tuple[str, str]] = [(f"document {diff.doc_id}:", "")]
+    for event in diff.removed:
+        lines.append((f"  - missing  {describe_event(event)}", "removed"))
+    for event in diff.added:
+        lines.append((f"  + new      {describe_event(event)}", "added"))
+    for old, _new, changes in diff.changed:
+        lines.append((f"  ~ changed  {describe_event(old)}", "changed"))
+        for change in changes:
+            lines.append((f"      {change.field}: {change.old!r} -> {change.new!r}", "changed"))
+    return lines
+
+
+# --- golden corpora ----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class GoldenCase:
+    """One input file of a corpus and its golden file."""
+
+    input: Path
+    golden: Path
+
+    @property
+    def name(self) -> str:
+        return str(self.input)
+
+
+def golden_path_for(input_file: Path) -> Path:
+    corpus = input_file.parent
+    while corpus.name != "docs" and corpus.parent != corpus:
+        corpus = corpus.parent
+    relative = input_file.relative_to(corpus)
+    stem = str(relative)
+    for suffix in DOC_SUFFIXES:
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    return corpus.parent / "golden" / f"{stem}.events.jsonl"
+
+
+def find_golden_cases(paths: Iterable[Path]) -> list[GoldenCase]:
+    """Every document file under a ``docs/`` folder below ``paths`` (or a corpus folder itself)."""
+    cases: list[GoldenCase] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_file():
+            if path.parent.name == "docs" or "docs" in path.parts:
+                cases.append(GoldenCase(path, golden_path_for(path)))
+            continue
+        for docs in sorted(p for p in path.rglob("docs") if p.is_dir()):
+            for file in sorted(docs.rglob("*")):
+                if file.is_file() and file.name.endswith(DOC_SUFFIXES) and not file.name.startswith("."):
+                    cases.append(GoldenCase(file, golden_path_for(file)))
+    return cases
+
+
+@dataclass(slots=True)
+class CaseResult:
+    case: GoldenCase
+    actual: list[dict]
+    diffs: list[EventDiff]
+    missing_golden: bool = False
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.diffs and not self.missing_golden and not self.problems
+
+
+def run_case(case: GoldenCase, extractor) -> CaseResult:
+    """Extract events from one golden input file and compare with its golden file."""
+    actual: list[dict] = []
+    problems: list[str] = []
+    for item in iter_corpus([str(case.input)]):
+        if isinstance(item, ReadProblem):
+            problems.append(item.error)
+            continue
+        actual.extend(canonical_event(e) for e in extractor.extract(item))
+    if not case.golden.exists():
+        return CaseResult(case, actual, [], missing_golden=True, problems=problems)
+    expected = load_events(case.golden)
+    return CaseResult(case, actual, diff_events(expected, actual), problems=problems)
+
+
+def write_golden(result: CaseResult) -> bool:
+    """Rewrite the golden file if its content would change; return whether it did."""
+    content = dumps_events(result.actual)
+    golden = result.case.golden
+    if golden.exists() and golden.read_bytes() == content:
+        return False
+    golden.parent.mkdir(parents=True, exist_ok=True)
+    golden.write_bytes(content)
+    return True

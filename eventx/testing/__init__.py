@@ -1,0 +1,1 @@
+"""Regression testing of rule packs: the suite runner and the pytest plugin."""
