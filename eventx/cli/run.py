@@ -1,52 +1,17 @@
-"""The ``eventx`` command line: a thin typer layer over :mod:`eventx.api`.
-
-Every command parses options, calls one library function and turns
-:class:`~eventx.errors.EventxError` into a message on stderr and an exit code
-(0 ok, 1 test/diff failures, 2 usage or rule errors) — never a traceback.
-"""
+"""``eventx run``: extract events from a corpus into an event log."""
 
 from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from eventx.errors import EventxError, RuleError
-
-app = typer.Typer(
-    name="eventx",
-    help="Rule-based event extraction: YAML token patterns over news text -> a structured event log.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-RulesOption = Annotated[
-    Optional[Path],
-    typer.Option("--rules", "-r", help="Rule file or directory (default: the shipped pack).", show_default=False),
-]
-
-
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def fail(err: EventxError) -> typer.Exit:
-    """Print an error the way users should see it and return the Exit to raise."""
-    console = _stderr()
-    if isinstance(err, RuleError):
-        for diagnostic in err.diagnostics:
-            console.print(diagnostic.render(), markup=False)
-        errors = sum(1 for d in err.diagnostics if d.severity == "error")
-        console.print(f"{errors} error(s) in rule files", markup=False)
-    else:
-        console.print(f"error: {err}", markup=False)
-    return typer.Exit(err.exit_code)
+from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
+from eventx.errors import EventxError
 
 
 @app.command()
@@ -65,14 +30,13 @@ def run(
 
     Example: eventx run corpora/sample -o events.jsonl
     """
-    from eventx.api import Extractor
     from eventx.engines.local import default_jobs, run_corpus
 
-    console = _stderr()
+    console = stderr_console()
     if resume and (output is None or output == "-"):
         raise fail(EventxError("--resume needs an output file (-o)"))
+    extractor = load_extractor(rules, time_budget=time_budget)
     try:
-        extractor = Extractor(rules, time_budget=time_budget)
         progress = None if quiet or not console.is_terminal else _progress(console)
         with progress or nullcontext():
             task = progress.add_task("extracting", total=None) if progress else None
@@ -148,11 +112,3 @@ def _progress(console: Console):
         console=console,
         transient=True,
     )
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

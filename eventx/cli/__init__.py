@@ -1,0 +1,16 @@
+"""The ``eventx`` command line: a thin typer layer over :mod:`eventx.api`.
+
+One module per command (or group of related commands); each registers itself on the shared
+app in :mod:`eventx.cli.app` when imported here.
+"""
+
+from eventx.cli import run as _run  # noqa: F401  (each import registers its commands)
+from eventx.cli import test as _test  # noqa: F401
+from eventx.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

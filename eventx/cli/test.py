@@ -1,0 +1,78 @@
+"""``eventx test``: inline rule examples and golden corpora, with an --update workflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from eventx.cli.app import RulesOption, app, load_extractor
+
+_STYLES = {"added": "green", "removed": "red", "changed": "yellow", "": "bold"}
+
+
+@app.command()
+def test(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Rule files/dirs (their examples) and corpora (their golden logs). Default: the rule pack and corpora/.", show_default=False)] = None,
+    rules: RulesOption = None,
+    update: Annotated[bool, typer.Option("--update", help="Rewrite golden files that changed (or are missing) and show what changed.")] = False,
+) -> None:
+    """Run rule examples and golden-file regression tests; exit 1 on failures.
+
+    Example: eventx test corpora/sample --update
+    """
+    from eventx.api import default_rules_path
+    from eventx.golden import render_diff
+    from eventx.testing.runner import run_suite
+
+    extractor = load_extractor(rules)
+    if not paths:
+        paths = [Path(rules) if rules else default_rules_path(), Path("corpora")]
+        paths = [p for p in paths if p.exists()]
+    for path in paths:
+        if not path.exists():
+            Console(stderr=True).print(f"error: {path}: no such file or directory", markup=False)
+            raise typer.Exit(2)
+    suite = run_suite(paths, extractor, update=update)
+    out = Console(highlight=False)
+
+    for result in suite.examples:
+        if result.status == "failed":
+            out.print(f"FAIL {result.file}:{result.line}: example of {result.rule_id}", style="red", markup=False)
+            out.print(f"  text: {result.text}", markup=False)
+            for problem in result.problems:
+                out.print(f"  {problem}", markup=False)
+    for result in suite.updated:
+        out.print(f"updated {result.case.golden}", style="yellow", markup=False)
+        for diff in result.diffs:
+            for line, style in render_diff(diff):
+                out.print(line, style=_STYLES[style], markup=False)
+        if result.missing_golden:
+            out.print(f"  created with {len(result.actual)} event(s)", markup=False)
+    for result in suite.cases:
+        if result.passed:
+            continue
+        if result.missing_golden:
+            out.print(f"FAIL {result.case.input}: no golden file {result.case.golden} (create it with --update)", style="red", markup=False)
+            continue
+        out.print(f"FAIL {result.case.input}: events differ from {result.case.golden}", style="red", markup=False)
+        for problem in result.problems:
+            out.print(f"  {problem}", markup=False)
+        for diff in result.diffs:
+            for line, style in render_diff(diff):
+                out.print(line, style=_STYLES[style], markup=False)
+
+    todo = [r for r in suite.examples if r.todo]
+    if todo:
+        out.print(f"{len(todo)} known miss(es) marked todo:", style="yellow", markup=False)
+        for result in todo:
+            state = "now passes: remove todo" if result.passed else "still missed"
+            out.print(f"  {result.file}:{result.line}: {result.rule_id}: {state}", markup=False)
+    summary = f"{suite.passed} passed, {suite.failed} failed"
+    if suite.todo:
+        summary += f", {suite.todo} todo"
+    out.print(summary, markup=False)
+    if suite.failed:
+        raise typer.Exit(1)
