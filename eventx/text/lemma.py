@@ -1,0 +1,143 @@
+"""Lemmas for matching: one context-free, lower-case, American-spelled lemma per word.
+
+Rules say ``[lemma=mobilize]`` once and match "mobilised", "Mobilizing" and "mobilises". There
+is no tagger, so the lemma is chosen by a fixed part-of-speech preference (VERB first: event
+triggers are mostly verbs, and "left" must be "leave"), then British spellings are mapped to
+American ones so a rule pack needs only one spelling.
+"""
+
+from __future__ import annotations
+
+import regex
+from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas, getAllLemmasOOV
+
+__all__ = ["lemmatize", "lemma_forms", "normalise_spelling"]
+
+_CACHE_LIMIT = 500_000
+_cache: dict[str, tuple[str, bool]] = {}  # lower -> (lemma, known to the lexicon)
+
+# VERB first (see module docstring); "others" (AUX, PROPN...) come after the open classes.
+_POS_ORDER = ("VERB", "NOUN", "ADJ", "ADV")
+
+# Alphabetic words, optionally hyphenated ("cease-fire"); everything else is its own lemma.
+_LEMMATIZABLE = regex.compile(r"\p{L}+(?:-\p{L}+)*")
+
+# Penn Treebank clitics: their lemma is the full word they stand for, when unambiguous.
+_CLITIC_LEMMAS = {"n't": "not", "'m": "be", "'re": "be", "'ve": "have", "'ll": "will"}
+
+# -ise words that are standard American spelling too; lemminflect knows archaic "-ize"
+# spellings of several of them ("exercize", "surprize"), so the lexicon check alone is not enough.
+_KEEP_ISE = frozenset(
+    """advise apprise arise chastise circumcise comprise compromise concise demise despise devise
+    disguise enterprise excise exercise expertise franchise improvise incise merchandise noise
+    otherwise paradise poise praise precise premise promise raise reprise revise rise supervise
+    surprise televise treatise wise likewise""".split()
+)
+
+# British -> American stems, replaced anywhere in the lemma ("kilometre", "self-defence",
+# "armoured", "favourite").
+_BRITISH_STEMS = {
+    "armour": "armor", "harbour": "harbor", "labour": "labor", "honour": "honor",
+    "colour": "color", "favour": "favor", "neighbour": "neighbor", "behaviour": "behavior",
+    "rumour": "rumor", "vapour": "vapor", "valour": "valor", "endeavour": "endeavor",
+    "defence": "defense", "offence": "offense", "licence": "license", "pretence": "pretense",
+    "centre": "center", "theatre": "theater", "metre": "meter", "fibre": "fiber",
+    "calibre": "caliber", "sabre": "saber", "spectre": "specter", "litre": "liter",
+    "programme": "program", "manoeuvre": "maneuver", "manoeuvring": "maneuvering",
+    "traveller": "traveler", "jewellery": "jewelry", "catalogue": "catalog",
+}
+_BRITISH_RE = regex.compile("|".join(sorted(_BRITISH_STEMS, key=len, reverse=True)))
+_AMERICAN_STEMS = {american: british for british, american in _BRITISH_STEMS.items()}
+_AMERICAN_RE = regex.compile("|".join(sorted(_AMERICAN_STEMS, key=len, reverse=True)))
+_ISE_RE = regex.compile(r"(?<=\p{L}{2})(is|ys)(e|ation)$")
+_IZE_RE = regex.compile(r"(?<=\p{L}{2})(iz|yz)(e[sd]?|ing|ation)")
+
+
+def _is_known_lemma(word: str) -> bool:
+    return bool(getAllInflections(word))
+
+
+def normalise_spelling(lemma: str) -> str:
+    """Map a British-spelled lemma to the American one ("mobilise" -> "mobilize").
+
+    "-ise"/"-isation" (and "-yse") become "-ize"/"-ization" only when the -ize word is a known
+    lemma and the -ise word is not standard American too ("rise", "promise" stay).
+    """
+    if lemma.endswith(("ise", "isation", "yse")) and lemma not in _KEEP_ISE:
+        candidate = _ISE_RE.sub(lambda m: m.group(1)[0] + "z" + m.group(2), lemma)
+        base = candidate[:-5] + "e" if candidate.endswith("ation") else candidate
+        if candidate != lemma and _is_known_lemma(base):
+            lemma = candidate
+    if _BRITISH_RE.search(lemma):
+        lemma = _BRITISH_RE.sub(lambda m: _BRITISH_STEMS[m.group()], lemma)
+    return lemma
+
+
+def _lookup(lower: str) -> tuple[str, bool]:
+    """(lemma before spelling normalisation, whether lemminflect's lexicon knows the word)."""
+    if lower in _CLITIC_LEMMAS:
+        return _CLITIC_LEMMAS[lower], True
+    if not _LEMMATIZABLE.fullmatch(lower):
+        return lower, False
+    lemmas = getAllLemmas(lower)
+    if lemmas:
+        for pos in _POS_ORDER:
+            if pos in lemmas:
+                return lemmas[pos][0].lower(), True
+        return next(iter(lemmas.values()))[0].lower(), True
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
+        return getAllLemmasOOV(lower, "NOUN")["NOUN"][0].lower(), False
+    if lower.endswith(("ed", "ing")):
+        return getAllLemmasOOV(lower, "VERB")["VERB"][0].lower(), False
+    return lower, False
+
+
+def _entry(lower: str) -> tuple[str, bool]:
+    entry = _cache.get(lower)
+    if entry is None:
+        if len(_cache) > _CACHE_LIMIT:
+            _cache.clear()
+        lemma, known = _lookup(lower)
+        entry = _cache[lower] = (normalise_spelling(lemma), known)
+    return entry
+
+
+def lemmatize(lower: str) -> str:
+    """Lower-case, American-spelled lemma of a lower-cased word ("mobilised" -> "mobilize").
+
+    Known words use lemminflect's lexicon with the VERB > NOUN > ADJ > ADV preference; unknown
+    ones use its rules only for plausible inflections ("-s" plurals, "-ed"/"-ing" verbs).
+    Numbers, punctuation and abbreviations with periods are returned unchanged. Memoised.
+    """
+    return _entry(lower)[0]
+
+
+def is_known_word(lower: str) -> bool:
+    """True when lemminflect's lexicon knows ``lower`` (lets callers spare names the OOV rules)."""
+    return _entry(lower)[1]
+
+
+def _british_variants(form: str) -> set[str]:
+    variants = {_IZE_RE.sub(lambda m: m.group(1)[0] + "s" + m.group(2), form)}
+    variants.add(_AMERICAN_RE.sub(lambda m: _AMERICAN_STEMS[m.group()], form))
+    return variants
+
+
+def lemma_forms(lemma: str) -> set[str]:
+    """All lower-case surface forms that :func:`lemmatize` maps to ``lemma``.
+
+    Generated from lemminflect's inflection tables (lexicon and rules, VERB and NOUN) plus
+    British spellings, then filtered through :func:`lemmatize` so the set is exact.
+    """
+    lemma = lemma.lower()
+    candidates = {lemma}
+    # Rule-made inflections only for words the lexicon lacks: for known ones they add junk
+    # ("bing" for "be").
+    known = getAllInflections(lemma)
+    sources = [known] if known else [getAllInflectionsOOV(lemma, p) for p in ("VERB", "NOUN")]
+    for table in sources:
+        for forms in table.values():
+            candidates.update(form.lower() for form in forms)
+    for form in list(candidates):
+        candidates |= _british_variants(form)
+    return {form for form in candidates if lemmatize(form) == lemma}
