@@ -1,0 +1,190 @@
+"""Tokens with offsets: the units rules are written against (DESIGN §2.1 "Tokens").
+
+One compiled pattern finds every token span in a single ``finditer`` pass; everything derived
+from the token text (straightened word, lower, lemma, shape, is_num) is computed once per
+distinct string and cached, because news repeats a small vocabulary and per-token Python work
+is what limits throughput.
+
+Conventions beyond the contract:
+
+- Apostrophes inside a word that do not start a clitic stay inside it ("O'Brien", "Qur'an"),
+  as in spaCy and the Penn Treebank.
+- A number with internal ``,``/``.`` may continue with hyphenated parts ("2,000-strong" is one
+  token, like "10-year"); letters glued to it form the next token ("2.5bn" -> "2.5" "bn").
+- A sign is never part of a token ("-4" -> "-" "4"), though :func:`is_number` accepts one.
+- Whitespace, control and format characters (Cc, Cf) and lone surrogates (Cs) are skipped.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from eventx.text.lemma import is_known_word, lemmatize
+from eventx.text.model import Token
+
+__all__ = [
+    "ABBREVIATIONS",
+    "TITLE_ABBREVIATIONS",
+    "is_abbreviation",
+    "is_number",
+    "tokenize",
+    "word_shape",
+]
+
+# Abbreviations that precede a name and so never end a sentence.
+TITLE_ABBREVIATIONS = frozenset(
+    f"{a}."
+    for a in """Mr Mrs Ms Messrs Mmes Dr Drs Prof Gen Lt Col Maj Capt Cmdr Cdr Adm Sgt Cpl Pvt Brig
+    Gov Sen Sens Rep Reps Rev Hon Pres Supt Insp Det Fr Gens""".split()
+)
+# Other known abbreviations (case-sensitive: "no." ends sentences, "No. 1" does not).
+ABBREVIATIONS = TITLE_ABBREVIATIONS | frozenset(
+    f"{a}."
+    for a in """Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Tue Tues Wed Thu Thur Thurs Fri
+    Jr Sr Inc Corp Co Ltd Bros Dept Univ Assn Ave Blvd Rd St Mt Ft No Nos Vol Vols Fig vs etc
+    approx est al cf Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass
+    Mich Minn Miss Mo Mont Neb Nebr Nev Okla Ore Pa Penn Tenn Tex Va Vt Wash Wis Wisc Wyo""".split()
+)
+
+_W = r"[\p{L}\p{M}\p{N}]"  # a word character: letter, combining mark or digit
+_HYPHEN = r"[\-\u2010\u2011]"
+_APOS = r"['\u2018\u2019]"
+_CLITIC = r"(?i:s|m|d|ll|re|ve|t)(?!" + _W + ")"
+_ABBREV_STEMS = "|".join(regex.escape(a[:-1]) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+
+# Branch order matters: numbers before words, clitics before the catch-all. A word takes a
+# following period only when the word is a known abbreviation or a single letter (then more
+# letter-period pairs may follow: "U.S.", "a.m."). The period is matched before the
+# lookbehind that checks the word, so the check only runs at the rare word-period junctions;
+# a separate abbreviation branch tried at every token start was three times slower overall.
+_TOKEN_RE = regex.compile(
+    "|".join(
+        [
+            r"[0-9]+(?:[.,][0-9]+)*%",  # 20%  3.5%
+            rf"[0-9]+(?:[.,][0-9]+)+(?:{_HYPHEN}{_W}+)*",  # 1,200  2.5  2,000-strong
+            rf"{_W}+(?:{_HYPHEN}{_W}+|{_APOS}(?!{_CLITIC}){_W}+)*"  # cease-fire  O'Brien
+            rf"(?:\.(?<=(?<!{_W})(?:{_ABBREV_STEMS}|\p{{L}})\.)(?:\p{{L}}\.)*)?",  # Gen.  U.S.
+            rf"(?<={_W}){_APOS}{_CLITIC}",  # 's  'll  't (becomes n't below)
+            r"[^\s\p{Cc}\p{Cf}\p{Cs}]\p{M}*",  # any other character, with its marks (emoji+VS16)
+        ]
+    )
+)
+# "don't" is matched as "don" "'t"; tokenize() then moves the "n" ("do" "n't").
+_NT_RE = regex.compile(rf"[nN]{_APOS}[tT](?!{_W})")
+_NT_HOSTS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "be"}  # ca|n't, wo|n't
+
+_NUMBER_RE = regex.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)*%?")
+_ABBREVIATION_RE = regex.compile(r"(?:\p{L}\.)+")
+_STRAIGHTEN = str.maketrans("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f", "''''\"\"\"\"")
+_CURLY = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f")
+
+_CACHE_LIMIT = 500_000
+_TokenInfo = tuple[str, str, str, str, bool]  # word, lower, lemma, shape, is_num
+_info_cache: dict[str, _TokenInfo] = {}
+_shape_cache: dict[str, str] = {}
+
+
+def is_number(word: str) -> bool:
+    """Digits with optional sign, internal ``,``/``.`` and trailing ``%`` ("1,200", "-4", "20%")."""
+    return _NUMBER_RE.fullmatch(word) is not None
+
+
+def is_abbreviation(word: str) -> bool:
+    """A known abbreviation ("Gen.") or letters each followed by a period ("U.S.", "J.")."""
+    return word in ABBREVIATIONS or _ABBREVIATION_RE.fullmatch(word) is not None
+
+
+def _shape(word: str) -> str:
+    if len(word) >= 100:
+        return "LONG"  # spaCy's convention for very long strings
+    out: list[str] = []
+    last = ""
+    run = 0
+    for char in word:
+        if char.isalpha():
+            kind = "X" if char.isupper() else "x"
+        elif char.isdigit():
+            kind = "d"
+        else:
+            kind = char
+        if kind == last:
+            run += 1
+        else:
+            run = 0
+            last = kind
+        if run < 4:
+            out.append(kind)
+    return "".join(out)
+
+
+def word_shape(word: str) -> str:
+    """spaCy-style shape: X upper, x lower, d digit, others kept, runs capped at 4 ("Xxxxx")."""
+    shape = _shape_cache.get(word)
+    if shape is None:
+        if len(_shape_cache) > _CACHE_LIMIT:
+            _shape_cache.clear()
+        shape = _shape_cache[word] = _shape(word)
+    return shape
+
+
+def _token_lemma(word: str, lower: str) -> str:
+    # A capitalised word lemminflect does not know is most likely a name: keep it whole rather
+    # than let the suffix rules turn "Beijing" into "beij" or "Ahmed" into "ahm".
+    if word[:1].isupper() and not is_known_word(lower):
+        return lower
+    return lemmatize(lower)
+
+
+def _info(raw: str) -> _TokenInfo:
+    """Compute and cache everything a token derives from its text (on a cache miss)."""
+    if len(_info_cache) > _CACHE_LIMIT:
+        _info_cache.clear()
+    word = raw.translate(_STRAIGHTEN) if not _CURLY.isdisjoint(raw) else raw
+    lower = word.lower()
+    info = (word, lower, _token_lemma(word, lower), word_shape(word), is_number(word))
+    _info_cache[raw] = info
+    return info
+
+
+def _token(text: str, start: int, end: int) -> Token:
+    raw = text[start:end]
+    info = _info_cache.get(raw) or _info(raw)
+    return Token(start, end, *info)
+
+
+def _split_nt(text: str, tokens: list[Token]) -> None:
+    """Re-split "don" "'t" as "do" "n't" (Penn Treebank), in place; a lone "n" "'t" is merged."""
+    for i in range(len(tokens) - 1, 0, -1):
+        clitic, host = tokens[i], tokens[i - 1]
+        if host.end != clitic.start or not _NT_RE.match(text, host.end - 1, clitic.end):
+            continue
+        nt = _token(text, clitic.start - 1, clitic.end)
+        if host.end - host.start == 1:
+            tokens[i - 1 : i + 1] = [nt]
+            continue
+        host = _token(text, host.start, host.end - 1)
+        if host.lower in _NT_HOSTS:
+            host.lemma = _NT_HOSTS[host.lower]
+        tokens[i - 1 : i + 1] = [host, nt]
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Tokens of ``text[start:end]`` with offsets into the full ``text``.
+
+    ``Token.word`` is the original slice with curly quotes and apostrophes made straight (same
+    length), so ``text[t.start:t.end]`` is always the token as written.
+    """
+    if end is None:
+        end = len(text)
+    cache = _info_cache
+    tokens: list[Token] = []
+    append = tokens.append
+    # The hot loop: inlined cache lookup and positional Token arguments (measurably faster).
+    for match in _TOKEN_RE.finditer(text, start, end):
+        s, e = match.span()
+        raw = text[s:e]
+        info = cache.get(raw) or _info(raw)
+        append(Token(s, e, info[0], info[1], info[2], info[3], info[4]))
+    if _NT_RE.search(text, start, end):
+        _split_nt(text, tokens)
+    return tokens
