@@ -18,11 +18,14 @@ def parse_entry(source: SourceText, errors: list[Diagnostic]) -> LexiconEntry | 
     phrase, arrow, norm = source.text.partition(NORM_ARROW)
     start = len(phrase) - len(phrase.lstrip())
     phrase, norm = phrase.strip(), norm.strip()
+    problem = ""
     if not phrase:
-        errors.append(source.position(0).diagnostic(codes.BAD_ENTRY, f"lexicon entry '{source.text.strip()}' has no phrase before '{NORM_ARROW}'"))
-        return None
-    if arrow and not norm:
-        errors.append(source.position(0).diagnostic(codes.BAD_ENTRY, f"lexicon entry '{source.text.strip()}' has no norm after '{NORM_ARROW}'"))
+        problem = f"no phrase before '{NORM_ARROW}'"
+    elif arrow and not norm:
+        problem = f"no norm after '{NORM_ARROW}'"
+    if problem:
+        message = f"lexicon entry '{source.text.strip()}' has {problem}"
+        errors.append(source.position(start).diagnostic(codes.BAD_ENTRY, message))
         return None
     return LexiconEntry(phrase, norm or None, source.position(start))
 
@@ -56,13 +59,12 @@ def make_lexicon(
         if key in first:
             earlier = first[key]
             differs = f", with a different norm '{earlier.norm}'" if earlier.norm != entry.norm else ""
-            warnings.append(entry.pos.diagnostic(
-                codes.DUPLICATE_ENTRY,
-                f"duplicate entry '{entry.phrase}' in lexicon '{name}' is ignored (first at {earlier.pos.seen_from(entry.pos)}{differs})",
-                severity="warning",
-            ))
+            message = (f"duplicate entry '{entry.phrase}' in lexicon '{name}' is ignored"
+                       f" (first at {earlier.pos.seen_from(entry.pos)}{differs})")
+            warnings.append(entry.pos.diagnostic(codes.DUPLICATE_ENTRY, message, severity="warning"))
         else:
             first[key] = entry
     if not first:
-        warnings.append(pos.diagnostic(codes.EMPTY_LEXICON, f"lexicon '{name}' has no entries", severity="warning"))
+        message = f"lexicon '{name}' has no entries"
+        warnings.append(pos.diagnostic(codes.EMPTY_LEXICON, message, severity="warning"))
     return Lexicon(name, tuple(first.values()), case_sensitive, pos, source)

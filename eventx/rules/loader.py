@@ -104,7 +104,8 @@ class _Loader:
             subfolders[:] = [name for name in subfolders if not name.startswith(".")]
             found += [Path(folder, name) for name in names
                       if name.endswith(RULE_SUFFIXES) and not name.endswith(TEST_SUFFIXES)]
-        files = [self._confine(Path(os.path.abspath(p)), p.as_posix(), "rule file", shown) for p in found]
+        files = [self._confine(Path(os.path.abspath(p)), p.as_posix(), "rule file", Pos(p.as_posix(), 0, 0))
+                 for p in found]
         files = sorted((f for f in files if f), key=lambda f: f.rel)
         if not files and not self.errors:
             self.errors.append(shown.diagnostic(codes.NO_RULE_FILES, "no rule files (*.yml, *.yaml) found"))
@@ -131,7 +132,8 @@ class _Loader:
     def _confine(self, lexical: Path, shown: str, what: str, pos: Pos) -> _File | None:
         rel = os.path.relpath(lexical, self.root_abs)
         if rel == os.pardir or rel.startswith(os.pardir + os.sep):
-            self.errors.append(pos.diagnostic(codes.OUTSIDE_ROOT, f"{what} '{shown}' is outside the rule root"))
+            message = f"{what} '{shown}' is outside the rule root"
+            self.errors.append(pos.diagnostic(codes.OUTSIDE_ROOT, message))
             return None
         real = _resolve(lexical)
         if real is not None and not real.is_relative_to(self.root_real):
@@ -150,7 +152,8 @@ class _Loader:
         try:
             content = file.real.read_bytes()
         except OSError as error:
-            self.errors.append(pos.diagnostic(codes.FILE_NOT_FOUND, f"cannot read {what} '{file.display}': {error.strerror}"))
+            message = f"cannot read {what} '{file.display}': {error.strerror}"
+            self.errors.append(pos.diagnostic(codes.FILE_NOT_FOUND, message))
             return None
         self.contents[file.rel] = content
         try:
@@ -199,9 +202,9 @@ class _Loader:
         """Claim a global name; a second definition is an error naming the first."""
         first = self.defined.setdefault((kind, name), pos)
         if first is not pos:
-            self.errors.append(pos.diagnostic(
-                codes.DUPLICATE_ID if kind == "rule" else codes.DUPLICATE_DEF,
-                f"duplicate {kind} {'id ' if kind == 'rule' else ''}'{name}' (first defined at {first.seen_from(pos)})"))
+            code, what = (codes.DUPLICATE_ID, "rule id") if kind == "rule" else (codes.DUPLICATE_DEF, kind)
+            message = f"duplicate {what} '{name}' (first defined at {first.seen_from(pos)})"
+            self.errors.append(pos.diagnostic(code, message))
         return first is pos
 
     def _lexicon(self, name: str, value: Value, file: _File, source: YamlSource) -> Lexicon | None:
@@ -232,17 +235,19 @@ class _Loader:
 
     def _rule(self, value: Value, file: _File, source: YamlSource) -> Rule | None:
         fields: dict[str, Value] = value.data
-        if "id" in fields and not self._first_definition("rule", fields["id"].data, source.pos(fields["id"].node)):
+        rule_id = fields.get("id")
+        if rule_id and not self._first_definition("rule", rule_id.data, source.pos(rule_id.node)):
             return None
         if not {"id", "type", "pattern"} <= fields.keys():
             return None  # already reported
+        examples = (_example(example, source) for example in _get(fields, schema.RULE, "examples"))
         return Rule(
             id=fields["id"].data,
             type=fields["type"].data,
             priority=_get(fields, schema.RULE, "priority"),
             description=_get(fields, schema.RULE, "description"),
             pattern=source.source_text(fields["pattern"].node),
-            examples=tuple(filter(None, (_example(v, source) for v in _get(fields, schema.RULE, "examples")))),
+            examples=tuple(example for example in examples if example),
             pos=source.pos(value.node),
             file=file.display,
             order=len(self.rules),
@@ -278,8 +283,8 @@ def _get(fields: dict[str, Value], record: schema.Record, key: str) -> Any:
 
 
 def _resolve(path: Path) -> Path | None:
-    """The real path, or None when it cannot be resolved (a symlink loop, say)."""
+    """The real path, or None when it cannot be resolved (a symlink loop, a NUL byte)."""
     try:
         return path.resolve()
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the path
         return None

@@ -123,7 +123,8 @@ LEXICON_RECORD = Record(
     require_any=("file", "entries"),
     fields={
         "file": Field(LEXICON_PATH),
-        "entries": Field(ListOf(title="Entries", description="Inline entries, after the file's.", items=ENTRY),
+        "entries": Field(ListOf(title="Entries", description="Inline entries, after the file's.",
+                                items=ENTRY),
                          default=()),
         "case": Field(Text(title="Case", description="Whether phrases match case-sensitively.", enum=CASES),
                       default="insensitive"),
@@ -214,7 +215,8 @@ RULE_FILE = Record(
         "imports": Field(ListOf(
             title="Imports",
             description="Rule files to load too, relative to this file and inside the rule root.",
-            items=Text(title="Import", description="Path of a rule file.", pattern=NOT_BLANK, what="a file path"),
+            items=Text(title="Import", description="Path of a rule file.", pattern=NOT_BLANK,
+                       what="a file path"),
             item_label="an import",
         ), default=()),
         "lexicons": Field(MapOf(

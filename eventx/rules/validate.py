@@ -25,8 +25,6 @@ _KIND_NAMES = {"str": "string", "int": "integer", "float": "number", "bool": "bo
                "set": "set", "omap": "ordered mapping", "pairs": "pairs"}
 _NODE_KINDS = {Text: yaml.ScalarNode, Integer: yaml.ScalarNode, Boolean: yaml.ScalarNode,
                ListOf: yaml.SequenceNode, Record: yaml.MappingNode, MapOf: yaml.MappingNode}
-
-
 _BOOLEANS: dict[str, bool] = SafeConstructor.bool_values
 
 
@@ -163,7 +161,8 @@ class Validator:
         present = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
         for name, field in spec.fields.items():
             if field.required and name not in present:
-                self._error(node, codes.MISSING_KEY, f"missing required key '{name}' in {spec.noun}{field.hint}")
+                message = f"missing required key '{name}' in {spec.noun}{field.hint}"
+                self._error(node, codes.MISSING_KEY, message)
         if spec.require_any and not present.intersection(spec.require_any):
             keys = " or ".join(f"'{k}'" for k in spec.require_any)
             self._error(node, codes.MISSING_KEY, f"missing key {keys} in {spec.noun}")
@@ -174,7 +173,8 @@ class Validator:
         first: dict[str, int] = {}  # key -> line
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self._error(key_node, codes.WRONG_TYPE, f"a key must be a plain name, got {kind_of(key_node)}")
+                message = f"a key must be a plain name, got {kind_of(key_node)}"
+                self._error(key_node, codes.WRONG_TYPE, message)
                 continue
             if key_node.value in first:
                 self._error(key_node, codes.DUPLICATE_KEY,
