@@ -23,15 +23,11 @@ def char_at(document: str, pos: Pos) -> str:
     return line[pos.col - 1]
 
 
-def offsets(text: str, needle: str) -> int:
-    return text.index(needle)
-
-
 def test_plain() -> None:
     doc = "x: 1\npattern: (?<agent> @actor)? [lemma=send]\n"
     text = scalar(doc)
     assert text.pos == Pos("r.yml", 2, 10) and text.style == ""
-    assert text.position(offsets(text.text, "[lemma")) == Pos("r.yml", 2, 29)
+    assert text.position(text.text.index("[lemma")) == Pos("r.yml", 2, 29)
     assert text.position(len(text.text)) == Pos("r.yml", 2, 41)
 
 
@@ -39,9 +35,9 @@ def test_plain_multi_line_folds() -> None:
     doc = "pattern: (?<agent> @actor)\n  [lemma=send]\n\n  @force\n"
     text = scalar(doc)
     assert text.text == "(?<agent> @actor) [lemma=send]\n@force"
-    assert text.position(offsets(text.text, "[lemma")) == Pos("r.yml", 2, 3)
-    assert text.position(offsets(text.text, "@force")) == Pos("r.yml", 4, 3)
-    assert text.position(offsets(text.text, " [lemma")) == Pos("r.yml", 1, 27)  # the folded break
+    assert text.position(text.text.index("[lemma")) == Pos("r.yml", 2, 3)
+    assert text.position(text.text.index("@force")) == Pos("r.yml", 4, 3)
+    assert text.position(text.text.index(" [lemma")) == Pos("r.yml", 1, 27)  # the folded break
 
 
 def test_single_quoted_with_doubled_quote() -> None:
@@ -49,18 +45,18 @@ def test_single_quoted_with_doubled_quote() -> None:
     text = scalar(doc)
     assert text.text == "[word=\"'s\"] [lower=to]" and text.style == "'"
     assert text.position(0) == Pos("r.yml", 1, 11)
-    assert text.position(offsets(text.text, "s")) == Pos("r.yml", 1, 20)
-    assert text.position(offsets(text.text, "[lower")) == Pos("r.yml", 1, 24)
+    assert text.position(text.text.index("s")) == Pos("r.yml", 1, 20)
+    assert text.position(text.text.index("[lower")) == Pos("r.yml", 1, 24)
 
 
 def test_double_quoted_with_escapes_best_effort() -> None:
     doc = 'pattern: "[word=/\\\\d+/] \\"x\\" [lower=to]"\n'
     text = scalar(doc)
     assert text.text == '[word=/\\d+/] "x" [lower=to]'
-    assert text.position(offsets(text.text, "d+")) == Pos("r.yml", 1, 20)
-    assert text.position(offsets(text.text, "x")) == Pos("r.yml", 1, 27)
-    assert text.position(offsets(text.text, "[lower")) == Pos("r.yml", 1, 31)
-    assert text.position(offsets(text.text, '"x')) == Pos("r.yml", 1, 25)  # the escape's backslash
+    assert text.position(text.text.index("d+")) == Pos("r.yml", 1, 20)
+    assert text.position(text.text.index("x")) == Pos("r.yml", 1, 27)
+    assert text.position(text.text.index("[lower")) == Pos("r.yml", 1, 31)
+    assert text.position(text.text.index('"x')) == Pos("r.yml", 1, 25)  # the escape's backslash
 
 
 def test_literal_block_multi_line() -> None:
@@ -78,12 +74,12 @@ def test_literal_block_multi_line() -> None:
     rule = source.compose()[0].value[0][1].value[0]
     text = source.source_text(dict((k.value, v) for k, v in rule.value)["pattern"])
     assert text.style == "|" and text.pos == Pos("r.yml", 4, 7)
-    assert text.position(offsets(text.text, "[lemma")) == Pos("r.yml", 4, 26)
-    assert text.position(offsets(text.text, "[]")) == Pos("r.yml", 5, 9)
-    assert text.position(offsets(text.text, "  []")) == Pos("r.yml", 5, 7)  # kept indentation
-    assert text.position(offsets(text.text, "@force")) == Pos("r.yml", 5, 27)
-    assert text.position(offsets(text.text, "( [lower")) == Pos("r.yml", 7, 7)
-    assert text.position(offsets(text.text, "\n\n") + 1) == Pos("r.yml", 6, 1)  # the blank line
+    assert text.position(text.text.index("[lemma")) == Pos("r.yml", 4, 26)
+    assert text.position(text.text.index("[]")) == Pos("r.yml", 5, 9)
+    assert text.position(text.text.index("  []")) == Pos("r.yml", 5, 7)  # kept indentation
+    assert text.position(text.text.index("@force")) == Pos("r.yml", 5, 27)
+    assert text.position(text.text.index("( [lower")) == Pos("r.yml", 7, 7)
+    assert text.position(text.text.index("\n\n") + 1) == Pos("r.yml", 6, 1)  # the blank line
     assert text.position(len(text.text)) == Pos("r.yml", 8, 1)
 
 
@@ -91,16 +87,16 @@ def test_folded_block() -> None:
     doc = "pattern: >-\n  [lemma=send]\n  @force\n\n  [lower=to]\n"
     text = scalar(doc)
     assert text.text == "[lemma=send] @force\n[lower=to]"
-    assert text.position(offsets(text.text, "@force")) == Pos("r.yml", 3, 3)
-    assert text.position(offsets(text.text, "[lower")) == Pos("r.yml", 5, 3)
+    assert text.position(text.text.index("@force")) == Pos("r.yml", 3, 3)
+    assert text.position(text.text.index("[lower")) == Pos("r.yml", 5, 3)
 
 
 def test_tags_anchors_and_crlf() -> None:
     text = scalar("pattern: &p !!str (?<x> @force) [lemma=send]\r\n")
     assert text.position(0) == Pos("r.yml", 1, 19)
-    assert text.position(offsets(text.text, "@force")) == Pos("r.yml", 1, 25)
+    assert text.position(text.text.index("@force")) == Pos("r.yml", 1, 25)
     text = scalar("pattern: |\r\n  [lemma=send]\r\n  @force\r\n")
-    assert text.position(offsets(text.text, "@force")) == Pos("r.yml", 3, 3)
+    assert text.position(text.text.index("@force")) == Pos("r.yml", 3, 3)
 
 
 def test_hand_built_source_text_is_verbatim() -> None:
