@@ -1,0 +1,560 @@
+"""Modality of an extracted event: asserted, negated, possible or hypothetical.
+
+Labels follow DESIGN §3 and the AG News guidelines: announced or scheduled events ("will send",
+"plans to", "agreed to", "said it would send") are *asserted*; refused or ruled-out ones are
+*negated*; urged, threatened, needed or speculated ones are *possible*; conditional or
+undecided ones are *hypothetical*. When several cues apply the strongest wins:
+negated > hypothetical > possible > asserted.
+
+A cue only counts when it governs the trigger, which is approximated without a parser:
+
+- Particles (not, n't, never, no longer) and modal auxiliaries (may, could, would, ...) count
+  in the trigger's *verb domain*: its auxiliary chain ("will not evacuate") plus the chains of
+  the verbs that govern it through "to", a gerund or an object ("could be told to evacuate",
+  "may order the evacuation"), up to the first finite auxiliary. "Residents who could not
+  leave were evacuated" stops at "were".
+- Lexical cues (deny, urge, possible, if, whether, "no" + noun, ...) count between the
+  *clause start* and the trigger. Clauses start at the sentence start, ``;``, ``:``, "but",
+  "although"/"though"/"while"/"whereas"/"because"/"when", after a reporting verb ("Officials
+  who could not be named said ..."), and after the comma that closes a leading subordinate
+  clause ("After talks failed, ...").
+- Verb and noun cues must also *reach* the trigger: no comma (except inside a list of names),
+  relative pronoun, subordinator or foreign auxiliary in between, so "Troops who refused to
+  fight were deployed" and "No agreement was reached and troops were deployed" stay asserted.
+- Nominal triggers also take cues from the rest of their clause ("the deployment could begin",
+  "an evacuation is unlikely"); verbal ones only from the rest of the match span.
+
+Cue lists are module-level frozensets of lower-case words or lemmas; a multi-word cue is one
+space-separated string ("rule out"). A cue word matches a token's lemma or lower-cased form,
+except function words (auxiliaries, particles), which match the lower-cased form only because
+lemmas conflate them ("willing" -> "will").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from eventx.extract.attribution import is_punct, is_reporting_verb
+from eventx.text.model import Sentence, Token
+
+__all__ = ["MODALITIES", "detect_modality"]
+
+MODALITIES = ("asserted", "negated", "possible", "hypothetical")
+ASSERTED, NEGATED, POSSIBLE, HYPOTHETICAL = MODALITIES
+_PRECEDENCE = {NEGATED: 3, HYPOTHETICAL: 2, POSSIBLE: 1, ASSERTED: 0}
+
+# ---- negated ---------------------------------------------------------------------------
+# In the verb domain: "did not send", "will never deploy", "no longer deploys".
+NEGATION_PARTICLES = frozenset({"not", "n't", "never", "no longer"})
+NOT_A_NEGATION_BEFORE = frozenset({"only", "just", "merely", "least"})  # "not only sent troops"
+# "no"/"none" + noun phrase that is or governs the event: "has no plans to send troops",
+# "no troops will be deployed", "there will be no evacuation".
+NEGATIVE_DETERMINERS = frozenset({"no", "none", "not a single", "not one"})
+NOT_A_NEGATION_AFTER_NO = frozenset(
+    {"doubt", "question", "longer", "matter", "sooner", "less", "exception", "end"}
+)
+# Verbs that take the event as complement: "denied deploying", "refused to send".
+NEGATIVE_VERBS = frozenset(
+    {"deny", "refuse", "reject", "oppose", "decline to", "rule out", "turn down", "veto",
+     "cancel", "call off", "scrap", "abandon", "shelve", "back away from"}
+)
+# Refusing to talk about an event does not negate it: "declined to comment on the deployment".
+NOT_NEGATED_BY = frozenset(
+    {"comment", "elaborate", "discuss", "give", "provide", "specify", "disclose", "reveal",
+     "detail", "confirm", "say", "speak", "answer", "respond", "name", "identify"}
+)
+# Nouns that do the same, only for a non-finite event: "opposition to deploying".
+NEGATIVE_NOUNS = frozenset(
+    {"opposition to", "refusal to", "rejection of", "denial of", "objection to", "veto of"}
+)
+# Prepositions that negate a gerund right after them: "without sending", "voted against sending".
+NEGATIVE_PREPOSITIONS = frozenset({"without", "against", "instead of", "rather than"})
+
+# ---- hypothetical ----------------------------------------------------------------------
+CONDITIONALS = frozenset(
+    {"if", "unless", "in case", "in the event", "provided that", "on condition that"}
+)
+NOT_A_CONDITION_AFTER = frozenset({"even", "as"})  # "even if", "as if"
+# After these an "if" asks a question rather than sets a condition ("to see if the ...").
+QUESTION_HEADS = frozenset(
+    {"see", "check", "ask", "know", "determine", "decide", "wonder", "clear", "unclear", "test",
+     "assess", "learn", "verify", "examine"}
+)
+QUESTIONS = frozenset({"whether"})
+NOT_A_QUESTION_AFTER = frozenset({"or not"})  # "Whether or not talks succeed, ..." concedes
+# Undecided (guidelines: "had not yet decided on a request for back-up").
+UNDECIDED = frozenset({"undecided", "indecision", "yet to decide", "yet to be decided"})
+UNDECIDED_VERBS = frozenset({"decide"})  # negated: "has not decided whether to send"
+UNDECIDED_NOUNS = frozenset({"decision"})  # after "no": "no decision on sending troops"
+
+# ---- possible --------------------------------------------------------------------------
+POSSIBLE_MODALS = frozenset({"may", "might", "could", "can", "ca", "should", "would", "'d"})
+# "would" is announced future, not speculation, after these in the past: "said it would send".
+FUTURE_IN_PAST_LEMMAS = frozenset(
+    {"say", "tell", "announce", "state", "confirm", "declare", "add", "report", "insist",
+     "claim", "promise", "pledge", "vow", "agree", "decide", "indicate"}
+)
+POSSIBLE_WORDS = frozenset(
+    {"possible", "possibly", "potential", "potentially", "likely", "unlikely", "probable",
+     "probably", "perhaps", "maybe", "conceivably", "prospect", "option", "speculation",
+     "rumor", "rumour"}
+)
+# Verbs and nouns whose complement is a wanted, feared or proposed event.
+POSSIBLE_GOVERNORS = frozenset(
+    {"threaten", "threat", "consider", "mull", "weigh", "contemplate", "urge", "call for",
+     "call on", "appeal for", "plead", "plea", "ask", "request", "seek", "propose", "proposal",
+     "suggest", "recommend", "need", "expect", "prepare", "ready", "allege",
+     "alleged", "accuse", "demand", "push for", "press for", "discuss", "explore", "want",
+     "hope", "warn", "fear"}
+)
+
+# Predicates that say whether an event takes place ("the deployment could begin next week").
+OCCURRENCE_PREDICATES = frozenset(
+    {"be", "begin", "start", "come", "happen", "take place", "go ahead", "proceed", "occur",
+     "resume", "get under way", "materialize", "follow"}
+)
+
+# ---- grammar words -----------------------------------------------------------------------
+FINITE_AUXILIARIES = frozenset(
+    {"is", "are", "was", "were", "am", "'re", "'m", "has", "have", "had", "'ve", "do", "does",
+     "did", "will", "wo", "'ll", "would", "'d", "shall", "should", "can", "ca", "could", "may",
+     "might", "must"}
+)
+BE_FORMS = frozenset({"be", "is", "are", "was", "were", "am", "been", "being", "'re", "'m"})
+AUXILIARIES = FINITE_AUXILIARIES | BE_FORMS | frozenset({"having", "to"})
+FUTURE_OR_MODAL = POSSIBLE_MODALS | frozenset({"will", "wo", "'ll", "shall", "must", "to"})
+CHAIN_ADVERBS = frozenset(
+    {"also", "still", "yet", "already", "now", "soon", "then", "just", "even", "further",
+     "reportedly", "initially", "finally", "immediately", "quickly", "again", "likely",
+     "possibly", "probably", "certainly", "ever", "currently", "previously", "recently",
+     "longer", "not", "n't", "never"}
+)
+# Words that end a verb domain or stop a cue from reaching the trigger.
+STOPPERS = frozenset(
+    {"which", "who", "whom", "whose", "where", "whether", "if", "when", "while", "as", "after",
+     "before", "because", "since", "until", "unless", "than", "but", "although", "though",
+     "whereas", "and", "or"}
+)
+# Clause boundaries: the clause starts after these ...
+BOUNDARIES_AFTER = frozenset({";", ":", "but"})
+# ... or at these, which open a clause of their own.
+BOUNDARIES_AT = frozenset({"although", "though", "while", "whereas", "because", "when"})
+# A clause opened by one of these ends at its last comma: "After talks failed, Britain sent".
+LEADING_SUBORDINATORS = frozenset(
+    {"after", "before", "when", "while", "although", "though", "whereas", "because", "since",
+     "as", "once", "until", "despite", "following", "amid", "with", "without", "given",
+     "considering", "whether"}
+)
+PREPOSITIONS = frozenset(
+    {"for", "in", "at", "on", "by", "from", "with", "of", "into", "near", "under", "over",
+     "during", "to", "about", "against", "without", "through", "across", "amid", "despite"}
+)
+DETERMINERS = frozenset(
+    {"the", "a", "an", "this", "these", "those", "its", "his", "her", "their", "our", "any",
+     "some", "no", "more", "further", "new", "possible", "'s"}
+)
+NOMINAL_SUFFIXES = ("tion", "tions", "ment", "ments", "up", "ups")
+MONTH_CONTEXT = frozenset({"in", "on", "since", "by", "until", "of", "last", "next", "early",
+                           "late", "mid", "from", "through"})
+MAX_GAP = 6  # tokens between a governed verb and the auxiliary chain of its governor
+MAX_REACH = 8  # tokens between a lexical cue and the trigger
+MAX_HOPS = 3  # governing verbs followed up the verb domain
+
+
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """Auxiliaries, particles and adverbs ``[first, host)`` in front of the word ``host``."""
+
+    first: int
+    host: int
+    finite: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every cue test needs: the tokens, the trigger and the scopes computed once."""
+
+    tokens: list[Token]
+    trigger: tuple[int, int]
+    clause_start: int
+    domain: tuple[_Chain, ...]
+    chained: frozenset[int]  # token indices inside the domain's chains
+    nominal: bool
+
+    @property
+    def finite(self) -> bool:
+        """Whether the trigger heads its own finite verb group ("troops were deployed")."""
+        return self.domain[0].finite
+
+
+def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[int, int]) -> str:
+    """Modality of the event whose trigger is ``trigger`` inside the match ``span``.
+
+    Both are token ranges ``[first, last)`` into ``sentence.tokens``. Returns one of
+    :data:`MODALITIES`.
+
+    Example: "The president said he has no plans to send troops" with trigger "send" is
+    ``"negated"``; "Officials who could not be named said the army deployed troops" with
+    trigger "deployed" is ``"asserted"``.
+    """
+    tokens = sentence.tokens
+    t0, t1 = trigger
+    if not 0 <= t0 < t1 <= len(tokens):
+        raise ValueError(f"trigger {trigger} outside the sentence's {len(tokens)} tokens")
+    span_end = max(span[1], t1)
+    cs = _clause_start(tokens, t0)
+    domain = _verb_domain(tokens, cs, t0)
+    ctx = _Context(
+        tokens=tokens,
+        trigger=(t0, t1),
+        clause_start=cs,
+        domain=domain,
+        chained=frozenset(i for ch in domain for i in range(ch.first, ch.host)),
+        nominal=_is_nominal(tokens, t0, t1),
+    )
+    found = {m for m, _ in _cues(ctx, span_end)}
+    return max(found, key=_PRECEDENCE.__getitem__, default=ASSERTED)
+
+
+# ---- cue search --------------------------------------------------------------------------
+
+
+def _cues(ctx: _Context, span_end: int) -> Iterator[tuple[str, int]]:
+    """Every (modality, token index) cue that governs the trigger."""
+    yield from _domain_cues(ctx)
+    t0, t1 = ctx.trigger
+    for k in range(ctx.clause_start, t0):
+        yield from _lexical_cues(ctx, k)
+    post = _post_region(ctx, span_end)
+    post_cues = list(_post_cues(ctx, post))
+    yield from post_cues
+    if any(ctx.tokens[i].lower in FUTURE_OR_MODAL for i in ctx.chained) or any(
+        m == POSSIBLE for m, _ in post_cues
+    ):
+        yield from _trailing_conditions(ctx)
+
+
+def _domain_cues(ctx: _Context) -> Iterator[tuple[str, int]]:
+    """Negation particles and modals in the trigger's verb domain."""
+    tokens = ctx.tokens
+    for n, chain in enumerate(ctx.domain):
+        for i in range(chain.first, chain.host):
+            if _is_negation_particle(tokens, i):
+                host = chain.host
+                if n == 0:
+                    yield NEGATED, i
+                elif _match(tokens, host, UNDECIDED_VERBS):
+                    yield HYPOTHETICAL, i  # "has not yet decided whether to send"
+                elif not _match(tokens, host, NEGATIVE_VERBS):  # double negation: see below
+                    yield NEGATED, i  # "did not plan to send"
+            elif _is_speculative_modal(tokens, i):
+                yield POSSIBLE, i
+
+
+def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
+    """Cues starting at ``k``, between the clause start and the trigger."""
+    tokens = ctx.tokens
+    prev = tokens[k - 1].lower if k > 0 else ""
+    if (end := _match(tokens, k, CONDITIONALS)) and prev not in NOT_A_CONDITION_AFTER:
+        # a condition scopes over the main clause after it ("If ..., X will evacuate"), but
+        # an "if" that asks ("to see if the road was open") must reach the trigger
+        if not _match(tokens, k - 1, QUESTION_HEADS) or _reaches(ctx, end, "verb"):
+            yield HYPOTHETICAL, k
+    if (end := _match(tokens, k, QUESTIONS)) and not _match(tokens, end, NOT_A_QUESTION_AFTER):
+        if _reaches(ctx, end, "verb"):
+            yield HYPOTHETICAL, k  # "weighing whether to send"
+    if (end := _match(tokens, k, UNDECIDED)) and _reaches(ctx, end, "verb"):
+        yield HYPOTHETICAL, k
+    if (
+        (end := _match(tokens, k, NEGATIVE_VERBS))
+        and _reaches(ctx, end, "verb")
+        and not _match(tokens, _skip_to(tokens, end), NOT_NEGATED_BY)
+    ):
+        # "did not rule out sending", "refused to rule out": a denied denial leaves it open
+        yield (POSSIBLE if _is_negated(ctx, k) else NEGATED), k
+    if (end := _match(tokens, k, NEGATIVE_NOUNS)) and _reaches(ctx, end, "noun"):
+        yield NEGATED, k
+    if (end := _match(tokens, k, NEGATIVE_PREPOSITIONS)) and _reaches(ctx, end, "preposition"):
+        yield NEGATED, k
+    if (end := _match(tokens, k, NEGATIVE_DETERMINERS)) and _negative_np_governs(ctx, k, end):
+        yield (HYPOTHETICAL if _match(tokens, end, UNDECIDED_NOUNS) else NEGATED), k
+    if (end := _match(tokens, k, POSSIBLE_WORDS)) and _reaches(ctx, end, "verb"):
+        yield POSSIBLE, k
+    if (end := _match(tokens, k, POSSIBLE_GOVERNORS)) and _reaches(ctx, end, "verb"):
+        yield POSSIBLE, k
+
+
+def _post_cues(ctx: _Context, post: range) -> Iterator[tuple[str, int]]:
+    """Cues after the trigger: "the deployment could begin", "evacuation was ruled out".
+
+    An auxiliary chain after the trigger counts only when it leads to a predicate of
+    occurrence or is passive: in "the deployment could lead to wider operations" the doubt is
+    about the consequence, in "the evacuation was not ordered" about the event.
+    """
+    tokens = ctx.tokens
+    k = post.start
+    while k < post.stop:
+        if not _is_chain_word(tokens, k):
+            yield from _post_word_cues(tokens, k)
+            k += 1
+            continue
+        end = k
+        while end < post.stop and _is_chain_word(tokens, end):
+            end += 1
+        passive = any(tokens[i].lower in BE_FORMS for i in range(k, end))  # "was not ordered"
+        if end < post.stop and (
+            passive
+            or _match(tokens, end, OCCURRENCE_PREDICATES)
+            or next(_post_word_cues(tokens, end), None)
+        ):
+            for i in range(k, end):
+                if _is_negation_particle(tokens, i):
+                    yield NEGATED, i
+                elif _is_speculative_modal(tokens, i):
+                    yield POSSIBLE, i
+        k = end
+
+
+def _post_word_cues(tokens: list[Token], k: int) -> Iterator[tuple[str, int]]:
+    """Lexical cues that may follow the event: "is possible", "was ruled out", "undecided"."""
+    if _match(tokens, k, NEGATIVE_VERBS):
+        yield NEGATED, k
+    elif _match(tokens, k, UNDECIDED):
+        yield HYPOTHETICAL, k
+    elif _match(tokens, k, POSSIBLE_WORDS):
+        yield POSSIBLE, k
+
+
+def _trailing_conditions(ctx: _Context) -> Iterator[tuple[str, int]]:
+    """A condition after an irrealis event: "will evacuate the town if the river rises"."""
+    tokens = ctx.tokens
+    for k in range(ctx.trigger[1], len(tokens)):
+        w = tokens[k].lower
+        if w in BOUNDARIES_AFTER or w in BOUNDARIES_AT or (
+            w == "," and k + 1 < len(tokens) and tokens[k + 1].lower in ("and", "but", "or")
+        ):
+            return
+        prev = tokens[k - 1]
+        if (
+            _match(tokens, k, CONDITIONALS)
+            and prev.lower not in NOT_A_CONDITION_AFTER
+            and not _match(tokens, k - 1, QUESTION_HEADS)
+        ):
+            yield HYPOTHETICAL, k
+            return
+
+
+# ---- scopes ------------------------------------------------------------------------------
+
+
+def _clause_start(tokens: list[Token], t0: int) -> int:
+    """Index of the first token of the clause that holds the trigger."""
+    cs = 0
+    for i in range(t0 - 1, -1, -1):
+        w = tokens[i].lower
+        if w in BOUNDARIES_AFTER or (w == "-" and i > 0 and tokens[i - 1].lower == "-"):
+            cs = i + 1
+            break
+        if w in BOUNDARIES_AT:
+            cs = i
+            break
+        if is_reporting_verb(tokens, i):
+            cs = i + 1
+            break
+    if cs < t0 and tokens[cs].lower in LEADING_SUBORDINATORS:
+        commas = [c for c in range(cs + 1, t0) if _is_barrier_comma(tokens, c)]
+        if commas:
+            cs = commas[-1] + 1
+    return cs
+
+
+def _verb_domain(tokens: list[Token], lo: int, t0: int) -> tuple[_Chain, ...]:
+    """The trigger's auxiliary chain, then those of its governors up to a finite one.
+
+    "could be told to evacuate": [to] before "evacuate", then [could be] before "told".
+    The first chain is always the trigger's own (possibly empty).
+    """
+    chains: list[_Chain] = []
+    host, i = t0, t0 - 1
+    for _ in range(MAX_HOPS):
+        j = i
+        while j >= lo and _is_chain_word(tokens, j):
+            j -= 1
+        first = j + 1
+        lead = next((tokens[x].lower for x in range(first, host)
+                     if tokens[x].lower not in CHAIN_ADVERBS), "")
+        chain = _Chain(first, host, lead in FINITE_AUXILIARIES)
+        chains.append(chain)
+        if chain.finite:
+            break
+        # hop over the governor (and its object) to the auxiliary chain in front of it
+        k = j
+        while k >= lo and j - k < MAX_GAP and not _is_chain_word(tokens, k):
+            if is_punct(tokens[k]) or tokens[k].lower in STOPPERS or tokens[k].lower == "that":
+                return tuple(chains)
+            k -= 1
+        if k < lo or not _is_chain_word(tokens, k):
+            break
+        host, i = k + 1, k
+    return tuple(chains)
+
+
+def _post_region(ctx: _Context, span_end: int) -> range:
+    """Tokens after the trigger that still belong to its clause (nominal) or span (verbal)."""
+    tokens = ctx.tokens
+    t1 = ctx.trigger[1]
+    end = len(tokens) if ctx.nominal else span_end
+    k = t1
+    while k < end:
+        tok = tokens[k]
+        if (is_punct(tok) and tok.word not in ("-", "'s")) or tok.lower in STOPPERS \
+                or tok.lower == "that" or is_reporting_verb(tokens, k):
+            break
+        k += 1
+    return range(t1, k)
+
+
+def _reaches(ctx: _Context, end: int, kind: str) -> bool:
+    """Whether a cue ending at ``end`` governs the trigger (see the module docstring).
+
+    ``kind`` is "verb" (may take a finite clause: "denied troops were sent"), "noun" or
+    "preposition" (only a non-finite event: "opposition to deploying", "without sending").
+    """
+    t0 = ctx.trigger[0]
+    gap = [g for g in range(end, t0) if g not in ctx.chained]
+    if kind == "preposition":
+        return not gap and ctx.tokens[t0].lower.endswith("ing")
+    if len(gap) > MAX_REACH or (kind == "noun" and ctx.finite):
+        return False
+    tokens = ctx.tokens
+    for g in gap:
+        w = tokens[g].lower
+        if w in AUXILIARIES or _is_barrier_comma(tokens, g):
+            return False  # another verb group or clause lies in between
+        if w in STOPPERS and (ctx.finite or w not in ("and", "or")):
+            return False
+    # a finite event after a prepositional phrase is not a complement:
+    # "the troops needed for the mission were deployed"
+    return not (ctx.finite and gap and tokens[gap[0]].lower in PREPOSITIONS)
+
+
+def _negative_np_governs(ctx: _Context, k: int, end: int) -> bool:
+    """Whether "no X" at ``k`` is the event, its subject or its governor ("no plans to")."""
+    tokens = ctx.tokens
+    if k > 0 and tokens[k - 1].lower in PREPOSITIONS:
+        return False  # "troops with no experience were deployed"
+    if end < len(tokens) and tokens[end].lower in NOT_A_NEGATION_AFTER_NO:
+        return False
+    t0 = ctx.trigger[0]
+    gap = [g for g in range(end, t0) if g not in ctx.chained]
+    return len(gap) <= MAX_REACH // 2 and not any(
+        tokens[g].lower in AUXILIARIES or tokens[g].lower in STOPPERS
+        or tokens[g].lower == "that" or is_punct(tokens[g])
+        for g in gap
+    )
+
+
+def _is_negated(ctx: _Context, k: int) -> bool:
+    """Whether the word at ``k`` is itself negated ("did not rule out", "refused to deny")."""
+    tokens = ctx.tokens
+    for chain in _verb_domain(tokens, ctx.clause_start, k):
+        if any(_is_negation_particle(tokens, i) for i in range(chain.first, chain.host)):
+            return True
+        if chain.first > 0 and chain.first - 1 >= ctx.clause_start:
+            if _match(tokens, chain.first - 1, frozenset({"refuse", "decline"})):
+                return True
+    return False
+
+
+# ---- token tests -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _index(cues: frozenset[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Cue phrases by first word, longest first."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for cue in cues:
+        words = tuple(cue.split())
+        by_first.setdefault(words[0], []).append(words)
+    return {w: tuple(sorted(p, key=len, reverse=True)) for w, p in by_first.items()}
+
+
+def _match(tokens: list[Token], i: int, cues: frozenset[str]) -> int | None:
+    """End index of the longest cue phrase starting at token ``i``, else None."""
+    if not 0 <= i < len(tokens):
+        return None
+    index = _index(cues)
+    tok = tokens[i]
+    for phrase in index.get(tok.lower, ()) + index.get(tok.lemma, ()):
+        end = i + len(phrase)
+        if end <= len(tokens) and all(
+            tokens[i + n].lower == word or tokens[i + n].lemma == word
+            for n, word in enumerate(phrase)
+        ):
+            return end
+    return None
+
+
+def _skip_to(tokens: list[Token], i: int) -> int:
+    """``i``, or the word after it when ``tokens[i]`` is the infinitive marker "to"."""
+    return i + 1 if i < len(tokens) and tokens[i].lower == "to" else i
+
+
+def _is_chain_word(tokens: list[Token], i: int) -> bool:
+    tok = tokens[i]
+    w = tok.lower
+    if w == "no":
+        return i + 1 < len(tokens) and tokens[i + 1].lower == "longer"
+    if w == "may" and tok.word == "May":
+        return not _is_month(tokens, i)
+    return w in AUXILIARIES or w in CHAIN_ADVERBS
+
+
+def _is_month(tokens: list[Token], i: int) -> bool:
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return (nxt is not None and (nxt.is_num or nxt.word == ",")) or (
+        i > 0 and tokens[i - 1].lower in MONTH_CONTEXT
+    ) or nxt is None
+
+
+def _is_negation_particle(tokens: list[Token], i: int) -> bool:
+    end = _match(tokens, i, NEGATION_PARTICLES)
+    if end is None or tokens[i].lower not in ("not", "n't", "never", "no"):
+        return False  # lemma "not" of other words does not count
+    return not (end < len(tokens) and tokens[end].lower in NOT_A_NEGATION_BEFORE)
+
+
+def _is_speculative_modal(tokens: list[Token], i: int) -> bool:
+    """A modal of possibility; "would" after "said it" / "agreed that it" is reported future."""
+    tok = tokens[i]
+    if tok.lower not in POSSIBLE_MODALS or (tok.word == "May" and _is_month(tokens, i)):
+        return False
+    if tok.lower not in ("would", "'d"):
+        return True
+    for j in range(i - 1, max(-1, i - 7), -1):
+        prev = tokens[j]
+        if is_punct(prev):
+            break
+        if prev.lemma in FUTURE_IN_PAST_LEMMAS and prev.lower != prev.lemma \
+                and not prev.lower.endswith("s"):  # past tense: "said", not "says"
+            return False
+    return True
+
+
+def _is_barrier_comma(tokens: list[Token], i: int) -> bool:
+    """A comma that separates clauses, not names in a list ("Britain, France and Italy")."""
+    if tokens[i].word != ",":
+        return False
+    if 0 < i < len(tokens) - 1:
+        before, after = tokens[i - 1], tokens[i + 1]
+        if before.shape[:1] == "X" and after.shape[:1] == "X" and after.lower != "the":
+            return False
+    return True
+
+
+def _is_nominal(tokens: list[Token], t0: int, t1: int) -> bool:
+    """Whether the trigger looks like a noun ("the evacuation", "a build-up")."""
+    head = tokens[t1 - 1].lower
+    return head.endswith(NOMINAL_SUFFIXES) or (t0 > 0 and tokens[t0 - 1].lower in DETERMINERS)
