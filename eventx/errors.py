@@ -62,9 +62,13 @@ class InputError(EventxError):
     """An input (corpus file, option value) that cannot be used at all."""
 
 
-def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """Return ' (did you mean X?)' for the closest candidate, or '' when none is close."""
+def did_you_mean(name: str, candidates: Iterable[str], fmt: str = "{}") -> str:
+    """Return ' (did you mean X?)' for the closest candidate, or '' when none is close.
+
+    ``fmt`` renders the suggestion the way the user writes it: "@{}" for a lexicon,
+    "${{{}}}" for a var, "'{}'" for a YAML key.
+    """
     import difflib
 
     best = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f" (did you mean {best[0]}?)" if best else ""
+    return f" (did you mean {fmt.format(best[0])}?)" if best else ""

@@ -184,7 +184,7 @@ class PatternCompiler:
             return self._expand_var(node, source, diagnostics, stack)
         if isinstance(node, LexiconRef):
             if node.name not in self.lexicon_ids:
-                hint = did_you_mean(node.name, self.lexicon_ids)
+                hint = did_you_mean(node.name, self.lexicon_ids, "@{}")
                 diagnostics.append(
                     self._diag(source, PatternError(f"undefined lexicon @{node.name}{hint}", node.offset, "E211"))
                 )
@@ -210,7 +210,7 @@ class PatternCompiler:
     ) -> Node | None:
         name = node.name
         if name not in self.vars:
-            hint = did_you_mean(name, self.vars)
+            hint = did_you_mean(name, self.vars, "${{{}}}")
             diagnostics.append(
                 self._diag(source, PatternError(f"undefined variable ${{{name}}}{hint}", node.offset, "E212"))
             )

@@ -50,6 +50,7 @@ _NAME = regex.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BARE_VALUE = regex.compile(r"""[^\s\]|&=!/"()]+""")
 _INT = regex.compile(r"\d+")
 _MAX_REPEAT = 10_000
+QUOTED = "'{}'"
 
 
 def parse_pattern(text: str) -> Node:
@@ -323,7 +324,7 @@ class _Parser:
             return IsNumber(start)
         if name not in FIELDS:
             raise PatternError(
-                f"unknown field {name!r}{did_you_mean(name, FIELDS)}; fields are word, lower, lemma, shape (or num)",
+                f"unknown field {name!r}{did_you_mean(name, FIELDS, QUOTED)}; fields are word, lower, lemma, shape (or num)",
                 start,
                 "E205",
             )

@@ -73,7 +73,7 @@ def test_lookaround_alternation_vars_and_comments():
         ("[lemma=deploy", 0, "never closed"),
         ("(?<x> [lemma=a]", 0, "never closed"),
         ("[lemma=a])", 9, "unbalanced ')'"),
-        ("[lemmma=a]", 1, "did you mean lemma?"),
+        ("[lemmma=a]", 1, "did you mean 'lemma'?"),
         ("[word=/(/]", 6, "bad regex"),
         ("[lemma=a]{3,1}", 9, "maximum is below"),
         ("* [lemma=a]", 0, "nothing to repeat"),
