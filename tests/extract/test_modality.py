@@ -1,0 +1,141 @@
+"""Modality cues and their scope. ``[x]`` marks the trigger, ``{...}`` the match span."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventx.extract.modality import MODALITIES, detect_modality
+
+CASES = [
+    # --- required by the brief
+    ("{China has [deployed] about 2,000 soldiers to the disputed border region}, state media reported.", "asserted"),
+    ("The president said he has no plans to [send] troops to the region.", "negated"),
+    ("Officials warned that residents could be told to [evacuate] within hours.", "possible"),
+    ("Officials warned that residents could be [told] to evacuate within hours.", "possible"),
+    ("{The embassy [ordered] all non-essential staff to leave Khartoum} on Sunday.", "asserted"),
+    ("If the fighting spreads, the government will [evacuate] the town.", "hypothetical"),
+    ("Washington denied [deploying] additional warships.", "negated"),
+    # --- asserted: announced, scheduled, agreed (guidelines)
+    ("Japan will [send] troops to the region.", "asserted"),
+    ("Japan plans to [send] troops.", "asserted"),
+    ("Japan agreed to [send] troops.", "asserted"),
+    ("Japan is to [send] troops.", "asserted"),
+    ("Japan decided to [send] troops.", "asserted"),
+    ("The UN said it would [send] peacekeepers.", "asserted"),
+    ("Japan's defence minister said on Monday that {the army would [deploy] 500 troops}.", "asserted"),
+    ("Japan must [send] troops by Friday under the deal.", "asserted"),
+    # --- negated: particles in the verb group
+    ("Japan won't [send] troops.", "negated"),
+    ("Japan can't [send] troops.", "negated"),
+    ("Japan couldn't [send] troops.", "negated"),
+    ("Japan did not [send] troops.", "negated"),
+    ("Japan has never [deployed] troops abroad.", "negated"),
+    ("Japan no longer [deploys] troops abroad.", "negated"),
+    ("Japan decided not to [send] troops.", "negated"),
+    ("The government has a policy of not [contributing] troops.", "negated"),
+    ("Tokyo would not [send] troops, the minister said.", "negated"),
+    ("The [evacuation] was not ordered.", "negated"),
+    # --- negated: "no" + noun
+    ("No troops will be [deployed] to the region.", "negated"),
+    ("There will be no [evacuation] of the town.", "negated"),
+    ('"We have no plans to [send] troops," the minister said.', "negated"),
+    # --- negated: negative verbs, nouns and prepositions
+    ("Britain ruled out [sending] more troops.", "negated"),
+    ("Japan declined to [send] troops.", "negated"),
+    ("Japan rejected a request to [send] troops.", "negated"),
+    ("Japan turned down a plea for more [troops].", "negated"),
+    ("The ministry denied that troops had been [sent].", "negated"),
+    ("The ministry denied reports that it had [sent] troops.", "negated"),
+    ("NATO voiced opposition to [deploying] troops.", "negated"),
+    ("Japan will send aid instead of [sending] troops.", "negated"),
+    ("The [deployment] of troops was ruled out.", "negated"),
+    # --- hypothetical
+    ("Residents will be [evacuated] if the river rises.", "hypothetical"),
+    ("Troops could be [deployed] if talks fail.", "hypothetical"),
+    ("Japan said it would [send] troops if asked.", "hypothetical"),
+    ("In the event of an attack, troops will be [deployed].", "hypothetical"),
+    ("Troops will be [deployed] in case of an attack.", "hypothetical"),
+    ("The cabinet is weighing whether to [send] troops.", "hypothetical"),
+    ("It is unclear whether troops will be [deployed].", "hypothetical"),
+    ("Officials asked if Japan would [send] troops.", "hypothetical"),
+    ("The government had not yet decided on a request for [reinforcements].", "hypothetical"),
+    ("Japan has yet to decide whether to [send] troops.", "hypothetical"),
+    ("Japan is undecided on [sending] troops.", "hypothetical"),
+    ("No decision has been made on [sending] troops.", "hypothetical"),
+    # --- possible: modals
+    ("Japan may [send] troops in May.", "possible"),
+    ("Japan might [dispatch] troops.", "possible"),
+    ("Some 500 troops may be [sent] to the region.", "possible"),
+    ("The army could [send] troops within days, officials said.", "possible"),
+    ("Japan should [send] troops, the senator said.", "possible"),
+    ("The move would see troops [sent] to the border.", "possible"),
+    ("The [deployment] of more troops could begin next week.", "possible"),
+    # --- possible: lexical cues
+    ("Japan threatened to [send] troops.", "possible"),
+    ("The cabinet is considering [sending] troops.", "possible"),
+    ("Japan is mulling a [deployment] to Iraq.", "possible"),
+    ("NATO called for the [evacuation] of the city.", "possible"),
+    ("Officials urged residents to [evacuate].", "possible"),
+    ("NATO urged Britain, France and Italy to [send] more troops.", "possible"),
+    ("Residents were told to prepare to [evacuate].", "possible"),
+    ("The army is ready to [deploy] troops.", "possible"),
+    ("Japan is expected to [send] troops.", "possible"),
+    ("The rebels accused Kabul of planning to [call up] reservists.", "possible"),
+    ("The mission needs 2,000 more [troops].", "possible"),
+    ("A possible [deployment] of troops was discussed.", "possible"),
+    ("An [evacuation] is unlikely.", "possible"),
+    # --- precedence: the strongest cue wins
+    ("Britain did not rule out [sending] more troops.", "possible"),  # denied denial
+    ("He said there was no need to [send] troops.", "negated"),  # negated > possible
+    ("Troops would not be [deployed] unless talks fail.", "negated"),  # negated > hypothetical
+    # --- scope traps: the cue does not govern the trigger
+    ("Officials who could not be named said the army [deployed] troops.", "asserted"),
+    ("Residents who could not leave were [evacuated] by helicopter.", "asserted"),
+    ("Troops who refused to fight were [deployed] to the front.", "asserted"),
+    ("Protesters who opposed the war watched as troops were [deployed].", "asserted"),
+    ("The soldiers, who could barely walk, were [deployed] to the front.", "asserted"),
+    ("Japan, which has refused to send troops, [deployed] ships.", "asserted"),
+    ("After the UN rejected the plan, Britain [sent] troops.", "asserted"),
+    ("Although officials could not confirm it, the army [deployed] troops.", "asserted"),
+    ("No agreement was reached and troops were [deployed] to the border.", "asserted"),
+    ("Troops with no combat experience were [deployed] to the border.", "asserted"),
+    ("There is no doubt that troops will be [sent].", "asserted"),
+    ("The army, facing no resistance, [deployed] troops.", "asserted"),
+    ("Considering the risks, the army [deployed] troops.", "asserted"),
+    ("The army [deployed] troops after officials urged calm.", "asserted"),
+    ("The troops needed for the mission were [deployed] last week.", "asserted"),
+    ("The ministry declined to comment on the [deployment].", "asserted"),
+    ("Japan will not only [send] troops but also ships.", "asserted"),
+    ("Whether or not talks succeed, troops will be [deployed].", "asserted"),
+    ("Troops will be [deployed] even if talks fail.", "asserted"),
+    ("{Japan [sent] troops} to see if the road was open.", "asserted"),
+    ("The army sent troops to see if the road was open and [deployed] them.", "asserted"),
+    ("{Japan [sent] troops to Iraq} and may send more.", "asserted"),
+    ("The [deployment] of more troops could lead to clashes.", "asserted"),
+    ("In May, Japan [sent] troops.", "asserted"),
+    ("Japan [sent] troops without warning.", "asserted"),
+    ("It is not clear when troops will be [deployed].", "asserted"),
+]
+
+
+@pytest.mark.parametrize(("marked_text", "expected"), CASES, ids=[c[0][:60] for c in CASES])
+def test_modality(marked, marked_text: str, expected: str) -> None:
+    m = marked(marked_text)
+    assert detect_modality(m.sentence, m.trigger, m.span) == expected, m.text_of(m.trigger)
+
+
+def test_every_family_is_covered() -> None:
+    assert {expected for _, expected in CASES} == set(MODALITIES)
+
+
+def test_span_defaults_do_not_matter_for_leading_cues(marked) -> None:
+    """The span only extends the clause to the right; cues before it still count."""
+    m = marked("The president said {he has no plans to [send] troops to the region}.")
+    assert detect_modality(m.sentence, m.trigger, m.span) == "negated"
+    assert detect_modality(m.sentence, m.trigger, m.trigger) == "negated"
+
+
+def test_trigger_outside_sentence_is_an_error(marked) -> None:
+    m = marked("Japan [sent] troops.")
+    with pytest.raises(ValueError):
+        detect_modality(m.sentence, (2, 9), (0, 9))
