@@ -15,7 +15,7 @@ A cue only counts when it governs the trigger, which is approximated without a p
   leave were evacuated" stops at "were".
 - Lexical cues (deny, urge, possible, if, whether, "no" + noun, ...) count between the
   *clause start* and the trigger. Clauses start at the sentence start, ``;``, ``:``, "but",
-  "although"/"though"/"while"/"whereas"/"because"/"when", after a reporting verb ("Officials
+  "--", "although"/"though"/"while"/"whereas"/"because"/"when", after a reporting verb ("Officials
   who could not be named said ..."), and after the comma that closes a leading subordinate
   clause ("After talks failed, ...").
 - Verb and noun cues must also *reach* the trigger: no comma (except inside a list of names),
@@ -224,8 +224,7 @@ def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[in
 def _cues(ctx: _Context, span_end: int) -> Iterator[tuple[str, int]]:
     """Every (modality, token index) cue that governs the trigger."""
     yield from _domain_cues(ctx)
-    t0, t1 = ctx.trigger
-    for k in range(ctx.clause_start, t0):
+    for k in range(ctx.clause_start, ctx.trigger[0]):
         yield from _lexical_cues(ctx, k)
     post = _post_region(ctx, span_end)
     post_cues = list(_post_cues(ctx, post))
@@ -247,7 +246,7 @@ def _domain_cues(ctx: _Context) -> Iterator[tuple[str, int]]:
                     yield NEGATED, i
                 elif _match(tokens, host, UNDECIDED_VERBS):
                     yield HYPOTHETICAL, i  # "has not yet decided whether to send"
-                elif not _match(tokens, host, NEGATIVE_VERBS):  # double negation: see below
+                elif not _match(tokens, host, NEGATIVE_VERBS):  # those: see _is_negated
                     yield NEGATED, i  # "did not plan to send"
             elif _is_speculative_modal(tokens, i):
                 yield POSSIBLE, i
@@ -409,8 +408,8 @@ def _post_region(ctx: _Context, span_end: int) -> range:
     k = t1
     while k < end:
         tok = tokens[k]
-        if (is_punct(tok) and tok.word not in ("-", "'s")) or tok.lower in STOPPERS \
-                or tok.lower == "that" or is_reporting_verb(tokens, k):
+        if is_punct(tok) or tok.lower in STOPPERS or tok.lower == "that" \
+                or is_reporting_verb(tokens, k):
             break
         k += 1
     return range(t1, k)
@@ -462,9 +461,8 @@ def _is_negated(ctx: _Context, k: int) -> bool:
     for chain in _verb_domain(tokens, ctx.clause_start, k):
         if any(_is_negation_particle(tokens, i) for i in range(chain.first, chain.host)):
             return True
-        if chain.first > 0 and chain.first - 1 >= ctx.clause_start:
-            if _match(tokens, chain.first - 1, frozenset({"refuse", "decline"})):
-                return True
+        if chain.first - 1 >= ctx.clause_start and _match(tokens, chain.first - 1, NEGATIVE_VERBS):
+            return True
     return False
 
 
@@ -513,10 +511,11 @@ def _is_chain_word(tokens: list[Token], i: int) -> bool:
 
 
 def _is_month(tokens: list[Token], i: int) -> bool:
+    """Whether a capitalised "May" is the month ("in May", "May 5", "May, ...")."""
+    if i > 0 and tokens[i - 1].lower in MONTH_CONTEXT:
+        return True
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-    return (nxt is not None and (nxt.is_num or nxt.word == ",")) or (
-        i > 0 and tokens[i - 1].lower in MONTH_CONTEXT
-    ) or nxt is None
+    return nxt is None or nxt.is_num or is_punct(nxt)
 
 
 def _is_negation_particle(tokens: list[Token], i: int) -> bool:
