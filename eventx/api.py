@@ -14,11 +14,11 @@ import os
 import time
 from pathlib import Path
 
-from eventx.errors import EventxError, InputError
+from eventx.errors import EventxError, InputError, RuleError
 from eventx.extract.events import EventBuilder, sort_events
 from eventx.match.matcher import RulePack
 from eventx.rules.compile import compile_rules
-from eventx.rules.loader import load_rule_files
+from eventx.rules.loader import load_rule_files_partial
 from eventx.text.model import Document
 from eventx.text.pipeline import analyse
 
@@ -41,7 +41,14 @@ def load_rules(path: str | Path | None = None) -> RulePack:
     path = Path(path) if path is not None else default_rules_path()
     if not path.exists():
         raise InputError(f"{path}: no such rule file or directory")
-    return compile_rules(load_rule_files(path))
+    ruleset, diagnostics = load_rule_files_partial(path)
+    try:
+        pack = compile_rules(ruleset)
+    except RuleError as err:  # report schema and pattern errors together
+        raise RuleError([*diagnostics, *err.diagnostics]) from None
+    if any(d.severity == "error" for d in diagnostics):
+        raise RuleError(diagnostics)
+    return pack
 
 
 class DocumentTimeout(EventxError):

@@ -35,11 +35,27 @@ def load_rule_files(path: str | Path, *, root: str | Path | None = None) -> Rule
 
     Raises RuleError with every problem found (and the warnings) when any error is found.
     """
+    return _load(path, root).result()
+
+
+def load_rule_files_partial(path: str | Path, *, root: str | Path | None = None) -> tuple[RuleSet, list[Diagnostic]]:
+    """Like :func:`load_rule_files` but never raises: the rule set of whatever loaded, and every
+    diagnostic (errors and warnings).
+
+    Lets callers compile the rules that did load, so that one run reports schema errors and
+    pattern errors together. A lexicon whose definition failed stands as an empty one, so its
+    users are not reported again as "undefined lexicon".
+    """
+    loader = _load(path, root)
+    return loader.ruleset(partial=True), [*loader.errors, *loader.warnings]
+
+
+def _load(path: str | Path, root: str | Path | None) -> _Loader:
     path = Path(path)
     root = Path(root) if root is not None else (path if path.is_dir() else path.parent)
     loader = _Loader(root)
     loader.run(path)
-    return loader.result()
+    return loader
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +93,21 @@ class _Loader:
     def result(self) -> RuleSet:
         if self.errors:
             raise RuleError([*self.errors, *self.warnings])
+        return self.ruleset()
+
+    def ruleset(self, *, partial: bool = False) -> RuleSet:
+        lexicons = dict(self.lexicons)
+        if partial:
+            for (kind, name), pos in self.defined.items():
+                if kind == "lexicon" and name not in lexicons:
+                    lexicons[name] = Lexicon(name, (), False, pos)
         digest = hashlib.sha256()
         for rel in sorted(self.contents):
             content = self.contents[rel]
             digest.update(b"%s\0%d\0" % (rel.encode(), len(content)) + content)
         return RuleSet(
             rules=tuple(self.rules),
-            lexicons=self.lexicons,
+            lexicons=lexicons,
             vars=self.vars,
             files=tuple(file.display for file in self.loaded.values()),
             root=str(self.root_given),
