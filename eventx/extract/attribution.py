@@ -26,13 +26,14 @@ __all__ = [
     "REPORTING_LEMMAS",
     "find_attribution",
     "is_punct",
+    "parenthetical_frame",
     "is_reporting_verb",
 ]
 
 # Verbs that introduce reported content, as lemmas.
 REPORTING_LEMMAS = frozenset(
     {"say", "tell", "report", "announce", "state", "claim", "confirm", "add", "declare", "warn",
-     "insist", "quote"}
+     "insist", "quote", "stress", "acknowledge", "admit", "reiterate", "emphasize", "explain"}
 )
 # Reporting verbs that also take "object + to-infinitive" ("told residents to leave", "warned
 # them to stay away", "said to be massing"); then they are orders or hearsay, not frames.
@@ -153,13 +154,17 @@ def find_attribution(sentence: Sentence, span: tuple[int, int]) -> tuple[int, in
 
 
 def _leading_source(tokens: list[Token], first: int) -> tuple[int, int] | None:
-    """The source of "X said (that) <span>" or "According to X, <span>"."""
+    """The source of "X said (that) <span>" or "According to X, <span>".
+
+    A frame that closes the previous clause also covers a contrast clause after it:
+    "Canada has no plans ..., the prime minister said, although Ottawa is considering ...".
+    """
     for v in range(first - 1, -1, -1):
         tok = tokens[v]
         if tok.lower in CLAUSE_BREAKS or (
             tok.word == "," and v + 1 < first and tokens[v + 1].lower in ("and", "but")
         ):
-            return None
+            return _frame_ending_at(tokens, v if tok.word == "," else v - 1)
         if tok.lower == "according" and v + 1 < len(tokens) and tokens[v + 1].lower == "to":
             return _np_forward(tokens, v + 2, stop=first)
         if is_reporting_verb(tokens, v):
@@ -186,26 +191,57 @@ def _trailing_source(tokens: list[Token], last: int) -> tuple[int, int] | None:
             continue
         if p + 1 < len(tokens) and _is_comma_or_quote(tokens[p + 1]):
             continue  # the frame starts after the last of several marks: ,"
-        q = p + 1
-        if q < len(tokens) and is_reporting_verb(tokens, q):  # '..., said a spokesman'
-            source = _np_forward(tokens, q + 1)
-        else:  # '..., the minister said'
-            source = _np_forward(tokens, q)
-            if source and not _verb_follows(tokens, source[1]):
-                source = None
-        if source:
-            return source
+        if source := _frame_at(tokens, p + 1):
+            return source[0]
     return None
 
 
-def _verb_follows(tokens: list[Token], i: int) -> bool:
-    """Whether an active reporting verb follows ``i``, past auxiliaries and time words."""
+def _frame_at(tokens: list[Token], q: int) -> tuple[tuple[int, int], int] | None:
+    """A frame starting right after a comma or quote: (source, index of the reporting verb)."""
+    if q < len(tokens) and is_reporting_verb(tokens, q):  # '..., said a spokesman'
+        source = _np_forward(tokens, q + 1)
+        return (source, q) if source else None
+    source = _np_forward(tokens, q)  # '..., the minister said'
+    if source and (verb := _verb_follows(tokens, source[1])) is not None:
+        return source, verb
+    return None
+
+
+def _frame_ending_at(tokens: list[Token], comma: int) -> tuple[int, int] | None:
+    """The source of a frame ", X said (on Monday)" that ends at the comma ``comma``."""
+    if comma < 1 or tokens[comma].word != ",":
+        return None
+    for p in range(comma - 1, max(-1, comma - 2 * MAX_NP), -1):
+        if _is_comma_or_quote(tokens[p]):
+            found = _frame_at(tokens, p + 1)
+            if found and _skip_frame_modifiers(tokens, max(found[0][1], found[1]) + 1) >= comma:
+                return found[0]
+            return None
+    return None
+
+
+def parenthetical_frame(tokens: list[Token], v: int) -> int | None:
+    """Start of a frame set off by commas around the reporting verb at ``v``, else None.
+
+    In "If the storm worsens, officials said, the evacuation could be extended" the frame
+    interrupts the clause instead of ending it, so modality looks through it.
+    """
+    if not is_reporting_verb(tokens, v):
+        return None
+    start = _frame_ending_at(tokens, _skip_frame_modifiers(tokens, v + 1))
+    if start is None:
+        return None
+    return start[0] - 1 if start[0] < v else v - 1
+
+
+def _verb_follows(tokens: list[Token], i: int) -> int | None:
+    """Index of an active reporting verb after ``i``, past auxiliaries and time words."""
     j = _skip_frame_modifiers(tokens, i)
     if j >= len(tokens) or not is_reporting_verb(tokens, j):
-        return False
-    if tokens[j].lemma == "quote":  # "was quoted as saying": the subject is the source
-        return True
-    return not (j > i and tokens[j - 1].lower in BE_FORMS)  # "it was reported": passive
+        return None
+    if tokens[j].lemma != "quote" and j > i and tokens[j - 1].lower in BE_FORMS:
+        return None  # "it was reported": passive ("was quoted as saying" is active)
+    return j
 
 
 def _is_frame_modifier(tokens: list[Token], i: int) -> bool:
@@ -258,15 +294,23 @@ def _source_before_verb(tokens: list[Token], v: int) -> tuple[int, int] | None:
         if is_punct(tokens[j]):
             break
     start = end
-    while start > 0 and end - start < MAX_NP and _in_np(tokens, start - 1):
+    while start > 0 and end - start < MAX_NP and (
+        _in_np(tokens, start - 1) or _is_np_location(tokens, start - 1)
+    ):
         if tokens[start - 1].lower == "and" and not _joins_names(tokens, start - 1):
             break
         start -= 1
-    while start < end and tokens[start].lower in NP_PREPOSITIONS:
+    while start < end and (tokens[start].lower in NP_PREPOSITIONS | {"in", "at"}):
         start += 1
     if start == end or (end - start == 1 and tokens[start].lower in EXPLETIVES and v > end):
         return None
     return (start, end)
+
+
+def _is_np_location(tokens: list[Token], i: int) -> bool:
+    """"in"/"at" inside a source: "Officials in Seoul said", "a spokesman at the embassy"."""
+    return tokens[i].lower in ("in", "at") and i > 0 and _in_np(tokens, i - 1) \
+        and tokens[i - 1].lower not in TIME_WORDS
 
 
 def _matching_comma(tokens: list[Token], close: int) -> int | None:

@@ -14,10 +14,11 @@ A cue only counts when it governs the trigger, which is approximated without a p
   "may order the evacuation"), up to the first finite auxiliary. "Residents who could not
   leave were evacuated" stops at "were".
 - Lexical cues (deny, urge, possible, if, whether, "no" + noun, ...) count between the
-  *clause start* and the trigger. Clauses start at the sentence start, ``;``, ``:``, "but",
-  "--", "although"/"though"/"while"/"whereas"/"because"/"when", after a reporting verb ("Officials
-  who could not be named said ..."), and after the comma that closes a leading subordinate
-  clause ("After talks failed, ...").
+  *clause start* and the trigger. Clauses start at the sentence start, ``;``, ``:``, "--",
+  "but", ", and", "although"/"though"/"while"/"whereas"/"because"/"when", after a reporting
+  verb ("Officials who could not be named said ..."), and after the comma that closes a
+  leading subordinate clause ("After talks failed, ..."). A frame set off by commas
+  ("If the storm worsens, officials said, the evacuation ...") does not end the clause.
 - Verb and noun cues must also *reach* the trigger: no comma (except inside a list of names),
   relative pronoun, subordinator or foreign auxiliary in between, so "Troops who refused to
   fight were deployed" and "No agreement was reached and troops were deployed" stay asserted.
@@ -36,7 +37,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from eventx.extract.attribution import is_punct, is_reporting_verb
+from eventx.extract.attribution import (
+    QUOTES,
+    is_punct,
+    is_reporting_verb,
+    parenthetical_frame,
+)
 from eventx.text.model import Sentence, Token
 
 __all__ = ["MODALITIES", "detect_modality"]
@@ -180,7 +186,7 @@ class _Context:
     trigger: tuple[int, int]
     clause_start: int
     domain: tuple[_Chain, ...]
-    chained: frozenset[int]  # token indices inside the domain's chains
+    skipped: frozenset[int]  # the domain's chains and parenthetical frames: not in any gap
     nominal: bool
 
     @property
@@ -204,14 +210,15 @@ def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[in
     if not 0 <= t0 < t1 <= len(tokens):
         raise ValueError(f"trigger {trigger} outside the sentence's {len(tokens)} tokens")
     span_end = max(span[1], t1)
-    cs = _clause_start(tokens, t0)
+    cs, frames = _clause_start(tokens, t0)
     domain = _verb_domain(tokens, cs, t0)
+    chained = frozenset(i for ch in domain for i in range(ch.first, ch.host))
     ctx = _Context(
         tokens=tokens,
         trigger=(t0, t1),
         clause_start=cs,
         domain=domain,
-        chained=frozenset(i for ch in domain for i in range(ch.first, ch.host)),
+        skipped=chained | frames,
         nominal=_is_nominal(tokens, t0, t1),
     )
     found = {m for m, _ in _cues(ctx, span_end)}
@@ -229,7 +236,7 @@ def _cues(ctx: _Context, span_end: int) -> Iterator[tuple[str, int]]:
     post = _post_region(ctx, span_end)
     post_cues = list(_post_cues(ctx, post))
     yield from post_cues
-    if any(ctx.tokens[i].lower in FUTURE_OR_MODAL for i in ctx.chained) or any(
+    if any(ctx.tokens[i].lower in FUTURE_OR_MODAL for i in ctx.skipped) or any(
         m == POSSIBLE for m, _ in post_cues
     ):
         yield from _trailing_conditions(ctx)
@@ -348,25 +355,40 @@ def _trailing_conditions(ctx: _Context) -> Iterator[tuple[str, int]]:
 # ---- scopes ------------------------------------------------------------------------------
 
 
-def _clause_start(tokens: list[Token], t0: int) -> int:
-    """Index of the first token of the clause that holds the trigger."""
+def _clause_start(tokens: list[Token], t0: int) -> tuple[int, frozenset[int]]:
+    """Index of the first token of the trigger's clause, and the parenthetical frames in it."""
     cs = 0
-    for i in range(t0 - 1, -1, -1):
+    frames: set[int] = set()
+    i = t0 - 1
+    while i >= 0:
         w = tokens[i].lower
-        if w in BOUNDARIES_AFTER or (w == "-" and i > 0 and tokens[i - 1].lower == "-"):
+        if w in BOUNDARIES_AFTER or (w == "-" and i > 0 and tokens[i - 1].lower == "-") or (
+            w == "," and i + 1 < t0 and tokens[i + 1].lower in ("and", "or")
+        ):
             cs = i + 1
             break
         if w in BOUNDARIES_AT:
             cs = i
             break
         if is_reporting_verb(tokens, i):
-            cs = i + 1
-            break
+            # ", officials said," interrupts the clause; any other frame ends it
+            opening = parenthetical_frame(tokens, i)
+            closing = next((c for c in range(i + 1, t0) if tokens[c].word == ","), None)
+            if opening is None or closing is None:
+                cs = i + 1
+                break
+            while opening > 0 and _is_comma_or_quote(tokens[opening - 1]):
+                opening -= 1  # '," he said'
+            if closing + 1 < t0 and tokens[closing + 1].word in QUOTES:
+                closing += 1  # ', he said, "'
+            frames.update(range(opening, closing + 1))
+            i = opening
+        i -= 1
     if cs < t0 and tokens[cs].lower in LEADING_SUBORDINATORS:
         commas = [c for c in range(cs + 1, t0) if _is_barrier_comma(tokens, c)]
         if commas:
             cs = commas[-1] + 1
-    return cs
+    return cs, frozenset(f for f in frames if f >= cs)
 
 
 def _verb_domain(tokens: list[Token], lo: int, t0: int) -> tuple[_Chain, ...]:
@@ -422,7 +444,7 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     "preposition" (only a non-finite event: "opposition to deploying", "without sending").
     """
     t0 = ctx.trigger[0]
-    gap = [g for g in range(end, t0) if g not in ctx.chained]
+    gap = [g for g in range(end, t0) if g not in ctx.skipped]
     if kind == "preposition":
         return not gap and ctx.tokens[t0].lower.endswith("ing")
     if len(gap) > MAX_REACH or (kind == "noun" and ctx.finite):
@@ -447,7 +469,7 @@ def _negative_np_governs(ctx: _Context, k: int, end: int) -> bool:
     if end < len(tokens) and tokens[end].lower in NOT_A_NEGATION_AFTER_NO:
         return False
     t0 = ctx.trigger[0]
-    gap = [g for g in range(end, t0) if g not in ctx.chained]
+    gap = [g for g in range(end, t0) if g not in ctx.skipped]
     return len(gap) <= MAX_REACH // 2 and not any(
         tokens[g].lower in AUXILIARIES or tokens[g].lower in STOPPERS
         or tokens[g].lower == "that" or is_punct(tokens[g])
@@ -540,6 +562,10 @@ def _is_speculative_modal(tokens: list[Token], i: int) -> bool:
                 and not prev.lower.endswith("s"):  # past tense: "said", not "says"
             return False
     return True
+
+
+def _is_comma_or_quote(token: Token) -> bool:
+    return token.word == "," or token.word in QUOTES
 
 
 def _is_barrier_comma(tokens: list[Token], i: int) -> bool:

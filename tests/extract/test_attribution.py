@@ -25,6 +25,9 @@ CASES = [
     ("{The army [sent] troops}, the rebels attacked, officials said.", "officials"),
     ("{Troops were [deployed]}, he said.", "he"),
     ("{The town was [evacuated]}, Britain and France said.", "Britain and France"),
+    ("Tokyo has no plans to send ships, the premier said on Friday, although {Japan is weighing a "
+     "request to [dispatch] police}.", "the premier"),  # the frame also covers the contrast
+    ("If the river keeps rising, officials said, {the [evacuation] could be widened}.", "officials"),
     # --- quoted speech
     ('"{We will [send] troops}," the minister said.', "the minister"),
     ('"{We will [send] troops}," said a spokesman for the ministry on Monday.', "a spokesman for the ministry"),
@@ -37,6 +40,8 @@ CASES = [
     ("The ministry on Monday announced {the [deployment] of 500 troops}.", "The ministry"),
     ("Officials who could not be named said {the army [deployed] troops}.", "Officials"),
     ("John Smith, a spokesman, said {troops were [sent]}.", "John Smith"),
+    ("Officials in Ankara said {the [exercise] would go ahead}.", "Officials in Ankara"),
+    ("Officials stressed that {the level had not been [raised]}.", "Officials"),
     ("The minister was quoted as saying {troops would be [sent]}.", "The minister"),
     # --- no attribution
     ("{Japan announced it would [send] troops}.", None),  # the frame is inside the span

@@ -88,6 +88,9 @@ CASES = [
     ("Britain did not rule out [sending] more troops.", "possible"),  # denied denial
     ("He said there was no need to [send] troops.", "negated"),  # negated > possible
     ("Troops would not be [deployed] unless talks fail.", "negated"),  # negated > hypothetical
+    # --- a frame set off by commas does not end the clause
+    ("If the river keeps rising, officials said, the [evacuation] could be widened.", "hypothetical"),
+    ('"We have no plans," he said, "to [send] troops."', "negated"),
     # --- scope traps: the cue does not govern the trigger
     ("Officials who could not be named said the army [deployed] troops.", "asserted"),
     ("Residents who could not leave were [evacuated] by helicopter.", "asserted"),
