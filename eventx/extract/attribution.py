@@ -23,11 +23,13 @@ from __future__ import annotations
 from eventx.text.model import Sentence, Token
 
 __all__ = [
+    "QUOTES",
     "REPORTING_LEMMAS",
     "find_attribution",
+    "is_comma_or_quote",
     "is_punct",
-    "parenthetical_frame",
     "is_reporting_verb",
+    "parenthetical_frame",
 ]
 
 # Verbs that introduce reported content, as lemmas.
@@ -91,7 +93,8 @@ def is_punct(token: Token) -> bool:
     return not any(ch.isalnum() for ch in token.word)
 
 
-def _is_comma_or_quote(token: Token) -> bool:
+def is_comma_or_quote(token: Token) -> bool:
+    """True for the marks that open or close a reporting frame."""
     return token.word == "," or token.word in QUOTES
 
 
@@ -187,9 +190,9 @@ def _trailing_source(tokens: list[Token], last: int) -> tuple[int, int] | None:
             return None
         if tok.lower == "according" and p + 1 < len(tokens) and tokens[p + 1].lower == "to":
             return _np_forward(tokens, p + 2)
-        if not _is_comma_or_quote(tok):
+        if not is_comma_or_quote(tok):
             continue
-        if p + 1 < len(tokens) and _is_comma_or_quote(tokens[p + 1]):
+        if p + 1 < len(tokens) and is_comma_or_quote(tokens[p + 1]):
             continue  # the frame starts after the last of several marks: ,"
         if source := _frame_at(tokens, p + 1):
             return source[0]
@@ -212,7 +215,7 @@ def _frame_ending_at(tokens: list[Token], comma: int) -> tuple[int, int] | None:
     if comma < 1 or tokens[comma].word != ",":
         return None
     for p in range(comma - 1, max(-1, comma - 2 * MAX_NP), -1):
-        if _is_comma_or_quote(tokens[p]):
+        if is_comma_or_quote(tokens[p]):
             found = _frame_at(tokens, p + 1)
             if found and _skip_frame_modifiers(tokens, max(found[0][1], found[1]) + 1) >= comma:
                 return found[0]

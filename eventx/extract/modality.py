@@ -39,6 +39,7 @@ from functools import lru_cache
 
 from eventx.extract.attribution import (
     QUOTES,
+    is_comma_or_quote,
     is_punct,
     is_reporting_verb,
     parenthetical_frame,
@@ -377,7 +378,7 @@ def _clause_start(tokens: list[Token], t0: int) -> tuple[int, frozenset[int]]:
             if opening is None or closing is None:
                 cs = i + 1
                 break
-            while opening > 0 and _is_comma_or_quote(tokens[opening - 1]):
+            while opening > 0 and is_comma_or_quote(tokens[opening - 1]):
                 opening -= 1  # '," he said'
             if closing + 1 < t0 and tokens[closing + 1].word in QUOTES:
                 closing += 1  # ', he said, "'
@@ -562,10 +563,6 @@ def _is_speculative_modal(tokens: list[Token], i: int) -> bool:
                 and not prev.lower.endswith("s"):  # past tense: "said", not "says"
             return False
     return True
-
-
-def _is_comma_or_quote(token: Token) -> bool:
-    return token.word == "," or token.word in QUOTES
 
 
 def _is_barrier_comma(tokens: list[Token], i: int) -> bool:
