@@ -278,26 +278,22 @@ class _Parser:
         return TokenNode(constraint, start)
 
     def parse_cor(self) -> Constraint:
-        start = self.pos
-        terms = [self.parse_cand()]
-        while True:
-            self.skip_space(comments=False)
-            if self.peek() != "|":
-                break
-            self.pos += 1
-            terms.append(self.parse_cand())
-        return terms[0] if len(terms) == 1 else Or(tuple(terms), start)
+        return self._joined("|", self.parse_cand, Or)
 
     def parse_cand(self) -> Constraint:
+        return self._joined("&", self.parse_cnot, And)
+
+    def _joined(self, separator: str, parse_term, combine) -> Constraint:
+        """``term (separator term)*`` inside [...]; one term stays itself."""
         start = self.pos
-        terms = [self.parse_cnot()]
+        terms = [parse_term()]
         while True:
             self.skip_space(comments=False)
-            if self.peek() != "&":
+            if self.peek() != separator:
                 break
             self.pos += 1
-            terms.append(self.parse_cnot())
-        return terms[0] if len(terms) == 1 else And(tuple(terms), start)
+            terms.append(parse_term())
+        return terms[0] if len(terms) == 1 else combine(tuple(terms), start)
 
     def parse_cnot(self) -> Constraint:
         self.skip_space(comments=False)
