@@ -1,0 +1,56 @@
+"""``eventx check``: lint a rule pack (errors exit 2; warnings exit 1 with --strict)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from eventx.cli.app import app, fail, stderr_console
+from eventx.errors import EventxError
+
+
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+def check(
+    rules: Annotated[Optional[Path], typer.Argument(help="Rule file or directory (default: the shipped pack).", show_default=False)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when there are warnings.")] = False,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text: one file:line:col line per problem; json: one object for editors and CI.")] = CheckFormat.text,
+) -> None:
+    """Report every error and likely mistake in rule files as file:line:col lines.
+
+    Exit 2 on errors, 1 on warnings with --strict, else 0.
+
+    Example: eventx check rules/ --strict
+    """
+    from eventx.api import default_rules_path
+    from eventx.lint import lint
+
+    path = rules if rules is not None else default_rules_path()
+    try:
+        result = lint(path)
+    except EventxError as err:
+        raise fail(err)
+    if fmt is CheckFormat.json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        out = Console(highlight=False, soft_wrap=True)
+        for diagnostic in result.diagnostics:
+            out.print(diagnostic.render(), markup=False)
+        console = stderr_console()
+        if result.diagnostics:
+            console.print(f"{result.errors} error(s), {result.warnings} warning(s)", markup=False)
+        else:
+            console.print(f"{result.rules} rules, {result.lexicons} lexicons: no problems", markup=False)
+    if result.errors:
+        raise typer.Exit(2)
+    if strict and result.warnings:
+        raise typer.Exit(1)

@@ -1,0 +1,309 @@
+"""``eventx check``: everything the loader and compiler reject, plus warnings (W4xx) about rules
+that load fine but are likely wrong.
+
+The warnings come from three sources:
+
+* the rule set itself: rules without a positive or a negative example, lexicons and vars
+  nothing uses, lexicon entries that are duplicates once tokenised, nested unbounded
+  quantifiers (catastrophic backtracking);
+* running every example of every rule through the whole pack: a rule whose every match loses
+  overlap resolution to another rule can never produce an event; an example whose expected
+  event is produced by some other rule does not test the rule that holds it;
+* the loader's own warnings (duplicate or empty lexicons, W15x), passed through.
+
+Errors stop there (nothing can be run), so a pack with errors gets only the errors plus the
+loader's warnings.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from eventx.api import DocumentTimeout, Extractor, load_rules
+from eventx.errors import Diagnostic, RuleError
+from eventx.examples import _satisfies
+from eventx.extract.events import resolve_overlaps
+from eventx.match.ast import Alt, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef
+from eventx.match.matcher import RulePack
+from eventx.match.parser import parse_pattern
+from eventx.rules.model import Rule, RuleSet, SourceText
+from eventx.text.model import Document
+from eventx.text.pipeline import analyse
+from eventx.text.tokenize import tokenize
+
+CATALOGUE: dict[str, str] = {}
+
+
+def _code(code: str, description: str) -> str:
+    CATALOGUE[code] = description
+    return code
+
+
+NO_POSITIVE = _code("W401", "a rule without a positive example (one that expects an event of its type)")
+NO_NEGATIVE = _code("W402", "a rule without a negative example (one that expects no event of its type)")
+SHADOWED = _code("W403", "a rule whose every match on the examples loses overlap resolution to another rule")
+UNUSED_LEXICON = _code("W404", "a lexicon that no rule uses (directly or through a var)")
+UNUSED_VAR = _code("W405", "a var that no rule uses")
+NESTED_QUANTIFIER = _code("W406", "an unbounded quantifier around another unbounded or any-token one (catastrophic backtracking)")
+OTHER_RULE = _code("W407", "an example whose expected event is produced by another rule, not by the rule holding it")
+TOKEN_DUPLICATE = _code("W408", "two lexicon entries that are the same once tokenised (the later one is ignored)")
+SLOW_EXAMPLE = _code("W409", "an example that takes longer than the time budget to match")
+
+EXAMPLE_TIME_BUDGET = 5.0  # seconds per example: far above normal, low enough not to hang `check`
+
+
+@dataclass(slots=True)
+class LintResult:
+    """What ``eventx check`` reports; ``rules``/``lexicons`` are counts (0 when loading failed)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    rules: int = 0
+    lexicons: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.severity == "warning" for d in self.diagnostics)
+
+    def to_dict(self) -> dict:
+        return {
+            "diagnostics": [d.to_dict() for d in self.diagnostics],
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    unique = dict.fromkeys(diagnostics)  # the same finding can be reached twice (a shared var)
+    return sorted(unique, key=lambda d: (d.file, d.line, d.col, d.code, d.message))
+
+
+def lint(path: str | Path) -> LintResult:
+    """Load, compile and lint the rule file or directory ``path``.
+
+    Raises InputError when ``path`` does not exist; problems in the files become diagnostics.
+    """
+    path = Path(path)
+    try:
+        pack = load_rules(path)
+    except RuleError as err:
+        return LintResult(_sorted(err.diagnostics))
+    ruleset: RuleSet = pack.ruleset
+    result = LintResult(list(ruleset.warnings), len(ruleset.rules), len(ruleset.lexicons))
+    given = _given_files(path)
+    result.diagnostics += _example_coverage(ruleset)
+    result.diagnostics += _unused(ruleset, pack, given)
+    result.diagnostics += _token_duplicates(ruleset)
+    result.diagnostics += _nested_quantifiers(ruleset)
+    result.diagnostics += _run_examples(ruleset, pack)
+    result.diagnostics = _sorted(result.diagnostics)
+    return result
+
+
+def _given_files(path: Path) -> set[Path]:
+    """The rule files named on the command line, as opposed to files they import: a lexicon of
+    a shared file that the checked file does not use is not that file's problem."""
+    if path.is_dir():
+        return {p.resolve() for p in path.rglob("*") if p.suffix in (".yml", ".yaml")}
+    return {path.resolve()}
+
+
+# --- the rule set itself -------------------------------------------------------------------
+
+
+def _is_positive(example, rule: Rule) -> bool:
+    return any(want.get("type") == rule.type for want in example.expect)
+
+
+def _example_coverage(ruleset: RuleSet) -> list[Diagnostic]:
+    found = []
+    for rule in ruleset.rules:
+        if not any(_is_positive(e, rule) for e in rule.examples):
+            found.append(rule.pos.diagnostic(
+                NO_POSITIVE, f"rule {rule.id} has no positive example (expecting a {rule.type} event)",
+                severity="warning"))
+        if not any(not _is_positive(e, rule) for e in rule.examples):
+            found.append(rule.pos.diagnostic(
+                NO_NEGATIVE, f"rule {rule.id} has no negative example (expect: [] on a near-miss sentence)",
+                severity="warning"))
+    return found
+
+
+def _unused(ruleset: RuleSet, pack: RulePack, given: set[Path]) -> list[Diagnostic]:
+    def in_given(file: str) -> bool:
+        return Path(file).resolve() in given
+
+    found = []
+    for name in sorted(set(ruleset.lexicons) - pack.used_lexicons):
+        lexicon = ruleset.lexicons[name]
+        if in_given(lexicon.pos.file):
+            found.append(lexicon.pos.diagnostic(
+                UNUSED_LEXICON, f"lexicon @{name} is never used", severity="warning"))
+    for name in sorted(set(ruleset.vars) - pack.used_vars):
+        pos = ruleset.vars[name].pos
+        if in_given(pos.file):
+            found.append(pos.diagnostic(UNUSED_VAR, f"var ${{{name}}} is never used", severity="warning"))
+    return found
+
+
+def _token_duplicates(ruleset: RuleSet) -> list[Diagnostic]:
+    """Entries the loader kept apart (different text) that the lexicon index merges (same tokens)."""
+    found = []
+    for name in sorted(ruleset.lexicons):
+        lexicon = ruleset.lexicons[name]
+        first: dict[tuple[str, ...], object] = {}
+        for entry in lexicon.entries:
+            tokens = tokenize(entry.phrase)
+            key = tuple(t.word if lexicon.case_sensitive else t.lower for t in tokens)
+            if key in first:
+                earlier = first[key]
+                message = (f"entry '{entry.phrase}' of lexicon @{name} is the same tokens as "
+                           f"'{earlier.phrase}' ({earlier.pos.seen_from(entry.pos)}) and is ignored")
+                found.append(entry.pos.diagnostic(TOKEN_DUPLICATE, message, severity="warning"))
+            else:
+                first[key] = entry
+    return found
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, Seq):
+        return node.items
+    if isinstance(node, Alt):
+        return node.branches
+    if isinstance(node, (Group, Repeat)):
+        return (node.body,)
+    return ()
+
+
+class _Trees:
+    """Parsed var trees, each parsed once (parse errors were reported by the compiler)."""
+
+    def __init__(self, vars: dict[str, SourceText]):
+        self.vars = vars
+        self._cache: dict[str, Node | None] = {}
+
+    def var(self, name: str) -> Node | None:
+        if name not in self._cache:
+            self._cache[name] = None  # also guards against var cycles while walking
+            source = self.vars.get(name)
+            if source is not None:
+                try:
+                    self._cache[name] = parse_pattern(source.text)
+                except PatternError:
+                    pass
+        return self._cache[name]
+
+    def walk(self, node: Node, seen: frozenset[str] = frozenset()) -> Iterator[Node]:
+        """``node`` and every node below it, looking through ${vars}."""
+        yield node
+        if isinstance(node, VarRef):
+            if node.name not in seen:
+                tree = self.var(node.name)
+                if tree is not None:
+                    yield from self.walk(tree, seen | {node.name})
+            return
+        for child in _children(node):
+            yield from self.walk(child, seen)
+
+
+def _risky_inner(node: Node) -> bool:
+    """An unbounded repeat, or any repeat of the any-token ``[]``: backtracking fodder."""
+    if not isinstance(node, Repeat) or node.mode == "possessive":
+        return False
+    return node.max is None or (isinstance(node.body, TokenNode) and node.body.constraint is None)
+
+
+def _nested_quantifiers(ruleset: RuleSet) -> list[Diagnostic]:
+    trees = _Trees(ruleset.vars)
+    sources = [rule.pattern for rule in ruleset.rules] + list(ruleset.vars.values())
+    found = []
+    for source in sources:
+        try:
+            tree = parse_pattern(source.text)
+        except PatternError:
+            continue
+        # walk this source's own nodes only (not through vars): each finding is reported once,
+        # where its outer quantifier is written
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            stack.extend(_children(node))
+            if not (isinstance(node, Repeat) and node.max is None and node.mode != "possessive"):
+                continue
+            inner = next((n for n in trees.walk(node.body) if _risky_inner(n)), None)
+            if inner is not None:
+                what = "an unbounded quantifier" if inner.max is None else "a repeated any-token []"
+                message = (f"unbounded quantifier around {what}: matching can take exponential time "
+                           "(bound the outer one, e.g. {0,5}, or make one possessive)")
+                found.append(source.position(node.offset).diagnostic(NESTED_QUANTIFIER, message, severity="warning"))
+    return found
+
+
+# --- running the examples ------------------------------------------------------------------
+
+
+def _run_examples(ruleset: RuleSet, pack: RulePack) -> list[Diagnostic]:
+    extractor = Extractor(pack, time_budget=EXAMPLE_TIME_BUDGET)
+    matched: Counter[str] = Counter()
+    won: Counter[str] = Counter()
+    beaten_by: dict[str, Counter[str]] = defaultdict(Counter)
+    found: list[Diagnostic] = []
+    texts_done: set[str] = set()
+    for rule in ruleset.rules:
+        for example in rule.examples:
+            doc = Document(id="example", text=example.text)
+            try:
+                events = extractor.extract(doc)
+                if example.text not in texts_done:
+                    texts_done.add(example.text)
+                    _tally_matches(pack, doc, matched, won, beaten_by)
+            except (DocumentTimeout, TimeoutError):
+                message = (f"example of {rule.id} takes longer than {EXAMPLE_TIME_BUDGET:g} s to match "
+                           "(a pattern backtracks catastrophically?)")
+                found.append(example.pos.diagnostic(SLOW_EXAMPLE, message, severity="warning"))
+                continue
+            found += _examples_by_other_rules(rule, example, events)
+    for rule in ruleset.rules:
+        if matched[rule.id] and not won[rule.id]:
+            winners = ", ".join(name for name, _ in beaten_by[rule.id].most_common())
+            message = (f"rule {rule.id} never wins: on the pack's examples, each of its {matched[rule.id]} "
+                       f"match(es) loses overlap resolution to {winners} (raise its priority or remove it)")
+            found.append(rule.pos.diagnostic(SHADOWED, message, severity="warning"))
+    return found
+
+
+def _tally_matches(pack: RulePack, doc: Document, matched: Counter, won: Counter, beaten_by: dict) -> None:
+    """Count, per rule, its raw matches and those that survive overlap resolution."""
+    for sentence in analyse(doc):
+        found = pack.match_sentence(sentence.tokens, timeout=EXAMPLE_TIME_BUDGET)
+        kept = resolve_overlaps(found.matches)
+        kept_ids = {id(m) for m in kept}
+        for match in found.matches:
+            matched[match.rule.id] += 1
+            if id(match) in kept_ids:
+                won[match.rule.id] += 1
+                continue
+            for winner in kept:
+                if winner.rule.type == match.rule.type and winner.start < match.end and match.start < winner.end:
+                    beaten_by[match.rule.id][winner.rule.id] += 1
+                    break
+
+
+def _examples_by_other_rules(rule: Rule, example, events: list[dict]) -> list[Diagnostic]:
+    found = []
+    for want in example.expect:
+        if want.get("type") != rule.type:
+            continue
+        satisfying = [e for e in events if _satisfies(e, want)]
+        if satisfying and not any(e["rule"] == rule.id for e in satisfying):
+            others = ", ".join(sorted({e["rule"] for e in satisfying}))
+            message = (f"example of {rule.id}: its expected {rule.type} event is produced by {others}, "
+                       f"not by {rule.id}, so it does not test this rule")
+            found.append(example.pos.diagnostic(OTHER_RULE, message, severity="warning"))
+    return found
