@@ -7,6 +7,7 @@ app in :mod:`eventx.cli.app` when imported here.
 from eventx.cli import run as _run  # noqa: F401  (each import registers its commands)
 from eventx.cli import test as _test  # noqa: F401
 from eventx.cli import check as _check  # noqa: F401
+from eventx.cli import explain as _explain  # noqa: F401
 from eventx.cli.app import app
 
 

@@ -174,6 +174,17 @@ class PatternCompiler:
         file, line, col = self.render_pos(source, err.offset)
         return Diagnostic(file, line, col, err.message, err.code)
 
+    # --- pieces of patterns, for tools (``eventx explain`` near misses) ------------------
+
+    def expand(self, node: Node, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:
+        """``node`` (parsed from ``source``) with every ${var} replaced by its tree."""
+        return self._expand(node, source, diagnostics, ())
+
+    def emit_regex(self, node: Node) -> "regex.Pattern[str]":
+        """A regex for an expanded ``node`` alone, starting at a token boundary of the encoded
+        stream; no trigger placement or empty-match checks, so any fragment of a rule compiles."""
+        return regex.compile(r"(?<![^\n])" + self._emit(node))
+
     # --- macro expansion and name checks ------------------------------------------------
 
     def _expand(

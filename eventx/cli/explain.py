@@ -1,0 +1,76 @@
+"""``eventx explain``: tokens, prefilter, events and near misses of each sentence of a text."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from eventx.cli.app import RulesOption, app, fail, load_extractor
+from eventx.errors import EventxError, InputError
+
+
+@app.command()
+def explain(
+    text: Annotated[str, typer.Argument(help="The text to explain, or - to read it from stdin.")],
+    rules: RulesOption = None,
+    rule: Annotated[Optional[str], typer.Option("--rule", help="Explain this rule (by id) even if the prefilter skips it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show how the rules see a text: tokens, selected rules, events, and why rules did not fire.
+
+    Example: eventx explain "Poland is sending troops to Lithuania." --rule deployment.active
+    """
+    from eventx.explain import Explainer
+
+    if text == "-":
+        text = sys.stdin.read()
+    extractor = load_extractor(rules)
+    try:
+        reports = Explainer(extractor).explain(text, rule_id=rule)
+    except EventxError as err:
+        raise fail(err)
+    if not reports:
+        raise fail(InputError("the text has no tokens"))
+    if as_json:
+        typer.echo(json.dumps({"sentences": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
+        return
+    out = Console(highlight=False, soft_wrap=True)
+    for report in reports:
+        _print_sentence(out, report)
+
+
+def _print_sentence(out: Console, report) -> None:
+    out.rule(f"sentence {report.index}", style="bold")
+    out.print(report.text, markup=False)
+    tokens = Table(show_edge=False, pad_edge=False)
+    for column in ("#", "word", "lemma", "shape", "lexicons"):
+        tokens.add_column(column, overflow="fold")
+    for row in report.tokens:
+        tokens.add_row(str(row.index), row.word, row.lemma, row.shape, " ".join(row.lexicons))
+    out.print(tokens)
+    selected = ", ".join(report.candidates) if report.candidates else "none (no trigger word occurs)"
+    out.print(f"prefilter selected: {selected}", markup=False)
+    if report.events:
+        events = Table(title="events", show_edge=False, pad_edge=False)
+        for column in ("type", "rule", "trigger", "args", "modality", "attribution"):
+            events.add_column(column, overflow="fold")
+        for event in report.events:
+            args = "; ".join(
+                f"{role}={arg['text']!r}" + (f" ({arg['norm']})" if "norm" in arg else "")
+                + (f" ={arg['value']} {arg.get('qualifier', '')}".rstrip() if "value" in arg else "")
+                for role, arg in event["args"].items()
+            )
+            attribution = event["attribution"]["text"] if event.get("attribution") else ""
+            events.add_row(event["type"], event["rule"], event["trigger"]["text"], args, event["modality"], attribution)
+        out.print(events)
+    else:
+        out.print("events: none", markup=False)
+    for miss in report.near_misses:
+        style = {"event": "green", "overlap": "yellow"}.get(miss.outcome, "red")
+        out.print(f"{miss.rule}: ", style=f"bold {style}", end="", markup=False)
+        out.print(miss.message, markup=False)
