@@ -24,9 +24,16 @@ def test(
     Example: eventx test corpora/sample --update
     """
     from eventx.api import default_rules_path
-    from eventx.golden import render_diff
-    from eventx.testing.runner import run_suite
+    from eventx.golden import find_golden_cases, render_diff
+    from eventx.testing.runner import is_rule_path, run_suite
 
+    if rules is None and paths:
+        # `eventx test my_rules/`: test that pack, not the shipped one (which holds none of its rules)
+        shipped = default_rules_path().resolve()
+        outside = [p for p in paths if p.exists() and is_rule_path(p) and not find_golden_cases([p])
+                   and shipped not in (p.resolve(), *p.resolve().parents)]
+        if len(outside) == 1:
+            rules = outside[0]
     extractor = load_extractor(rules)
     if not paths:
         paths = [Path(rules) if rules else default_rules_path(), Path("corpora")]
@@ -36,7 +43,7 @@ def test(
             Console(stderr=True).print(f"error: {path}: no such file or directory", markup=False)
             raise typer.Exit(2)
     suite = run_suite(paths, extractor, update=update)
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)  # never break file:line lines
 
     for result in suite.examples:
         if result.status == "failed":
