@@ -8,6 +8,7 @@ from eventx.cli import run as _run  # noqa: F401  (each import registers its com
 from eventx.cli import test as _test  # noqa: F401
 from eventx.cli import check as _check  # noqa: F401
 from eventx.cli import explain as _explain  # noqa: F401
+from eventx.cli import coverage as _coverage  # noqa: F401
 from eventx.cli.app import app
 
 
