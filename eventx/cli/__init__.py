@@ -10,6 +10,7 @@ from eventx.cli import check as _check  # noqa: F401
 from eventx.cli import explain as _explain  # noqa: F401
 from eventx.cli import coverage as _coverage  # noqa: F401
 from eventx.cli import diff as _diff  # noqa: F401
+from eventx.cli import schema as _schema  # noqa: F401
 from eventx.cli.app import app
 
 
