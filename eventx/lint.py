@@ -29,7 +29,7 @@ from eventx.extract.events import resolve_overlaps
 from eventx.match.ast import Alt, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef
 from eventx.match.matcher import RulePack
 from eventx.match.parser import parse_pattern
-from eventx.rules.model import Rule, RuleSet, SourceText
+from eventx.rules.model import Example, LexiconEntry, Rule, RuleSet, SourceText
 from eventx.text.model import Document
 from eventx.text.pipeline import analyse
 from eventx.text.tokenize import tokenize
@@ -117,7 +117,7 @@ def _given_files(path: Path) -> set[Path]:
 # --- the rule set itself -------------------------------------------------------------------
 
 
-def _is_positive(example, rule: Rule) -> bool:
+def _is_positive(example: Example, rule: Rule) -> bool:
     return any(want.get("type") == rule.type for want in example.expect)
 
 
@@ -157,7 +157,7 @@ def _token_duplicates(ruleset: RuleSet) -> list[Diagnostic]:
     found = []
     for name in sorted(ruleset.lexicons):
         lexicon = ruleset.lexicons[name]
-        first: dict[tuple[str, ...], object] = {}
+        first: dict[tuple[str, ...], LexiconEntry] = {}
         for entry in lexicon.entries:
             tokens = tokenize(entry.phrase)
             key = tuple(t.word if lexicon.case_sensitive else t.lower for t in tokens)
@@ -278,7 +278,9 @@ def _run_examples(ruleset: RuleSet, pack: RulePack) -> list[Diagnostic]:
     return found
 
 
-def _tally_matches(pack: RulePack, doc: Document, matched: Counter, won: Counter, beaten_by: dict) -> None:
+def _tally_matches(
+    pack: RulePack, doc: Document, matched: Counter[str], won: Counter[str], beaten_by: dict[str, Counter[str]]
+) -> None:
     """Count, per rule, its raw matches and those that survive overlap resolution."""
     for sentence in analyse(doc):
         found = pack.match_sentence(sentence.tokens, timeout=EXAMPLE_TIME_BUDGET)
@@ -295,7 +297,7 @@ def _tally_matches(pack: RulePack, doc: Document, matched: Counter, won: Counter
                     break
 
 
-def _examples_by_other_rules(rule: Rule, example, events: list[dict]) -> list[Diagnostic]:
+def _examples_by_other_rules(rule: Rule, example: Example, events: list[dict]) -> list[Diagnostic]:
     found = []
     for want in example.expect:
         if want.get("type") != rule.type:
