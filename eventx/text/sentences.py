@@ -31,11 +31,12 @@ SENTENCE_OPENERS = frozenset(
 
 _CLOSERS = "\"'\u201d\u2019)\\]}\u00bb"
 _OPENERS = "\"'\u201c\u2018"
+# Possessive quantifiers: long whitespace runs must not cause backtracking.
 _BOUNDARY_RE = regex.compile(
-    rf"(?P<blank>\n\s*\n)"
-    rf"|(?P<end>[.!?]+[{_CLOSERS}]*)(?=\s+[\p{{Lu}}\p{{Lt}}\p{{Nd}}{_OPENERS}])"
+    rf"(?P<blank>\n[^\S\n]*+\n\s*+)"
+    rf"|(?P<end>[.!?]++[{_CLOSERS}]*+)(?=\s++[\p{{Lu}}\p{{Lt}}\p{{Nd}}{_OPENERS}])"
 )
-_NEXT_WORD_RE = regex.compile(rf"\s+[{_OPENERS}]*(\p{{L}}+)")
+_NEXT_WORD_RE = regex.compile(rf"\s++[{_OPENERS}]*+(\p{{L}}+)")
 _LEADING_OPENERS = "([{" + _OPENERS
 _MAX_WORD = 40  # how far back to look for the word an abbreviation period belongs to
 

@@ -60,7 +60,7 @@ _ABBREV_STEMS = "|".join(regex.escape(a[:-1]) for a in sorted(ABBREVIATIONS, key
 _TOKEN_RE = regex.compile(
     "|".join(
         [
-            r"[0-9]+(?:[.,][0-9]+)*%",  # 20%  3.5%
+            r"(?>[0-9]+(?:[.,][0-9]+)*)%",  # 20%  3.5% (atomic: long digit runs fail fast)
             rf"[0-9]+(?:[.,][0-9]+)+(?:{_HYPHEN}{_W}+)*",  # 1,200  2.5  2,000-strong
             rf"{_W}+(?:{_HYPHEN}{_W}+|{_APOS}(?!{_CLITIC}){_W}+)*"  # cease-fire  O'Brien
             rf"(?:\.(?<=(?<!{_W})(?:{_ABBREV_STEMS}|\p{{L}})\.)(?:\p{{L}}\.)*)?",  # Gen.  U.S.
@@ -73,7 +73,7 @@ _TOKEN_RE = regex.compile(
 _NT_RE = regex.compile(rf"[nN]{_APOS}[tT](?!{_W})")
 _NT_HOSTS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "be"}  # ca|n't, wo|n't
 
-_NUMBER_RE = regex.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)*%?")
+_NUMBER_RE = regex.compile(r"[+-]?[0-9]++(?:[.,][0-9]++)*+%?")  # possessive: linear time
 _ABBREVIATION_RE = regex.compile(r"(?:\p{L}\.)+")
 _STRAIGHTEN = str.maketrans("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f", "''''\"\"\"\"")
 _CURLY = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f")
@@ -128,9 +128,10 @@ def word_shape(word: str) -> str:
 
 
 def _token_lemma(word: str, lower: str) -> str:
-    # A capitalised word lemminflect does not know is most likely a name: keep it whole rather
-    # than let the suffix rules turn "Beijing" into "beij" or "Ahmed" into "ahm".
-    if word[:1].isupper() and not is_known_word(lower):
+    # A capitalised "-ed"/"-ing" word unknown to the lexicon is most likely a name: keep it
+    # whole rather than let the verb suffix rules turn "Beijing" into "beij" or "Ahmed" into
+    # "ahm". (Unknown capitalised plurals still lose their "s": "Warships" -> "warship".)
+    if word[:1].isupper() and lower.endswith(("ed", "ing")) and not is_known_word(lower):
         return lower
     return lemmatize(lower)
 

@@ -99,6 +99,7 @@ def test_unknown_capitalised_words_keep_their_form() -> None:
     # Names must not go through the "-ing"/"-ed" suffix rules ("Beijing" -> "beij").
     lemmas = {t.word: t.lemma for t in tokenize("Beijing and Ahmed redeployed")}
     assert lemmas == {"Beijing": "beijing", "and": "and", "Ahmed": "ahmed", "redeployed": "redeploy"}
+    assert [t.lemma for t in tokenize("Warships Redeployed")] == ["warship", "redeploy"]
 
 
 @pytest.mark.parametrize(
