@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import nullcontext
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -12,6 +13,11 @@ from rich.table import Table
 
 from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
 from eventx.errors import EventxError
+
+
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
 
 
 @app.command()
@@ -25,6 +31,8 @@ def run(
     errors: Annotated[Optional[str], typer.Option("--errors", help="Errors file (default: <output>.errors.jsonl).")] = None,
     time_budget: Annotated[float, typer.Option("--time-budget", min=0.01, help="Seconds of matching per document before it is reported and skipped.")] = 10.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
+    engine: Annotated[Engine, typer.Option("--engine", help="local: worker processes here; dask: a Dask cluster (see docs/analysis.md).")] = Engine.local,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786 (default: a local Dask cluster of --jobs workers).")] = None,
 ) -> None:
     """Extract events from a corpus and write the event log.
 
@@ -35,7 +43,9 @@ def run(
     console = stderr_console()
     if resume and (output is None or output == "-"):
         raise fail(EventxError("--resume needs an output file (-o)"))
-    extractor = load_extractor(rules, time_budget=time_budget)
+    if scheduler and engine is not Engine.dask:
+        raise fail(EventxError("--scheduler needs --engine dask"))
+    extractor = load_extractor(rules, time_budget=time_budget) if engine is Engine.local else None
     try:
         progress = None if quiet or not console.is_terminal else _progress(console)
         with progress or nullcontext():
@@ -53,18 +63,23 @@ def run(
                 label = ", ".join(p for p in (where, f"document {doc}" if doc else "") if p)
                 console.print(f"warning: {label}: {record['error']}" if label else f"warning: {record['error']}", markup=False)
 
-            summary = run_corpus(
-                inputs,
-                extractor,
+            common = dict(
                 output=output,
                 fmt=fmt,
-                jobs=jobs or default_jobs(),
                 resume=resume,
                 errors_path=errors,
                 stdin=sys.stdin.buffer if "-" in inputs else None,
                 on_document=on_document,
                 on_problem=on_problem,
             )
+            if extractor is None:  # the dask engine compiles the rules itself and ships them
+                from eventx.engines.dask import run_corpus_dask
+
+                summary = run_corpus_dask(
+                    inputs, rules, scheduler=scheduler, workers=jobs, time_budget=time_budget, **common
+                )
+            else:
+                summary = run_corpus(inputs, extractor, jobs=jobs or default_jobs(), **common)
     except KeyboardInterrupt:
         console.print("interrupted: what was done is kept.", markup=False)
         if output and output != "-":

@@ -95,6 +95,36 @@ def run_corpus(
     on_problem: Callable[[dict], None] | None = None,
 ) -> RunSummary:
     """Extract events from every document of ``inputs`` into ``output`` (stdout JSONL when None)."""
+    return write_results(
+        inputs,
+        lambda docs: _results(docs, extractor, jobs),
+        output=output,
+        fmt=fmt,
+        resume=resume,
+        errors_path=errors_path,
+        stdin=stdin,
+        on_document=on_document,
+        on_problem=on_problem,
+    )
+
+
+def write_results(
+    inputs: list[str],
+    results: Callable[[Iterator[Document]], Iterable[DocResult]],
+    *,
+    output: str | None = None,
+    fmt: str | None = None,
+    resume: bool = False,
+    errors_path: str | None = None,
+    stdin=None,
+    on_document: Callable[[RunSummary], None] | None = None,
+    on_problem: Callable[[dict], None] | None = None,
+) -> RunSummary:
+    """Read ``inputs``, pass the documents through ``results`` and write what comes back.
+
+    Shared by every engine, so that reading, resume, error records and the summary are the
+    same whichever engine extracts: ``results`` must yield one DocResult per document, in order.
+    """
     check_inputs(inputs)
     fmt = infer_format(output, fmt)
     summary = RunSummary(output=output)
@@ -123,7 +153,7 @@ def run_corpus(
             yield item
 
     try:
-        for result in _results(documents(), extractor, jobs):
+        for result in results(documents()):
             if result.error is not None:
                 report({"doc_id": result.doc.id, "error": result.error})
             writer.write_document(result.doc, result.events)
