@@ -11,6 +11,8 @@ from eventx.cli import explain as _explain  # noqa: F401
 from eventx.cli import coverage as _coverage  # noqa: F401
 from eventx.cli import diff as _diff  # noqa: F401
 from eventx.cli import schema as _schema  # noqa: F401
+from eventx.cli import stats as _stats  # noqa: F401
+from eventx.cli import report as _report  # noqa: F401
 from eventx.cli.app import app
 
 

@@ -1,0 +1,95 @@
+"""``eventx stats``: counts over an event log (JSONL, CSV or SQLite) as tables or JSON."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from eventx.cli.app import app, fail, stderr_console
+from eventx.errors import EventxError
+
+FormatOption = Annotated[
+    Optional[str], typer.Option("--format", "-f", help="jsonl, csv or sqlite (default: from the extension).")
+]
+CorpusOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--corpus", "-c", help="The corpus the log was made from (repeatable): document dates, and text for the report."),
+]
+
+
+def corpus_warning(problem) -> None:
+    """Corpus read problems do not stop stats or report; they are shown, like in ``eventx run``."""
+    stderr_console().print(problem.render(), markup=False)
+
+
+@app.command()
+def stats(
+    events: Annotated[str, typer.Argument(help="Event log: .jsonl, .csv or .sqlite/.db as written by eventx run.")],
+    fmt: FormatOption = None,
+    corpus: CorpusOption = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many actors and places to list.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Count events by type, modality and rule; top actors, places and dates.
+
+    Example: eventx stats events.sqlite --top 20
+    """
+    from eventx.stats import log_stats
+
+    try:
+        result = log_stats(events, fmt, corpus, on_problem=corpus_warning)
+    except EventxError as err:
+        raise fail(err)
+    data = result.to_dict(top)
+    if as_json:
+        sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
+        return
+    _print_tables(Console(highlight=False), data, top)
+
+
+def _counts(title: str, column: str, rows: list[tuple], *extra: str) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False)
+    table.add_column(column)
+    for name in extra:
+        table.add_column(name)
+    table.add_column("events", justify="right")
+    for row in rows:
+        table.add_row(*(Text(str(cell)) for cell in row))  # data is never markup
+    return table
+
+
+def _print_tables(console: Console, data: dict, top: int) -> None:
+    documents = data["documents_with_events"]
+    known = f" of {data['documents']}" if data["documents"] is not None else ""
+    console.print(f"{data['source']}: {data['events']} events in {documents}{known} documents", markup=False)
+    if data["events_not_in_corpus"]:
+        console.print(
+            f"warning: {data['events_not_in_corpus']} events name documents that are not in the corpus"
+            " (ids are paths relative to the INPUT given to eventx run)",
+            markup=False,
+        )
+    tables = [
+        _counts("by type", "type", list(data["by_type"].items())),
+        _counts("by modality", "modality", list(data["by_modality"].items())),
+        _counts("by rule", "rule", [(r["rule"], r["type"], r["events"]) for r in data["by_rule"]], "type"),
+        _counts(f"top {top} actors", "actor", [(a["name"], a["events"]) for a in data["top_actors"]]),
+        _counts(f"top {top} places", "place", [(p["name"], p["events"]) for p in data["top_places"]]),
+    ]
+    if data["doc_dates"]:
+        undated = f" ({data['undated_events']} events undated)" if data["undated_events"] else ""
+        tables.append(_counts(f"by document date{undated}", "date", list(data["doc_dates"].items())))
+    if data["event_dates"]:
+        tables.append(_counts("by date argument", "date", list(data["event_dates"].items())))
+    for table in tables:
+        console.print()
+        console.print(table)
+    if not data["doc_dates"]:
+        console.print()
+        console.print("no document dates: a SQLite log or --corpus gives them", markup=False)
