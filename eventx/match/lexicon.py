@@ -1,10 +1,12 @@
 """Lexicon matching over tokens: every phrase of every lexicon, found in one pass.
 
-Phrases are tokenised with the same tokenizer as documents and indexed by their first token,
-so a sentence is annotated with one dict lookup per token, whatever the lexicon sizes (no giant
-regex alternation). Each hit records (lexicon, start token, length, norm); the pattern
-compiler turns ``@name`` into "a run of tokens that a hit of this lexicon starts here and
-covers", tried longest first, so matching keeps the regex module's backtracking semantics.
+Phrases are tokenised with the same tokenizer as documents and stored in two token tries,
+one keyed by ``Token.lower`` (case-insensitive lexicons) and one by ``Token.word``
+(``case: sensitive``), so a sentence is annotated with about one dict lookup per token,
+whatever the lexicon sizes (no giant regex alternation, no per-phrase comparison). Each hit
+records (lexicon, start token, length, norm); the pattern compiler turns ``@name`` into "a run
+of tokens that a hit of this lexicon starts here and covers", tried longest first, so
+matching keeps the regex module's backtracking semantics.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from dataclasses import dataclass, field
 
 from eventx.text.model import Token
 from eventx.text.tokenize import tokenize
+
+# A trie node maps a token key to the next node; the key "" (no token has an empty text)
+# holds the phrases that end at this node as (lexicon, norm) pairs, one per lexicon.
+_Node = dict
+_END = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,65 +31,62 @@ class LexiconHit:
 
 
 @dataclass(slots=True)
-class _Entry:
-    keys: tuple[str, ...]  # comparison keys of the phrase's tokens (word if case-sensitive, else lower)
-    lexicon: int
-    norm: str | None
-    case_sensitive: bool
-
-
-@dataclass(slots=True)
 class LexiconIndex:
     names: list[str] = field(default_factory=list)
     lengths: list[set[int]] = field(default_factory=list)  # phrase lengths per lexicon (tokens)
     first_keys: list[set[str]] = field(default_factory=list)  # lower-cased first tokens per lexicon
-    _by_first: dict[str, list[_Entry]] = field(default_factory=dict)
+    _by_lower: _Node = field(default_factory=dict)  # trie of case-insensitive phrases
+    _by_word: _Node = field(default_factory=dict)  # trie of case-sensitive phrases
 
     def add(self, name: str, phrases: list[tuple[str, str | None]], *, case_sensitive: bool) -> int:
-        """Add a lexicon of (phrase, norm) pairs; return its index."""
+        """Add a lexicon of (phrase, norm) pairs; return its index.
+
+        A phrase repeated in one lexicon keeps its first norm.
+        """
         lex_id = len(self.names)
         self.names.append(name)
         lengths: set[int] = set()
         firsts: set[str] = set()
-        seen: set[tuple[str, ...]] = set()
+        trie = self._by_word if case_sensitive else self._by_lower
         for phrase, norm in phrases:
             tokens = tokenize(phrase)
             if not tokens:
                 continue
-            keys = tuple(t.word if case_sensitive else t.lower for t in tokens)
-            if keys in seen:
-                continue
-            seen.add(keys)
-            lengths.add(len(keys))
-            first = tokens[0].lower
-            firsts.add(first)
-            self._by_first.setdefault(first, []).append(_Entry(keys, lex_id, norm, case_sensitive))
+            node = trie
+            for t in tokens:
+                node = node.setdefault(t.word if case_sensitive else t.lower, {})
+            ends: list[tuple[int, str | None]] = node.setdefault(_END, [])
+            if ends and ends[-1][0] == lex_id:
+                continue  # the same phrase again (or a case variant, when case-insensitive)
+            ends.append((lex_id, norm))
+            lengths.add(len(tokens))
+            firsts.add(tokens[0].lower)
         self.lengths.append(lengths)
         self.first_keys.append(firsts)
-        for entries in self._by_first.values():
-            # longest first so that the first hit of a lexicon at a position is its longest
-            entries.sort(key=lambda e: -len(e.keys))
         return lex_id
 
     def annotate(self, tokens: list[Token]) -> list[LexiconHit]:
-        """Every lexicon hit in ``tokens`` (all lengths, all lexicons), in token order."""
+        """Every lexicon hit in ``tokens`` (all lengths, all lexicons), in token order; hits
+        starting at the same token come longest first, then by lexicon index."""
         hits: list[LexiconHit] = []
-        by_first = self._by_first
+        by_lower, by_word = self._by_lower, self._by_word
         count = len(tokens)
         for i, token in enumerate(tokens):
-            entries = by_first.get(token.lower)
-            if not entries:
+            lower_node = by_lower.get(token.lower)
+            word_node = by_word.get(token.word) if by_word else None
+            if lower_node is None and word_node is None:
                 continue
-            seen: set[tuple[int, int]] = set()
-            for entry in entries:
-                n = len(entry.keys)
-                if i + n > count or (entry.lexicon, n) in seen:
-                    continue
-                if entry.case_sensitive:
-                    ok = all(tokens[i + k].word == entry.keys[k] for k in range(n))
-                else:
-                    ok = all(tokens[i + k].lower == entry.keys[k] for k in range(1, n))
-                if ok:
-                    seen.add((entry.lexicon, n))
-                    hits.append(LexiconHit(entry.lexicon, i, n, entry.norm))
+            found: list[tuple[int, int, str | None]] = []  # (-length, lexicon, norm)
+            for node, attr in ((lower_node, "lower"), (word_node, "word")):
+                j = i + 1
+                while node is not None:
+                    ends = node.get(_END)
+                    if ends:
+                        found.extend((i - j, lex, norm) for lex, norm in ends)
+                    if j == count:
+                        break
+                    node = node.get(getattr(tokens[j], attr))
+                    j += 1
+            found.sort(key=lambda f: (f[0], f[1]))
+            hits.extend(LexiconHit(lex, i, -neg, norm) for neg, lex, norm in found)
         return hits
