@@ -116,6 +116,9 @@ class CompiledPattern:
     regex: "regex.Pattern[str]"
     trigger_keys: TriggerKeys
     arg_names: tuple[str, ...]
+    # Most tokens a match can span before the token that carries a trigger key (None: no
+    # bound). Lets the matcher try only start positions near trigger occurrences.
+    trigger_reach: int | None = None
 
 
 class PatternCompiler:
@@ -168,7 +171,8 @@ class PatternCompiler:
             diagnostics.append(self._diag(source, PatternError(f"cannot compile pattern: {err}", 0, "E209")))
             return None
         names = tuple(sorted(n for n in compiled.groupindex if n != "trigger"))
-        return CompiledPattern(regex_source, compiled, keys, names)
+        reach = self._trigger_reach(tree) if keys is not None else None
+        return CompiledPattern(regex_source, compiled, keys, names, reach)
 
     def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
         file, line, col = self.render_pos(source, err.offset)
@@ -303,6 +307,39 @@ class PatternCompiler:
                 return self._trigger_keys(child)
         return None
 
+    def _trigger_reach(self, node: Node) -> int | None:
+        """Most tokens a match spends before the trigger token that carries a key, following
+        the path of :meth:`_trigger_keys`; None when a quantifier leaves it unbounded."""
+        if isinstance(node, (TokenNode, LexiconRef)):
+            return 0  # a lexicon's keys are the first tokens of its phrases
+        if isinstance(node, Group) and node.kind == "capture" and node.name == "trigger":
+            return self._literal_reach(node.body)
+        if isinstance(node, Alt):
+            reaches = [self._trigger_reach(b) for b in node.branches]
+            return None if None in reaches else max(reaches)  # type: ignore[type-var]
+        return self._reach_to(node, lambda c: bool(_collect_marks(c, required=True)), self._trigger_reach)
+
+    def _literal_reach(self, node: Node) -> int | None:
+        if _is_literal_token(node):
+            return 0
+        return self._reach_to(node, lambda c: _first_required_literal(c) is not None, self._literal_reach)
+
+    def _reach_to(
+        self, node: Node, holds: Callable[[Node], bool], inner: Callable[[Node], int | None]
+    ) -> int | None:
+        """Longest run of tokens before the first required child that ``holds`` the trigger,
+        plus the reach ``inner`` finds inside that child."""
+        before = 0
+        for child in _required_children(node):
+            if holds(child):
+                reach = inner(child)
+                return None if reach is None else before + reach
+            longest = _max_tokens(child, self.lexicon_lengths, self.lexicon_ids)
+            if longest is None:
+                return None
+            before += longest
+        return None
+
     # --- regex emission -----------------------------------------------------------------
 
     def _emit(self, node: Node) -> str:
@@ -412,6 +449,26 @@ def _min_tokens(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]
     if isinstance(node, Alt):
         return min(_min_tokens(b, lengths, lexicon_ids) for b in node.branches)
     raise TypeError(node)  # pragma: no cover
+
+
+def _max_tokens(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]) -> int | None:
+    """Most tokens ``node`` can consume; None if unbounded."""
+    if isinstance(node, TokenNode):
+        return 1
+    if isinstance(node, LexiconRef):
+        lens = lengths[lexicon_ids[node.name]]
+        return max(lens) if lens else 1
+    if isinstance(node, Anchor):
+        return 0
+    if isinstance(node, Group):
+        return 0 if node.kind in LOOKAROUND else _max_tokens(node.body, lengths, lexicon_ids)
+    if isinstance(node, Repeat):
+        body = _max_tokens(node.body, lengths, lexicon_ids)
+        return None if body is None or node.max is None else body * node.max
+    parts = [_max_tokens(p, lengths, lexicon_ids) for p in (node.items if isinstance(node, Seq) else node.branches)]  # type: ignore[union-attr]
+    if None in parts:
+        return None
+    return sum(parts) if isinstance(node, Seq) else max(parts)  # type: ignore[arg-type]
 
 
 def _collect_marks(node: Node, *, required: bool) -> list[tuple[int, bool]]:
