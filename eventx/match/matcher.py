@@ -6,16 +6,28 @@
 2. builds the encoded token stream (see :mod:`eventx.match.compiler`) only when some rule can;
 3. runs each candidate rule's regex (leftmost, non-overlapping) and maps regex positions back
    to token indices.
+
+Step 3 tries a rule only at start positions from which a match can reach one of its trigger
+occurrences: a match holds its trigger token, so it starts at most ``trigger_reach`` tokens
+before a token carrying one of the rule's trigger keys. Trying those positions in order with
+``match`` and resuming after each match gives exactly what ``finditer`` over the whole
+sentence gives (every skipped position is one where no match can start), at a fraction of the
+cost: a rule's leading optional parts (an agent, an actor) are no longer tried at every token.
+Rules without a bound (an unbounded quantifier before the trigger) use ``finditer``.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventx.match.compiler import NUM_FLAG, CompiledPattern, RegexAtoms
 from eventx.match.lexicon import LexiconHit, LexiconIndex
 from eventx.text.model import Token
+from eventx.text.tokenize import tokenize
+
+_CHUNK_CACHE_LIMIT = 200_000  # distinct chunks remembered by may_fire() (bounds memory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,35 +92,73 @@ class RulePack:
                 table.setdefault(value, []).append(index)
         self.trigger_words = frozenset(self._by_lower)
         self.trigger_lemmas = frozenset(self._by_lemma)
+        # may_fire() caches: whitespace-delimited chunks of text, by what their tokens carry
+        self._chunks_known: set[str] = set()
+        self._chunks_firing: set[str] = set()
+        self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
 
     def __len__(self) -> int:
         return len(self.rules)
 
+    def may_fire(self, text: str, start: int = 0, end: int | None = None) -> tuple[bool, bool]:
+        """(some rule can fire in ``text[start:end]``, the text has tokens at all) — without
+        tokenising it.
+
+        A token never spans whitespace, and the tokenizer decides token boundaries from the
+        text between two whitespace characters alone (its lookarounds see whitespace and the
+        end of the text alike), so the tokens of a text are those of its whitespace-delimited
+        chunks. Each distinct chunk is tokenised once and remembered, by whether one of its
+        tokens carries a trigger key, and whether it has tokens; news repeats its chunks,
+        so most calls are a ``str.split`` and two set operations.
+        """
+        chunks = set(text[start:end].split())
+        unknown = chunks - self._chunks_known
+        if unknown:
+            if len(self._chunks_known) > _CHUNK_CACHE_LIMIT:
+                self._chunks_known, self._chunks_firing, self._chunks_empty = set(), set(), set()
+            by_lower, by_lemma = self._by_lower, self._by_lemma
+            for chunk in unknown:
+                tokens = tokenize(chunk)
+                if not tokens:
+                    self._chunks_empty.add(chunk)
+                elif any(t.lower in by_lower or t.lemma in by_lemma for t in tokens):
+                    self._chunks_firing.add(chunk)
+            self._chunks_known |= unknown
+        has_tokens = not chunks.issubset(self._chunks_empty)
+        fires = has_tokens and (bool(self._always) or not chunks.isdisjoint(self._chunks_firing))
+        return fires, has_tokens
+
+    def trigger_positions(self, tokens: list[Token]) -> dict[int, list[int]]:
+        """Rule index -> token indices (ascending) where one of its trigger keys occurs."""
+        found: dict[int, list[int]] = {}
+        by_lower, by_lemma = self._by_lower, self._by_lemma
+        for i, token in enumerate(tokens):
+            for hit in (by_lower.get(token.lower), by_lemma.get(token.lemma)):
+                if hit:
+                    for rule in hit:
+                        where = found.get(rule)
+                        if where is None:
+                            found[rule] = [i]
+                        elif where[-1] != i:
+                            where.append(i)
+        return found
+
     def candidates(self, tokens: list[Token]) -> list[int]:
         """Indices (in rule order) of the rules whose trigger occurs in ``tokens``."""
-        found: set[int] = set(self._always)
-        by_lower, by_lemma = self._by_lower, self._by_lemma
-        for token in tokens:
-            hit = by_lower.get(token.lower)
-            if hit:
-                found.update(hit)
-            hit = by_lemma.get(token.lemma)
-            if hit:
-                found.update(hit)
-        return sorted(found)
+        return sorted(set(self._always).union(self.trigger_positions(tokens)))
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
         lexicon_flags: dict[int, list[str]] = {}
         for hit in hits:
             lexicon_flags.setdefault(hit.start, []).append(f"\x01L{hit.lexicon}.{hit.length}\x01")
-        atoms = self.regex_atoms
+        flags_of = self.regex_atoms.flags
         parts: list[str] = []
         offsets: dict[int, int] = {}
         position = 0
         for index, t in enumerate(tokens):
             offsets[position] = index
-            flags = atoms.flags(t.word, t.lower, t.lemma, t.shape)
+            flags = flags_of(t.word, t.lower, t.lemma, t.shape)
             if t.is_num:
                 flags += NUM_FLAG
             extra = lexicon_flags.get(index)
@@ -121,23 +171,40 @@ class RulePack:
         return "".join(parts), offsets
 
     def match_sentence(
-        self, tokens: list[Token], *, rule_ids: list[int] | None = None, timeout: float | None = None
+        self,
+        tokens: list[Token],
+        *,
+        rule_ids: list[int] | None = None,
+        timeout: float | None = None,
+        deadline: float | None = None,
     ) -> SentenceMatches:
         """All matches of the candidate rules (or ``rule_ids``) in one sentence, in rule order.
 
-        ``timeout`` (seconds) bounds each regex search; the ``regex`` module raises
-        ``TimeoutError`` past it, which the caller reports for the document.
+        ``timeout`` (seconds for this sentence) or ``deadline`` (a ``time.monotonic()`` value)
+        bounds the regex work; past it the ``regex`` module raises ``TimeoutError``, which the
+        caller reports for the document.
         """
-        selected = self.candidates(tokens) if rule_ids is None else rule_ids
-        if not selected or not tokens:
+        if not tokens:
             return SentenceMatches([], [])
+        positions = self.trigger_positions(tokens)
+        selected = sorted(set(self._always).union(positions)) if rule_ids is None else rule_ids
+        if not selected:
+            return SentenceMatches([], [])
+        if timeout is not None:
+            deadline = time.monotonic() + timeout if deadline is None else min(deadline, time.monotonic() + timeout)
         hits = self.lexicons.annotate(tokens)
         stream, offsets = self.encode(tokens, hits)
+        starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
         for index in selected:
             rule = self.rules[index]
             compiled = rule.pattern
-            for m in compiled.regex.finditer(stream, timeout=timeout):
+            reach = compiled.trigger_reach
+            if reach is None or compiled.trigger_keys is None:
+                found = _search_all(compiled.regex, stream, deadline)
+            else:
+                found = _search_near(compiled.regex, stream, starts, offsets, positions.get(index, ()), reach, deadline)
+            for m in found:
                 start, end = offsets[m.start()], offsets[m.end()]
                 trigger_span = m.span("trigger")
                 trigger = (offsets[trigger_span[0]], offsets[trigger_span[1]])
@@ -148,3 +215,41 @@ class RulePack:
                         groups[name] = (offsets[s], offsets[e])
                 matches.append(Match(rule, start, end, trigger, groups))
         return SentenceMatches(matches, hits)
+
+
+def _remaining(deadline: float | None) -> float | None:
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("regex timed out")
+    return left
+
+
+def _search_all(rx: Any, stream: str, deadline: float | None) -> list[Any]:
+    return list(rx.finditer(stream, timeout=_remaining(deadline)))
+
+
+def _search_near(
+    rx: Any,
+    stream: str,
+    starts: list[int],
+    offsets: dict[int, int],
+    positions: Any,
+    reach: int,
+    deadline: float | None,
+) -> list[Any]:
+    """``finditer`` restricted to the start tokens within ``reach`` before a trigger position."""
+    found = []
+    resume = 0  # first token where the next match may start (finditer resumes at a match's end)
+    for p in positions:
+        s = max(p - reach, resume)
+        while s <= p:
+            m = rx.match(stream, starts[s], timeout=_remaining(deadline))
+            if m is None:
+                s += 1
+            else:
+                found.append(m)
+                s = offsets[m.end()]
+        resume = max(resume, s)
+    return found
