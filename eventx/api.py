@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from eventx.errors import EventxError, InputError, RuleError
@@ -19,8 +20,8 @@ from eventx.extract.events import EventBuilder, sort_events
 from eventx.match.matcher import RulePack
 from eventx.rules.compile import compile_rules
 from eventx.rules.loader import load_rule_files_partial
-from eventx.text.model import Document
-from eventx.text.pipeline import analyse
+from eventx.text.model import Document, Sentence
+from eventx.text.pipeline import sentence_spans, tokens_for
 
 DEFAULT_TIME_BUDGET = 10.0  # seconds of matching per document before it is reported and skipped
 
@@ -58,10 +59,19 @@ class DocumentTimeout(EventxError):
 class Extractor:
     """Extracts event records from documents with one compiled rule pack."""
 
-    def __init__(self, rules: RulePack | str | Path | None = None, *, time_budget: float | None = DEFAULT_TIME_BUDGET):
+    def __init__(
+        self,
+        rules: RulePack | str | Path | None = None,
+        *,
+        time_budget: float | None = DEFAULT_TIME_BUDGET,
+        prefilter: bool = True,
+    ):
+        """``prefilter=False`` tokenises every sentence instead of only those where a trigger
+        word occurs; the events are the same (tests check it), only slower."""
         self.pack = rules if isinstance(rules, RulePack) else load_rules(rules)
         self.builder = EventBuilder(self.pack)
         self.time_budget = time_budget
+        self.prefilter = prefilter
 
     def extract(self, doc: Document | str) -> list[dict]:
         """Event records of one document (a plain string becomes a document with id "text")."""
@@ -70,19 +80,34 @@ class Extractor:
         deadline = None if self.time_budget is None else time.monotonic() + self.time_budget
         events: list[dict] = []
         pack = self.pack
-        for sentence in analyse(doc):
-            rule_ids = pack.candidates(sentence.tokens)
-            if not rule_ids:
-                continue
-            timeout = None
-            if deadline is not None:
-                timeout = deadline - time.monotonic()
-                if timeout <= 0:
-                    raise DocumentTimeout(f"matching took longer than {self.time_budget:g} s")
+        for sentence in self._candidate_sentences(doc.text):
             try:
-                found = pack.match_sentence(sentence.tokens, rule_ids=rule_ids, timeout=timeout)
+                found = pack.match_sentence(sentence.tokens, deadline=deadline)
             except TimeoutError:
                 raise DocumentTimeout(f"matching took longer than {self.time_budget:g} s") from None
             if found.matches:
                 events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
         return sort_events(events)
+
+    def _candidate_sentences(self, text: str) -> Iterator[Sentence]:
+        """The sentences of :func:`eventx.text.pipeline.analyse` in which a rule can fire.
+
+        Most news sentences hold no trigger word, and tokenising is the costliest step, so
+        :meth:`RulePack.may_fire` rules sentences out from their raw text first (and whole
+        documents, before they are even split). Indices count every sentence with tokens,
+        as ``analyse`` does, so they do not depend on the prefilter.
+        """
+        pack = self.pack
+        if self.prefilter and not pack.may_fire(text)[0]:
+            return
+        index = 0
+        for start, end in sentence_spans(text):
+            if self.prefilter:
+                fires, has_tokens = pack.may_fire(text, start, end)
+                if not fires:
+                    index += has_tokens
+                    continue
+            tokens = tokens_for(text, start, end)
+            if tokens:
+                yield Sentence(index, start, end, tokens)
+                index += 1
