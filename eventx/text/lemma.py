@@ -74,22 +74,22 @@ def normalise_spelling(lemma: str) -> str:
 
 
 def _lookup(lower: str) -> tuple[str, bool]:
-    """(lemma before spelling normalisation, whether lemminflect's lexicon knows the word)."""
+    """(lemma, whether lemminflect's lexicon knows the word)."""
     if lower in _CLITIC_LEMMAS:
         return _CLITIC_LEMMAS[lower], True
     if not _LEMMATIZABLE.fullmatch(lower):
         return lower, False
     lemmas = getAllLemmas(lower)
     if lemmas:
-        for pos in _POS_ORDER:
-            if pos in lemmas:
-                return lemmas[pos][0].lower(), True
-        return next(iter(lemmas.values()))[0].lower(), True
+        pos = next((p for p in _POS_ORDER if p in lemmas), next(iter(lemmas)))
+        return normalise_spelling(lemmas[pos][0].lower()), True
     if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
-        return getAllLemmasOOV(lower, "NOUN")["NOUN"][0].lower(), False
-    if lower.endswith(("ed", "ing")):
-        return getAllLemmasOOV(lower, "VERB")["VERB"][0].lower(), False
-    return lower, False
+        lemma = getAllLemmasOOV(lower, "NOUN")["NOUN"][0]
+    elif lower.endswith(("ed", "ing")):
+        lemma = getAllLemmasOOV(lower, "VERB")["VERB"][0]
+    else:
+        lemma = lower
+    return normalise_spelling(lemma.lower()), False
 
 
 def _entry(lower: str) -> tuple[str, bool]:
@@ -97,8 +97,7 @@ def _entry(lower: str) -> tuple[str, bool]:
     if entry is None:
         if len(_cache) > _CACHE_LIMIT:
             _cache.clear()
-        lemma, known = _lookup(lower)
-        entry = _cache[lower] = (normalise_spelling(lemma), known)
+        entry = _cache[lower] = _lookup(lower)
     return entry
 
 
@@ -126,8 +125,10 @@ def _british_variants(form: str) -> set[str]:
 def lemma_forms(lemma: str) -> set[str]:
     """All lower-case surface forms that :func:`lemmatize` maps to ``lemma``.
 
-    Generated from lemminflect's inflection tables (lexicon and rules, VERB and NOUN) plus
-    British spellings, then filtered through :func:`lemmatize` so the set is exact.
+    Generated from lemminflect's inflection table (or, for lemmas its lexicon lacks, its VERB
+    and NOUN rules) plus British spellings, then filtered through :func:`lemmatize` so the set
+    is exact. A lemma that :func:`lemmatize` never produces ("defence", "mobilise") gets an
+    empty set, which is how lint can tell a rule is written against a non-lemma.
     """
     lemma = lemma.lower()
     candidates = {lemma}
