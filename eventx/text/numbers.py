@@ -77,7 +77,10 @@ _STOP_WORDS = frozenset(
 )
 _DETERMINERS = frozenset("the these those their its his her our".split())
 
-_WORD_RE = regex.compile(r"(?:\p{L}\.){2,}|[0-9]+(?:[.,][0-9]+)*|\p{L}+(?:'\p{L}+)?|[^\s\p{L}\p{N}]")
+# Digits glued to letters ("3rd", "1990s", "2bn") are words, not numbers.
+_WORD_RE = regex.compile(
+    r"(?:\p{L}\.){2,}|[0-9]+(?:[.,][0-9]+)*\p{L}*|\p{L}+(?:'\p{L}+)?|[^\s\p{L}\p{N}]"
+)
 _DIGITS_RE = regex.compile(r"[0-9]+(?:[.,][0-9]+)*")
 _THOUSANDS_RE = regex.compile(r"[0-9]{1,3}([.,])[0-9]{3}(?:\1[0-9]{3})*")
 

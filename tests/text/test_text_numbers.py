@@ -84,6 +84,9 @@ def test_units(text: str, expected: Quantity) -> None:
     assert parse_quantity(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "some troops", "many soldiers", "a battalion", "troops", "no number here"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "some troops", "many soldiers", "a battalion", "troops", "no number here", "the 3rd Division", "the 1990s", "2bn"],
+)
 def test_no_number(text: str) -> None:
     assert parse_quantity(text) is None
