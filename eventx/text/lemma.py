@@ -8,8 +8,11 @@ American ones so a rule pack needs only one spelling.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import regex
 from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas, getAllLemmasOOV
+from lemminflect.core.Lemmatizer import Lemmatizer
 
 __all__ = ["lemmatize", "lemma_forms", "normalise_spelling"]
 
@@ -73,13 +76,46 @@ def normalise_spelling(lemma: str) -> str:
     return lemma
 
 
+def _load_lexicon() -> Callable[[str], Mapping[str, tuple[str, ...]]]:
+    """lemminflect's word -> {upos: lemmas} lookup without the defensive deep copies.
+
+    ``getAllLemmas`` deep-copies its tables on every call, which was a third of the time of a
+    first pass over a corpus; we only read them. Falls back to the public function if the
+    internals (stable since lemminflect 0.2) ever change.
+    """
+    try:
+        lemmatizer = Lemmatizer()
+        table = lemmatizer._getLemmaDict()
+        overrides = lemmatizer._getOverridesDict()
+    except Exception:  # pragma: no cover - depends on the installed lemminflect
+        return getAllLemmas
+
+    def lookup(lower: str) -> Mapping[str, tuple[str, ...]]:
+        lemmas = table.get(lower, _NO_LEMMAS)
+        override = overrides.get(lower)
+        return {**lemmas, **override} if override else lemmas
+
+    return lookup
+
+
+_NO_LEMMAS: Mapping[str, tuple[str, ...]] = {}
+_lexicon: Callable[[str], Mapping[str, tuple[str, ...]]] | None = None
+
+
+def _lexicon_lemmas(lower: str) -> Mapping[str, tuple[str, ...]]:
+    global _lexicon
+    if _lexicon is None:
+        _lexicon = _load_lexicon()
+    return _lexicon(lower)
+
+
 def _lookup(lower: str) -> tuple[str, bool]:
     """(lemma, whether lemminflect's lexicon knows the word)."""
     if lower in _CLITIC_LEMMAS:
         return _CLITIC_LEMMAS[lower], True
     if not _LEMMATIZABLE.fullmatch(lower):
         return lower, False
-    lemmas = getAllLemmas(lower)
+    lemmas = _lexicon_lemmas(lower)
     if lemmas:
         pos = next((p for p in _POS_ORDER if p in lemmas), next(iter(lemmas)))
         return normalise_spelling(lemmas[pos][0].lower()), True
