@@ -12,6 +12,10 @@ Conventions beyond the contract:
 - A number with internal ``,``/``.`` may continue with hyphenated parts ("2,000-strong" is one
   token, like "10-year"); letters glued to it form the next token ("2.5bn" -> "2.5" "bn").
 - A sign is never part of a token ("-4" -> "-" "4"), though :func:`is_number` accepts one.
+- A single letter followed by a period is an initial even at a sentence end ("World War I."
+  gives "I."); the sentence splitter makes the same call.
+- Any other character is a token of its own, with the combining marks that follow it (an
+  emoji and its variation selector stay together).
 - Whitespace, control and format characters (Cc, Cf) and lone surrogates (Cs) are skipped.
 """
 
