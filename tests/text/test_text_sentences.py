@@ -41,8 +41,8 @@ def sentences(text: str) -> list[str]:
         ("IN THE U.S. THE TROOPS WAIT.", ["IN THE U.S.", "THE TROOPS WAIT."]),
         # AG-News "Title (Source). Body" and capitalised headlines
         (
-            "Calif. Aims to Limit Smog (AP). AP - The agency acted.",
-            ["Calif. Aims to Limit Smog (AP).", "AP - The agency acted."],
+            "Ore. Plans New Rail Line (AP). AP - The state acted.",
+            ["Ore. Plans New Rail Line (AP).", "AP - The state acted."],
         ),
         ("TROOPS ARRIVE IN IRAQ. THEY WERE SENT.", ["TROOPS ARRIVE IN IRAQ.", "THEY WERE SENT."]),
         # blank lines always split; single newlines (hard wrapping) never do

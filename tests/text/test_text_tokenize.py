@@ -46,7 +46,7 @@ def words(text: str) -> list[str]:
         ('"We will not leave," he said.', ['"', "We", "will", "not", "leave", ",", '"', "he", "said", "."]),
         ("\u201cNo\u201d", ['"', "No", '"']),
         ("xGen. arrived", ["xGen", ".", "arrived"]),
-        ("Calif. Aims", ["Calif.", "Aims"]),
+        ("Ore. Plans", ["Ore.", "Plans"]),
         ("e-mail\u00adaddress", ["e-mail", "address"]),
         ("a\x00b\u200bc\td\ne", ["a", "b", "c", "d", "e"]),
         ("peace\U0001F54A\ufe0f now", ["peace", "\U0001F54A\ufe0f", "now"]),
