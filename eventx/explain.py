@@ -310,6 +310,16 @@ class Explainer:
         except TimeoutError:
             return None
 
+    def _widest(self, nodes: list[Node], stream: _Stream) -> regex.Match | None:
+        """The match of ``nodes`` that covers most tokens (the leftmost of those): the leftmost
+        match is often a trivial one of optional items, far from where the rule nearly fired."""
+        rx = self.compiler.emit_regex(Seq(tuple(nodes), 0))
+        try:
+            matches = list(rx.finditer(stream.text, overlapped=True, timeout=MATCH_TIMEOUT))
+        except TimeoutError:
+            return None
+        return max(matches, key=lambda m: (m.end() - m.start(), -m.start()), default=None)
+
     def _longest_prefix(self, rule: CompiledRule, stream: _Stream) -> NearMiss:
         try:
             branches = self._branches(rule)
@@ -327,6 +337,8 @@ class Explainer:
                 best = (k, number, found)
         k, number, found = best
         items = branches[number]
+        if found is not None:
+            found = self._widest([e for _, e in items[:k]], stream) or found
         branch = number + 1 if len(branches) > 1 else None
         where = f"branch {branch} of {len(branches)}: " if branch else ""
         if k == len(items):  # cannot happen without a match of the whole rule; be honest if it does

@@ -107,3 +107,15 @@ def test_unknown_rule_is_exit_2_with_a_suggestion(rules: str) -> None:
     result = runner.invoke(app, ["explain", "Anything.", "-r", rules, "--rule", "deploy.sent"])
     assert result.exit_code == 2
     assert "no rule 'deploy.sent' in the pack (did you mean deploy.send?)" in result.output
+
+
+def test_near_miss_reports_the_widest_partial_match_not_the_leftmost(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yml"
+    path.write_text(
+        "rules:\n  - id: boom\n    type: attack\n    pattern: '[lower=the]? [lower=big]? [lemma=boom]=trigger'\n",
+        encoding="utf-8",
+    )
+    [sentence] = explain_json(str(path), "The cat saw the big dog.", "--rule", "boom")
+    [miss] = sentence["near_misses"]
+    assert (miss["matched_items"], miss["tokens"], miss["failed_at"]) == (2, [3, 5], 5)
+    assert "matched items 1..2 (tokens 3..4: 'the big'), then item 3 `[lemma=boom]=trigger` failed at token 5 'dog'" in miss["message"]
