@@ -33,7 +33,12 @@ def report(
         )
     except EventxError as err:
         raise fail(err)
-    text = "with their text" if summary.with_text else "as event spans (give --corpus for full texts)"
+    if summary.with_text:
+        text = "with their text" + (f" ({summary.with_text} found in the corpus)" if summary.with_text < summary.documents_shown else "")
+    elif corpus:
+        text = "as event spans: none of them is in --corpus (ids are paths relative to the INPUT given to eventx run)"
+    else:
+        text = "as event spans (give --corpus for full texts)"
     stderr_console().print(
         f"wrote {summary.path}: {summary.events} events, {summary.documents_shown} of"
         f" {summary.documents_with_events} documents {text}",
