@@ -6,7 +6,7 @@ only where ``Extractor.extract`` runs changes.
 
 * Partitioning: the client reads the corpus (the same reader, so the same ids, order and
   read problems) and submits blocks of up to ``block_size`` documents / ``BLOCK_CHARS``
-  characters as tasks, at most ``2 * workers`` at a time, and writes results in input order
+  characters as tasks, at most two per worker thread at a time, and writes results in input order
   as the block at the head of the queue completes. Memory stays flat on both sides, and
   workers need no access to the input files.
 * Rules: the client loads and validates the pack (rule errors are reported before any
@@ -174,7 +174,8 @@ def run_corpus_dask(
     bundle = RuleBundle.from_pack(load_rules(path), path)
     with _connect(distributed, scheduler, workers) as client:
         shipped = client.scatter(bundle, broadcast=True, hash=False)
-        in_flight = 2 * max(1, len(client.scheduler_info()["workers"]))
+        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+        in_flight = 2 * max(1, threads)  # two blocks per worker thread: one running, one queued
 
         def results(docs: Iterator[Document]) -> Iterator[DocResult]:
             return _ordered_results(client, shipped, time_budget, _blocks(docs, block_size), in_flight)

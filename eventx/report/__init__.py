@@ -24,7 +24,7 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from importlib.resources import files
@@ -33,7 +33,7 @@ from typing import Any
 from eventx.errors import InputError
 from eventx.io.eventlog import DocInfo, iter_events
 from eventx.report.charts import bar_chart, bucket_of, date_buckets, legend, time_chart
-from eventx.stats import TOP, ProblemHandler, compute_stats, corpus_documents, log_documents
+from eventx.stats import TOP, EventStats, ProblemHandler, compute_stats, corpus_documents, log_documents
 
 __all__ = ["ReportSummary", "build_report", "report_from_log", "segments"]
 
@@ -258,7 +258,7 @@ def _figure(caption: str, body: str, *, wide: bool = False) -> str:
     return f'<figure class="card{" wide" if wide else ""}"><figcaption>{escape(caption)}</figcaption>{body}</figure>'
 
 
-def _summary(stats, with_events: int, shown: int, source: str) -> str:
+def _summary(stats: EventStats, with_events: int, shown: int, source: str) -> str:
     known = f" of {stats.documents}" if stats.documents else ""
     parts = [
         f"<strong>{stats.events}</strong> events",
