@@ -14,6 +14,7 @@ Monotonicity makes this sound: if items[:k] match somewhere, so do items[:k-1].
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex
@@ -325,20 +326,15 @@ class Explainer:
             branches = self._branches(rule)
         except (PatternError, KeyError):  # pragma: no cover - a compiled rule always parses
             return NearMiss(rule.id, False, "none", "its pattern cannot be analysed")
-        best: tuple[int, int, regex.Match | None] = (-1, 0, None)
+        best = (-1, 0)
         for number, items in enumerate(branches):
-            k, found = 0, None
-            for size in range(1, len(items) + 1):
-                m = self._search([e for _, e in items[:size]], stream)
-                if m is None:
-                    break
-                k, found = size, m
+            k = _longest_true(len(items), lambda size: self._search([e for _, e in items[:size]], stream) is not None)
             if k > best[0]:
-                best = (k, number, found)
-        k, number, found = best
+                best = (k, number)
+        k, number = best
         items = branches[number]
-        if found is not None:
-            found = self._widest([e for _, e in items[:k]], stream) or found
+        prefix = [e for _, e in items[:k]]
+        found = (self._widest(prefix, stream) or self._search(prefix, stream)) if k else None
         branch = number + 1 if len(branches) > 1 else None
         where = f"branch {branch} of {len(branches)}: " if branch else ""
         if k == len(items):  # cannot happen without a match of the whole rule; be honest if it does
@@ -348,7 +344,7 @@ class Explainer:
         item_text = pattern_text(raw)
         if found is None:
             reason = self._nowhere(expanded, stream)
-            message = f"{where}item 1 `{item_text}` matches nowhere in the sentence" + (f": {reason}" if reason else "")
+            message = f"{where}item {k + 1} `{item_text}` matches nowhere in the sentence" + (f": {reason}" if reason else "")
             return NearMiss(rule.id, True, "none", message, items=len(items), failed_item=item_text,
                             reason=reason, branch=branch)
         start, end = stream.token_at[found.start()], stream.token_at[found.end()]
@@ -359,7 +355,7 @@ class Explainer:
             return NearMiss(rule.id, True, "none", message, items=len(items), matched_items=k,
                             failed_item=item_text, reason=reason, branch=branch)
         reason = self._why(expanded, end, stream)
-        span = f"tokens {start}..{end - 1}: {stream.words(start, end)!r}" if end > start else "no tokens"
+        span = f"tokens {start}..{end - 1}: {stream.words(start, end)!r}"
         message = (f"{where}matched items 1..{k} ({span}), then item {k + 1} `{item_text}` failed at "
                    f"{stream.describe(end)}" + (f": {reason}" if reason else ""))
         return NearMiss(rule.id, True, "partial", message, items=len(items), matched_items=k,
@@ -400,14 +396,11 @@ class Explainer:
         if isinstance(node, Alt):
             return f"none of its {len(node.branches)} alternatives matches there"
         if isinstance(node, Seq):
-            k, end = 0, at
-            for size in range(1, len(node.items) + 1):
-                m = self._search(list(node.items[:size]), stream, at=at)
-                if m is None:
-                    break
-                k, end = size, stream.token_at[m.end()]
+            k = _longest_true(len(node.items), lambda size: self._search(list(node.items[:size]), stream, at=at) is not None)
             if k == len(node.items):
                 return ""
+            m = self._search(list(node.items[:k]), stream, at=at) if k else None
+            end = stream.token_at[m.end()] if m is not None else at
             inner = node.items[k]
             reason = self._why(inner, end, stream)
             return f"inside it, `{pattern_text(inner)}` failed at {stream.describe(end)}" + (f": {reason}" if reason else "")
@@ -433,6 +426,19 @@ class Explainer:
         if isinstance(c, Or):
             return "none holds: " + "; ".join(self._why_constraint(o, at, stream) for o in c.operands)
         return ""  # pragma: no cover
+
+
+def _longest_true(n: int, holds: Callable[[int], bool]) -> int:
+    """The largest k in 0..n with holds(k), for a predicate true at 0 and monotone (a prefix of
+    a matching prefix matches too): a binary search, since each probe compiles a regex."""
+    low, high = 0, n
+    while low < high:
+        middle = (low + high + 1) // 2
+        if holds(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _unwrap(node: Node) -> Node:
