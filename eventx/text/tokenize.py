@@ -73,6 +73,9 @@ _TOKEN_RE = regex.compile(
         ]
     )
 )
+# The same, preceded by the skipped characters before the token: findall() of (skipped, token)
+# pairs gives the offsets by adding up lengths, without a Match object per token (~20% faster).
+_SKIP_TOKEN_RE = regex.compile(rf"([\s\p{{Cc}}\p{{Cf}}\p{{Cs}}]*)({_TOKEN_RE.pattern})")
 # "don't" is matched as "don" "'t"; tokenize() then moves the "n" ("do" "n't").
 _NT_RE = regex.compile(rf"[nN]{_APOS}[tT](?!{_W})")
 _NT_HOSTS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "be"}  # ca|n't, wo|n't
@@ -185,11 +188,12 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     # The hot loop: inlined cache lookup and positional Token arguments (measurably faster).
-    for match in _TOKEN_RE.finditer(text, start, end):
-        s, e = match.span()
-        raw = text[s:e]
+    pos = start
+    for skipped, raw in _SKIP_TOKEN_RE.findall(text, start, end):
+        s = pos + len(skipped)
+        pos = s + len(raw)
         info = cache.get(raw) or _info(raw)
-        append(Token(s, e, info[0], info[1], info[2], info[3], info[4]))
+        append(Token(s, pos, info[0], info[1], info[2], info[3], info[4]))
     if _NT_RE.search(text, start, end):
         _split_nt(text, tokens)
     return tokens
