@@ -353,6 +353,10 @@ class PatternCompiler:
                 for n in sorted(self.lexicon_lengths[lex_id], reverse=True)
             ]
             body = "(?:" + "|".join(options) + ")" if options else "(?!)"
+            if len(options) > 1:
+                # one scan rules out a token that starts no phrase of the lexicon, instead of
+                # one scan per phrase length (about twice as fast on the shipped pack)
+                body = f"(?={_FLAGS_BEFORE}\x01L{lex_id}\\.)" + body
             return f"(?P<trigger>{body})" if node.trigger else body
         if isinstance(node, Anchor):
             return r"\A" if node.kind == "start" else r"\Z"
@@ -392,8 +396,8 @@ class PatternCompiler:
     def _cond(self, c: Constraint) -> str:
         """A zero-width regex that holds at a record start iff the token satisfies ``c``."""
         if isinstance(c, FieldEquals):
-            values = sorted({regex.escape(normalise_value(c.field, v)) for v in c.values}, key=lambda v: (-len(v), v))
-            return f"(?={_SKIP[c.field]}(?:{'|'.join(values)})\\t)"
+            values = {normalise_value(c.field, v) for v in c.values}
+            return f"(?={_SKIP[c.field]}{_literal_trie(values)}\\t)"
         if isinstance(c, FieldRegex):
             return f"(?={_FLAGS_BEFORE}{self.regex_atoms.marker(c.field, c.regex)})"
         if isinstance(c, IsNumber):
@@ -408,6 +412,28 @@ class PatternCompiler:
 
 
 _FLAGS_BEFORE = r"[^\n]*"
+
+
+def _literal_trie(words: set[str]) -> str:
+    """A regex matching exactly the ``words``, with common prefixes factored out
+    (``de(?:ploy|mand)``): the ``regex`` module runs a trie-shaped alternation of many words
+    much faster than a flat one."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+    return _trie_source(trie)
+
+
+def _trie_source(node: dict) -> str:
+    branches = [regex.escape(char) + _trie_source(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if "" in node:
+        return "(?:" + "|".join(branches) + ")?"
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompiler, diagnostics: list[Diagnostic]) -> None:
