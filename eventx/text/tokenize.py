@@ -1,6 +1,6 @@
 """Tokens with offsets: the units rules are written against (DESIGN §2.1 "Tokens").
 
-One compiled pattern finds every token span in a single ``finditer`` pass; everything derived
+One compiled pattern finds every token span in a single ``findall`` pass; everything derived
 from the token text (straightened word, lower, lemma, shape, is_num) is computed once per
 distinct string and cached, because news repeats a small vocabulary and per-token Python work
 is what limits throughput.
