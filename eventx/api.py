@@ -27,11 +27,14 @@ DEFAULT_TIME_BUDGET = 10.0  # seconds of matching per document before it is repo
 
 
 def default_rules_path() -> Path:
-    """The shipped rule pack: ``$EVENTX_RULES`` if set, else ``rules/`` beside the package."""
+    """The shipped rule pack: ``$EVENTX_RULES`` if set; else the pack installed inside the
+    package (``eventx/pack``, a wheel install); else ``rules/`` of the source checkout."""
     env = os.environ.get("EVENTX_RULES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "rules"
+    package = Path(__file__).resolve().parent
+    installed = package / "pack"
+    return installed if installed.is_dir() else package.parent / "rules"
 
 
 def load_rules(path: str | Path | None = None) -> RulePack:
