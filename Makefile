@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run   – create .venv, install eventx, run the shipped rules over corpora/sample
-#   make test  – create .venv, install eventx with test extras, run the whole test suite
+#   make test  – create .venv, install eventx with test extras (and Debian's chromium for the
+#                browser test, when root), run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -21,6 +22,7 @@ run: $(STAMP)
 	$(BIN)/eventx run corpora/sample -o out/sample.events.jsonl
 
 test: $(STAMP)
+	@bash scripts/ensure-chromium.sh
 	@# pytest exits 5 when it collected no test: that is a failure too
 	$(BIN)/python -m pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'no tests were collected' >&2; exit 1; fi; exit $$status
