@@ -5,23 +5,32 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+DEV     := $(VENV)/.installed-dev
 
 .PHONY: run test install clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# eventx itself (editable): enough for `make run`
+$(RUNTIME): pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+# plus the test extras (pytest, hypothesis, dask, playwright, jsonschema)
+$(DEV): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $@ $(RUNTIME)
 
-install: $(STAMP)
+install: $(DEV)
 
-run: $(STAMP)
+run: $(RUNTIME)
 	mkdir -p out
 	$(BIN)/eventx run corpora/sample -o out/sample.events.jsonl
 
-test: $(STAMP)
+test: $(DEV)
 	@bash scripts/ensure-chromium.sh
 	@# pytest exits 5 when it collected no test: that is a failure too
 	$(BIN)/python -m pytest -q; status=$$?; \
