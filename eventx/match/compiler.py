@@ -297,8 +297,7 @@ class PatternCompiler:
             firsts = self.lexicon_first_keys[self.lexicon_ids[node.name]]
             return frozenset(("lower", k) for k in firsts) if firsts else None
         if isinstance(node, Group) and node.kind == "capture" and node.name == "trigger":
-            inner = _first_required_literal(node.body)
-            return _literal_keys(inner.constraint) if inner is not None else None
+            return self._capture_trigger(node.body)[0]
         if isinstance(node, Alt):
             keys = [self._trigger_keys(b) for b in node.branches]
             return None if any(k is None for k in keys) else frozenset().union(*keys)  # type: ignore[arg-type]
@@ -313,16 +312,34 @@ class PatternCompiler:
         if isinstance(node, (TokenNode, LexiconRef)):
             return 0  # a lexicon's keys are the first tokens of its phrases
         if isinstance(node, Group) and node.kind == "capture" and node.name == "trigger":
-            return self._literal_reach(node.body)
+            return self._capture_trigger(node.body)[1]
         if isinstance(node, Alt):
             reaches = [self._trigger_reach(b) for b in node.branches]
             return None if None in reaches else max(reaches)  # type: ignore[type-var]
         return self._reach_to(node, lambda c: bool(_collect_marks(c, required=True)), self._trigger_reach)
 
-    def _literal_reach(self, node: Node) -> int | None:
+    def _capture_trigger(self, node: Node) -> tuple[TriggerKeys, int | None]:
+        """(keys, reach) of the first required literal token in the body of a ``(?<trigger> ...)``
+        capture; through an alternation whose every branch has one, the union of the branches'
+        keys (``(?<trigger> [lower=sanctions] | [lower=arms] [lemma=ban])``), so such a rule
+        is still gated by its trigger words instead of being tried on every sentence."""
         if _is_literal_token(node):
-            return 0
-        return self._reach_to(node, lambda c: _first_required_literal(c) is not None, self._literal_reach)
+            return _literal_keys(node.constraint), 0  # type: ignore[union-attr]
+        if isinstance(node, Alt):
+            found = [self._capture_trigger(b) for b in node.branches]
+            if any(keys is None for keys, _ in found):
+                return None, None
+            reaches = [reach for _, reach in found]
+            union = frozenset().union(*(keys for keys, _ in found))  # type: ignore[arg-type]
+            return union, None if None in reaches else max(reaches)  # type: ignore[type-var]
+        before: int | None = 0
+        for child in _required_children(node):
+            keys, reach = self._capture_trigger(child)
+            if keys is not None:
+                return keys, None if before is None or reach is None else before + reach
+            longest = _max_tokens(child, self.lexicon_lengths, self.lexicon_ids)
+            before = None if before is None or longest is None else before + longest
+        return None, None
 
     def _reach_to(
         self, node: Node, holds: Callable[[Node], bool], inner: Callable[[Node], int | None]
