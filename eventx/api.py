@@ -59,6 +59,14 @@ class DocumentTimeout(EventxError):
     """Matching one document took longer than the time budget."""
 
 
+MAX_SENTENCE_CHARS = 100_000  # 16x the longest sentence of the shared news corpora (6,097)
+
+
+class SentenceTooLong(EventxError):
+    """A "sentence" so long that it is not prose (a dump, a table without punctuation):
+    tokenising and matching it would take memory and time out of proportion."""
+
+
 class Extractor:
     """Extracts event records from documents with one compiled rule pack."""
 
@@ -105,6 +113,11 @@ class Extractor:
             return
         index = 0
         for start, end in sentence_spans(text):
+            if end - start > MAX_SENTENCE_CHARS:  # checked before the prefilter: same outcome either way
+                raise SentenceTooLong(
+                    f"sentence at characters {start}-{end} is {end - start:,} characters long"
+                    f" (limit {MAX_SENTENCE_CHARS:,}): document skipped"
+                )
             if self.prefilter:
                 fires, has_tokens = pack.may_fire(text, start, end)
                 if not fires:

@@ -22,12 +22,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
+
 from eventx.match.compiler import NUM_FLAG, CompiledPattern, RegexAtoms
 from eventx.match.lexicon import LexiconHit, LexiconIndex
 from eventx.text.model import Token
 from eventx.text.tokenize import tokenize
 
 _CHUNK_CACHE_LIMIT = 200_000  # distinct chunks remembered by may_fire() (bounds memory)
+_BLOCK = 1 << 20  # characters of text split at once by may_fire()
+_SPACE = regex.compile(r"\s")  # a subset of what str.split() splits at
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +115,19 @@ class RulePack:
         tokens carries a trigger key, and whether it has tokens; news repeats its chunks,
         so most calls are a ``str.split`` and two set operations.
         """
-        chunks = set(text[start:end].split())
+        end = len(text) if end is None else end
+        fires = has_tokens = False
+        while start < end and not fires:  # in blocks, for bounded memory on huge texts
+            cut = min(end, start + _BLOCK)
+            if cut < end:  # end the block after a whitespace character: chunks stay whole
+                space = _SPACE.search(text, cut - 1, end)
+                cut = space.end() if space else end
+            fires, block_has_tokens = self._chunks_fire(set(text[start:cut].split()))
+            has_tokens = has_tokens or block_has_tokens
+            start = cut
+        return fires, has_tokens
+
+    def _chunks_fire(self, chunks: set[str]) -> tuple[bool, bool]:
         unknown = chunks - self._chunks_known
         if unknown:
             if len(self._chunks_known) > _CHUNK_CACHE_LIMIT:
