@@ -88,14 +88,18 @@ class Extractor:
         """Event records of one document (a plain string becomes a document with id "text")."""
         if isinstance(doc, str):
             doc = Document(id="text", text=doc)
-        deadline = None if self.time_budget is None else time.monotonic() + self.time_budget
+        budget = self.time_budget
         events: list[dict] = []
         pack = self.pack
         for sentence in self._candidate_sentences(doc.text):
+            # the budget counts matching only, not reading or splitting a long document
+            started = time.monotonic()
             try:
-                found = pack.match_sentence(sentence.tokens, deadline=deadline)
+                found = pack.match_sentence(sentence.tokens, deadline=None if budget is None else started + budget)
             except TimeoutError:
                 raise DocumentTimeout(f"matching took longer than {self.time_budget:g} s") from None
+            if budget is not None:
+                budget -= time.monotonic() - started
             if found.matches:
                 events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
         return sort_events(events)
