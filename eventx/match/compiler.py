@@ -112,13 +112,27 @@ class RegexAtoms:
 
 @dataclass(frozen=True, slots=True)
 class CompiledPattern:
+    """A rule's generated regex, compiled by the ``regex`` module on first use.
+
+    Compiling is the costly part of loading a pack (the ``regex`` module parses in Python,
+    ~0.1 s for a large rule), and most rules never meet their trigger in a given input, so
+    ``regex`` is built lazily: ``eventx explain`` or a small run pays only for the rules that
+    can fire. ``compile_all()`` builds every one up front (before forking workers).
+    """
+
     source: str  # the generated regex source (shown by `eventx explain`)
-    regex: "regex.Pattern[str]"
     trigger_keys: TriggerKeys
     arg_names: tuple[str, ...]
     # Most tokens a match can span before the token that carries a trigger key (None: no
     # bound). Lets the matcher try only start positions near trigger occurrences.
     trigger_reach: int | None = None
+    _compiled: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def regex(self) -> "regex.Pattern[str]":
+        if not self._compiled:
+            self._compiled.append(regex.compile(self.source))
+        return self._compiled[0]
 
 
 class PatternCompiler:
@@ -165,14 +179,9 @@ class PatternCompiler:
             return None
         body = self._emit(tree)
         regex_source = r"(?<![^\n])" + body
-        try:
-            compiled = regex.compile(regex_source)
-        except regex.error as err:  # pragma: no cover - the emitter should never produce bad regex
-            diagnostics.append(self._diag(source, PatternError(f"cannot compile pattern: {err}", 0, "E209")))
-            return None
-        names = tuple(sorted(n for n in compiled.groupindex if n != "trigger"))
+        names = tuple(sorted(_capture_names(tree) - {"trigger"}))
         reach = self._trigger_reach(tree) if keys is not None else None
-        return CompiledPattern(regex_source, compiled, keys, names, reach)
+        return CompiledPattern(regex_source, keys, names, reach)
 
     def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
         file, line, col = self.render_pos(source, err.offset)
@@ -473,6 +482,19 @@ def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompil
     elif isinstance(c, (And, Or)):
         for operand in c.operands:
             _check_constraint(operand, source, compiler, diagnostics)
+
+
+def _capture_names(node: Node) -> set[str]:
+    if isinstance(node, Group):
+        own = {node.name} if node.kind == "capture" and node.name else set()
+        return own | _capture_names(node.body)
+    if isinstance(node, Repeat):
+        return _capture_names(node.body)
+    if isinstance(node, Seq):
+        return set().union(*(_capture_names(i) for i in node.items)) if node.items else set()
+    if isinstance(node, Alt):
+        return set().union(*(_capture_names(b) for b in node.branches))
+    return set()
 
 
 def _min_tokens(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]) -> int:
