@@ -206,6 +206,12 @@ class RulePack:
         selected = sorted(set(self._always).union(positions)) if rule_ids is None else rule_ids
         if not selected:
             return SentenceMatches([], [])
+        # regexes are compiled on first use: that one-off cost is not matching time
+        compile_started = time.monotonic()
+        for index in selected:
+            self.rules[index].pattern.regex  # noqa: B018
+        if deadline is not None:
+            deadline += time.monotonic() - compile_started
         if timeout is not None:
             deadline = time.monotonic() + timeout if deadline is None else min(deadline, time.monotonic() + timeout)
         hits = self.lexicons.annotate(tokens)
