@@ -30,6 +30,8 @@ from eventx.text.model import Token
 from eventx.text.tokenize import tokenize
 
 _CHUNK_CACHE_LIMIT = 200_000  # distinct chunks remembered by may_fire() (bounds memory)
+_RECORD_CACHE_LIMIT = 200_000  # distinct token records remembered by encode()
+_NO_RULES: list[int] = []
 _BLOCK = 1 << 20  # characters of text split at once by may_fire()
 _SPACE = regex.compile(r"\s")  # a subset of what str.split() splits at
 
@@ -81,6 +83,7 @@ class RulePack:
         self.regex_atoms = regex_atoms
         self.version = version
         self.ruleset = ruleset
+        self.compile_seconds = 0.0  # spent building regexes on first use (not matching time)
         self.used_vars = used_vars  # for lint: defined but never used
         self.used_lexicons = used_lexicons
         self._by_lower: dict[str, list[int]] = {}
@@ -100,6 +103,7 @@ class RulePack:
         self._chunks_known: set[str] = set()
         self._chunks_firing: set[str] = set()
         self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
+        self._records: dict[tuple[str, str], str] = {}  # encode() cache: (word, lemma) -> record
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -146,17 +150,17 @@ class RulePack:
 
     def trigger_positions(self, tokens: list[Token]) -> dict[int, list[int]]:
         """Rule index -> token indices (ascending) where one of its trigger keys occurs."""
-        found: dict[int, list[int]] = {}
         by_lower, by_lemma = self._by_lower, self._by_lemma
-        for i, token in enumerate(tokens):
-            for hit in (by_lower.get(token.lower), by_lemma.get(token.lemma)):
-                if hit:
-                    for rule in hit:
-                        where = found.get(rule)
-                        if where is None:
-                            found[rule] = [i]
-                        elif where[-1] != i:
-                            where.append(i)
+        found: dict[int, list[int]] = {}
+        # most tokens carry no key: find the few that do in one comprehension
+        for i in [i for i, t in enumerate(tokens) if t.lower in by_lower or t.lemma in by_lemma]:
+            token = tokens[i]
+            for rule in by_lower.get(token.lower, _NO_RULES) + by_lemma.get(token.lemma, _NO_RULES):
+                where = found.get(rule)
+                if where is None:
+                    found[rule] = [i]
+                elif where[-1] != i:
+                    where.append(i)
         return found
 
     def candidates(self, tokens: list[Token]) -> list[int]:
@@ -165,22 +169,27 @@ class RulePack:
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
-        lexicon_flags: dict[int, list[str]] = {}
+        lexicon_flags: dict[int, str] = {}
         for hit in hits:
-            lexicon_flags.setdefault(hit.start, []).append(f"\x01L{hit.lexicon}.{hit.length}\x01")
-        flags_of = self.regex_atoms.flags
+            lexicon_flags[hit.start] = lexicon_flags.get(hit.start, "") + f"\x01L{hit.lexicon}.{hit.length}\x01"
+        records = self._records
+        if len(records) > _RECORD_CACHE_LIMIT:
+            records.clear()
         parts: list[str] = []
         offsets: dict[int, int] = {}
         position = 0
         for index, t in enumerate(tokens):
             offsets[position] = index
-            flags = flags_of(t.word, t.lower, t.lemma, t.shape)
-            if t.is_num:
-                flags += NUM_FLAG
+            # everything but the lexicon flags depends on the token alone: built once per token kind
+            key = (t.word, t.lemma)
+            record = records.get(key)
+            if record is None:
+                flags = self.regex_atoms.flags(t.word, t.lower, t.lemma, t.shape)
+                if t.is_num:
+                    flags += NUM_FLAG
+                record = records[key] = f"{t.word}\t{t.lower}\t{t.lemma}\t{t.shape}\t{flags}"
             extra = lexicon_flags.get(index)
-            if extra:
-                flags += "".join(extra)
-            record = f"{t.word}\t{t.lower}\t{t.lemma}\t{t.shape}\t{flags}\n"
+            record = record + extra + "\n" if extra else record + "\n"
             parts.append(record)
             position += len(record)
         offsets[position] = len(tokens)
@@ -210,8 +219,10 @@ class RulePack:
         compile_started = time.monotonic()
         for index in selected:
             self.rules[index].pattern.regex  # noqa: B018
+        compiling = time.monotonic() - compile_started
+        self.compile_seconds += compiling
         if deadline is not None:
-            deadline += time.monotonic() - compile_started
+            deadline += compiling
         if timeout is not None:
             deadline = time.monotonic() + timeout if deadline is None else min(deadline, time.monotonic() + timeout)
         hits = self.lexicons.annotate(tokens)
