@@ -65,7 +65,7 @@ NOT_A_NEGATION_AFTER_NO = frozenset(
 # Verbs that take the event as complement: "denied deploying", "refused to send".
 NEGATIVE_VERBS = frozenset(
     {"deny", "refuse", "reject", "oppose", "decline to", "rule out", "turn down", "veto",
-     "cancel", "call off", "scrap", "abandon", "shelve", "back away from"}
+     "cancel", "call off", "scrap", "abandon", "shelve", "back away from", "rebuff"}
 )
 # Refusing to talk about an event does not negate it: "declined to comment on the deployment".
 NOT_NEGATED_BY = frozenset(
@@ -106,7 +106,7 @@ FUTURE_IN_PAST_LEMMAS = frozenset(
 POSSIBLE_WORDS = frozenset(
     {"possible", "possibly", "potential", "potentially", "likely", "unlikely", "probable",
      "probably", "perhaps", "maybe", "conceivably", "prospect", "option", "speculation",
-     "rumor", "rumour"}
+     "rumor", "rumour", "contingency"}
 )
 # Verbs and nouns whose complement is a wanted, feared or proposed event.
 POSSIBLE_GOVERNORS = frozenset(
