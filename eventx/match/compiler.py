@@ -126,13 +126,26 @@ class CompiledPattern:
     # Most tokens a match can span before the token that carries a trigger key (None: no
     # bound). Lets the matcher try only start positions near trigger occurrences.
     trigger_reach: int | None = None
+    # The pattern from its trigger token on (None when the trigger is nested): a match whose
+    # trigger is at token p implies that this matches at p, a cheap test before trying the
+    # starts up to trigger_reach tokens before p.
+    suffix_source: str | None = None
     _compiled: list = field(default_factory=list, compare=False, repr=False)
+    _suffix: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def regex(self) -> "regex.Pattern[str]":
         if not self._compiled:
             self._compiled.append(regex.compile(self.source))
         return self._compiled[0]
+
+    @property
+    def suffix(self) -> "regex.Pattern[str] | None":
+        if self.suffix_source is None:
+            return None
+        if not self._suffix:
+            self._suffix.append(regex.compile(self.suffix_source))
+        return self._suffix[0]
 
 
 class PatternCompiler:
@@ -181,7 +194,8 @@ class PatternCompiler:
         regex_source = r"(?<![^\n])" + body
         names = tuple(sorted(_capture_names(tree) - {"trigger"}))
         reach = self._trigger_reach(tree) if keys is not None else None
-        return CompiledPattern(regex_source, keys, names, reach)
+        suffix = self._suffix_source(tree) if reach is not None else None
+        return CompiledPattern(regex_source, keys, names, reach, suffix)
 
     def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
         file, line, col = self.render_pos(source, err.offset)
@@ -326,6 +340,24 @@ class PatternCompiler:
             reaches = [self._trigger_reach(b) for b in node.branches]
             return None if None in reaches else max(reaches)  # type: ignore[type-var]
         return self._reach_to(node, lambda c: bool(_collect_marks(c, required=True)), self._trigger_reach)
+
+    def _suffix_source(self, tree: Node) -> str | None:
+        """Regex of the pattern from its trigger on, when the trigger is an item of the
+        top-level sequence (of each top-level alternative) and starts at its key token."""
+        suffixes = []
+        for branch in tree.branches if isinstance(tree, Alt) else (tree,):
+            items = branch.items if isinstance(branch, Seq) else (branch,)
+            for i, item in enumerate(items):
+                if isinstance(item, (TokenNode, LexiconRef)) and item.trigger:
+                    break
+                if isinstance(item, Group) and item.kind == "capture" and item.name == "trigger":
+                    if self._capture_trigger(item.body)[1] == 0:
+                        break
+                    return None
+            else:
+                return None
+            suffixes.append("".join(self._emit(part) for part in items[i:]))
+        return r"(?<![^\n])" + (suffixes[0] if len(suffixes) == 1 else "(?:" + "|".join(suffixes) + ")")
 
     def _capture_trigger(self, node: Node) -> tuple[TriggerKeys, int | None]:
         """(keys, reach) of the first required literal token in the body of a ``(?<trigger> ...)``

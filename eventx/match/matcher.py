@@ -219,6 +219,7 @@ class RulePack:
         compile_started = time.monotonic()
         for index in selected:
             self.rules[index].pattern.regex  # noqa: B018
+            self.rules[index].pattern.suffix  # noqa: B018
         compiling = time.monotonic() - compile_started
         self.compile_seconds += compiling
         if deadline is not None:
@@ -236,7 +237,11 @@ class RulePack:
             if reach is None or compiled.trigger_keys is None:
                 found = _search_all(compiled.regex, stream, deadline)
             else:
-                found = _search_near(compiled.regex, stream, starts, offsets, positions.get(index, ()), reach, deadline)
+                near = positions.get(index, ())
+                suffix = compiled.suffix
+                if suffix is not None:  # a trigger whose continuation fails cannot be in a match
+                    near = [p for p in near if suffix.match(stream, starts[p], timeout=_remaining(deadline))]
+                found = _search_near(compiled.regex, stream, starts, offsets, near, reach, deadline) if near else []
             for m in found:
                 start, end = offsets[m.start()], offsets[m.end()]
                 trigger_span = m.span("trigger")
