@@ -68,25 +68,30 @@ class LexiconIndex:
     def annotate(self, tokens: list[Token]) -> list[LexiconHit]:
         """Every lexicon hit in ``tokens`` (all lengths, all lexicons), in token order; hits
         starting at the same token come longest first, then by lexicon index."""
-        hits: list[LexiconHit] = []
-        by_lower, by_word = self._by_lower, self._by_word
         count = len(tokens)
-        for i, token in enumerate(tokens):
-            lower_node = by_lower.get(token.lower)
-            word_node = by_word.get(token.word) if by_word else None
-            if lower_node is None and word_node is None:
+        found: dict[int, list[tuple[int, int, str | None]]] = {}  # start -> (-length, lexicon, norm)
+        for trie, keys in ((self._by_lower, [t.lower for t in tokens]), (self._by_word, None)):
+            if not trie:
                 continue
-            found: list[tuple[int, int, str | None]] = []  # (-length, lexicon, norm)
-            for node, attr in ((lower_node, "lower"), (word_node, "word")):
+            if keys is None:
+                keys = [t.word for t in tokens]
+            # most tokens start no phrase: find the few that do in one comprehension
+            for i in [i for i, key in enumerate(keys) if key in trie]:
+                node = trie[keys[i]]
                 j = i + 1
-                while node is not None:
+                while True:
                     ends = node.get(_END)
                     if ends:
-                        found.extend((i - j, lex, norm) for lex, norm in ends)
+                        found.setdefault(i, []).extend((i - j, lex, norm) for lex, norm in ends)
                     if j == count:
                         break
-                    node = node.get(getattr(tokens[j], attr))
+                    node = node.get(keys[j])
+                    if node is None:
+                        break
                     j += 1
-            found.sort(key=lambda f: (f[0], f[1]))
-            hits.extend(LexiconHit(lex, i, -neg, norm) for neg, lex, norm in found)
+        hits: list[LexiconHit] = []
+        for i in sorted(found):
+            at = found[i]
+            at.sort(key=lambda f: (f[0], f[1]))
+            hits.extend(LexiconHit(lex, i, -neg, norm) for neg, lex, norm in at)
         return hits
