@@ -140,3 +140,12 @@ def test_replace_section_between_markers_and_appending_when_absent():
     appended = quality.replace_section("# Benchmarks\n", "## Quality")
     assert appended == f"# Benchmarks\n\n{start}\n## Quality\n{end}\n"
     assert quality.replace_section("", "x") == f"{start}\nx\n{end}\n"
+
+
+def test_argument_agrees_on_overlap_or_on_the_same_words_elsewhere():
+    text = "Iraq: the US will send troops to Iraq."
+    assert quality.same_argument(text, (0, 4), (0, 4))
+    assert quality.same_argument(text, (0, 4), (33, 37))  # a later mention of the same words
+    assert not quality.same_argument(text, (0, 4), (10, 12))
+    assert not quality.same_argument(text, (0, 4), None)
+    assert quality.same_argument("The army ... the Army", (0, 8), (13, 21))  # case and article
