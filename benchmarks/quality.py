@@ -407,6 +407,39 @@ def args_table(scores: Scores) -> list[str]:
     return [f"Arguments on matched events (same role, overlapping span or same words): {cells}."]
 
 
+# issue 4 targets on AG News dev: F1 per type, precision per type, modality on matched events
+TARGET_F1, TARGET_P, TARGET_MODALITY = 0.80, 0.85, 0.90
+
+
+def targets_line(scores: Scores) -> str:
+    """Which targets hold, strictly and with probable re-mentions left out of precision."""
+
+    def check(merged: bool) -> list[str]:
+        failed = []
+        for t in CORE_TYPES:
+            _, _, _, p, r, f = scores.prf(t)
+            if merged:
+                p = scores.merged_precision(t)
+                f = 2 * p * r / (p + r) if p + r else 0.0
+            if f < TARGET_F1:
+                failed.append(f"F1 {t} {f:.2f}")
+            if p < TARGET_P:
+                failed.append(f"P {t} {p:.2f}")
+        n = sum(scores.modality_n.values())
+        if n and sum(scores.modality_ok.values()) / n < TARGET_MODALITY:
+            failed.append("modality")
+        return failed
+
+    parts = []
+    for label, merged in (("strict scoring", False), ("re-mentions left out", True)):
+        failed = check(merged)
+        parts.append(f"{label}: " + ("all met" if not failed else "missed " + ", ".join(failed)))
+    return (
+        f"Targets (F1 ≥ {TARGET_F1:.2f} and precision ≥ {TARGET_P:.2f} per type, modality ≥ "
+        f"{TARGET_MODALITY:.0%} of matched events) — " + "; ".join(parts) + "."
+    )
+
+
 def render(results: dict[str, tuple[str, object]], golden: dict | str) -> list[str]:
     out: list[str] = []
     for name, (title, res) in results.items():
@@ -420,6 +453,9 @@ def render(results: dict[str, tuple[str, object]], golden: dict | str) -> list[s
             if extra:
                 out.append("")
                 out.extend(extra)
+            if name == "agnews":
+                out.append("")
+                out.append(targets_line(res))
         out.append("")
     out.append("**Golden corpora (`eventx test`)**")
     out.append("")

@@ -149,3 +149,11 @@ def test_argument_agrees_on_overlap_or_on_the_same_words_elsewhere():
     assert not quality.same_argument(text, (0, 4), (10, 12))
     assert not quality.same_argument(text, (0, 4), None)
     assert quality.same_argument("The army ... the Army", (0, 8), (13, 21))  # case and article
+
+
+def test_targets_line_reports_strict_and_merged_results():
+    gold = [ev(t, 0, 4) for t in quality.CORE_TYPES]
+    units = [Unit(f"d{i}", "x" * 50, None, [g], [g, ev(g.type, 20, 24)]) for i, g in enumerate(gold)]
+    line = quality.targets_line(quality.score_units(units))
+    assert "strict scoring: missed F1 deployment 0.67, P deployment 0.50" in line
+    assert "re-mentions left out: all met" in line
