@@ -5,6 +5,6 @@ wheel install finds it too. Everything else is in pyproject.toml."""
 from setuptools import find_packages, setup
 
 setup(
-    packages=find_packages(include=["eventx", "eventx.*"]) + ["eventx.pack"],
-    package_dir={"eventx.pack": "rules"},
+    packages=find_packages(include=["eventx", "eventx.*"]) + ["eventx.pack", "eventx.pack.lexicons"],
+    package_dir={"eventx.pack": "rules", "eventx.pack.lexicons": "rules/lexicons"},
 )
