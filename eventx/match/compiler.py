@@ -342,22 +342,32 @@ class PatternCompiler:
         return self._reach_to(node, lambda c: bool(_collect_marks(c, required=True)), self._trigger_reach)
 
     def _suffix_source(self, tree: Node) -> str | None:
-        """Regex of the pattern from its trigger on, when the trigger is an item of the
-        top-level sequence (of each top-level alternative) and starts at its key token."""
-        suffixes = []
-        for branch in tree.branches if isinstance(tree, Alt) else (tree,):
-            items = branch.items if isinstance(branch, Seq) else (branch,)
-            for i, item in enumerate(items):
-                if isinstance(item, (TokenNode, LexiconRef)) and item.trigger:
-                    break
-                if isinstance(item, Group) and item.kind == "capture" and item.name == "trigger":
-                    if self._capture_trigger(item.body)[1] == 0:
-                        break
-                    return None
-            else:
-                return None
-            suffixes.append("".join(self._emit(part) for part in items[i:]))
+        """Regex of the pattern from its trigger token to its end (through the groups and
+        alternatives that hold the trigger, on the path of :meth:`_trigger_keys`), or None
+        when the trigger is not at its key token or sits in a quantifier or lookaround."""
+        suffixes = self._suffixes(tree, "")
+        if not suffixes:
+            return None
         return r"(?<![^\n])" + (suffixes[0] if len(suffixes) == 1 else "(?:" + "|".join(suffixes) + ")")
+
+    def _suffixes(self, node: Node, rest: str) -> list[str] | None:
+        """Regex sources of ``node`` from its trigger on, each followed by ``rest``."""
+        if isinstance(node, (TokenNode, LexiconRef)):
+            return [self._emit(node) + rest] if node.trigger else None
+        if isinstance(node, Group) and node.kind == "capture" and node.name == "trigger":
+            return [self._emit(node) + rest] if self._capture_trigger(node.body)[1] == 0 else None
+        if isinstance(node, Alt):
+            found = [self._suffixes(b, rest) for b in node.branches]
+            return None if any(f is None for f in found) else [s for f in found for s in f]  # type: ignore[union-attr]
+        if isinstance(node, Seq):
+            for i, item in enumerate(node.items):
+                if _collect_marks(item, required=True):
+                    after = "".join(self._emit(x) for x in node.items[i + 1 :])
+                    return self._suffixes(item, after + rest)
+            return None
+        if isinstance(node, Group) and node.kind in ("group", "capture"):
+            return self._suffixes(node.body, rest)  # a capture does not change what matches
+        return None
 
     def _capture_trigger(self, node: Node) -> tuple[TriggerKeys, int | None]:
         """(keys, reach) of the first required literal token in the body of a ``(?<trigger> ...)``

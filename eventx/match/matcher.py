@@ -19,6 +19,7 @@ Rules without a bound (an unbounded quantifier before the trigger) use ``findite
 from __future__ import annotations
 
 import time
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -169,31 +170,23 @@ class RulePack:
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
-        lexicon_flags: dict[int, str] = {}
-        for hit in hits:
-            lexicon_flags[hit.start] = lexicon_flags.get(hit.start, "") + f"\x01L{hit.lexicon}.{hit.length}\x01"
         records = self._records
         if len(records) > _RECORD_CACHE_LIMIT:
             records.clear()
-        parts: list[str] = []
-        offsets: dict[int, int] = {}
-        position = 0
-        for index, t in enumerate(tokens):
-            offsets[position] = index
-            # everything but the lexicon flags depends on the token alone: built once per token kind
-            key = (t.word, t.lemma)
-            record = records.get(key)
-            if record is None:
-                flags = self.regex_atoms.flags(t.word, t.lower, t.lemma, t.shape)
-                if t.is_num:
-                    flags += NUM_FLAG
-                record = records[key] = f"{t.word}\t{t.lower}\t{t.lemma}\t{t.shape}\t{flags}"
-            extra = lexicon_flags.get(index)
-            record = record + extra + "\n" if extra else record + "\n"
-            parts.append(record)
-            position += len(record)
-        offsets[position] = len(tokens)
-        return "".join(parts), offsets
+        get = records.get
+        # everything but the lexicon flags depends on the token alone: built once per kind
+        parts = [get((t.word, t.lemma)) or self._record(t) for t in tokens]
+        for hit in hits:
+            parts[hit.start] += f"\x01L{hit.lexicon}.{hit.length}\x01"
+        starts = [0, *accumulate(len(part) + 1 for part in parts)]
+        return "\n".join(parts) + "\n" if parts else "", dict(zip(starts, range(len(starts))))
+
+    def _record(self, t: Token) -> str:
+        flags = self.regex_atoms.flags(t.word, t.lower, t.lemma, t.shape)
+        if t.is_num:
+            flags += NUM_FLAG
+        record = self._records[(t.word, t.lemma)] = f"{t.word}\t{t.lower}\t{t.lemma}\t{t.shape}\t{flags}"
+        return record
 
     def match_sentence(
         self,
