@@ -70,9 +70,11 @@ class LexiconIndex:
         starting at the same token come longest first, then by lexicon index."""
         count = len(tokens)
         found: dict[int, list[tuple[int, int, str | None]]] = {}  # start -> (-length, lexicon, norm)
+        tries = 0
         for trie, keys in ((self._by_lower, [t.lower for t in tokens]), (self._by_word, None)):
             if not trie:
                 continue
+            tries += 1
             if keys is None:
                 keys = [t.word for t in tokens]
             # most tokens start no phrase: find the few that do in one comprehension
@@ -81,8 +83,12 @@ class LexiconIndex:
                 j = i + 1
                 while True:
                     ends = node.get(_END)
-                    if ends:
-                        found.setdefault(i, []).extend((i - j, lex, norm) for lex, norm in ends)
+                    if ends is not None:
+                        at = found.get(i)
+                        if at is None:
+                            at = found[i] = []
+                        for lex, norm in ends:
+                            at.append((i - j, lex, norm))
                     if j == count:
                         break
                     node = node.get(keys[j])
@@ -90,8 +96,9 @@ class LexiconIndex:
                         break
                     j += 1
         hits: list[LexiconHit] = []
-        for i in sorted(found):
+        for i in sorted(found) if tries > 1 else found:  # one trie: already in token order
             at = found[i]
-            at.sort(key=lambda f: (f[0], f[1]))
-            hits.extend(LexiconHit(lex, i, -neg, norm) for neg, lex, norm in at)
+            if len(at) > 1:
+                at.sort(key=lambda f: (f[0], f[1]))
+            hits.extend([LexiconHit(lex, i, -neg, norm) for neg, lex, norm in at])
         return hits
