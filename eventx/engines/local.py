@@ -179,6 +179,7 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             yield _extract_one(extractor, doc)
         return
     global _WORKER_EXTRACTOR
+    extractor.pack.compile_all()  # regexes are built lazily: build them once, before forking
     _WORKER_EXTRACTOR = extractor  # inherited by the forked workers: compiled once
     context = multiprocessing.get_context("fork")
     iterator = iter(docs)

@@ -109,6 +109,13 @@ class RulePack:
     def __len__(self) -> int:
         return len(self.rules)
 
+    def compile_all(self) -> None:
+        """Build every rule's regexes now (they are built on first use otherwise): before
+        forking workers, so that they share them instead of each compiling its own."""
+        for rule in self.rules:
+            rule.pattern.regex  # noqa: B018
+            rule.pattern.suffix  # noqa: B018
+
     def may_fire(self, text: str, start: int = 0, end: int | None = None) -> tuple[bool, bool]:
         """(some rule can fire in ``text[start:end]``, the text has tokens at all) — without
         tokenising it.
