@@ -26,7 +26,7 @@ def run(
     rules: RulesOption = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Event log to write (default: JSONL on stdout).")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv or sqlite (default: from the output's extension).")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores).")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores; 1 for inputs under 4 MB).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
     errors: Annotated[Optional[str], typer.Option("--errors", help="Errors file (default: <output>.errors.jsonl).")] = None,
     time_budget: Annotated[float, typer.Option("--time-budget", min=0.01, help="Seconds of matching per document before it is reported and skipped.")] = 10.0,
@@ -79,7 +79,7 @@ def run(
                     inputs, rules, scheduler=scheduler, workers=jobs, time_budget=time_budget, **common
                 )
             else:
-                summary = run_corpus(inputs, extractor, jobs=jobs or default_jobs(), **common)
+                summary = run_corpus(inputs, extractor, jobs=jobs or default_jobs(inputs), **common)
     except KeyboardInterrupt:
         console.print("interrupted: what was done is kept.", markup=False)
         if output and output != "-":

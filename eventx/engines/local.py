@@ -10,6 +10,7 @@ with one document (unreadable, too slow, a bug) becomes one error record; the ru
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
 import os
 import time
 from collections import Counter, deque
@@ -198,5 +199,23 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
                 yield DocResult(doc, events, error)
 
 
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+SMALL_INPUT_BYTES = 4_000_000  # below this, forking workers (and compiling every rule for them) costs more than it saves
+
+
+def default_jobs(inputs: list[str] | None = None) -> int:
+    """The number of cores; 1 for stdin or inputs under ``SMALL_INPUT_BYTES`` in total, where
+    one process compiling only the rules it meets finishes sooner than workers that need the
+    whole pack compiled before forking."""
+    cores = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    if inputs is None or cores == 1:
+        return cores
+    total = 0
+    for name in inputs:
+        if name == "-":
+            return 1
+        path = Path(name)
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else []
+        total += sum(f.stat().st_size for f in files)
+        if total >= SMALL_INPUT_BYTES:
+            return cores
+    return 1
