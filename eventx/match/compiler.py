@@ -539,43 +539,34 @@ def _capture_names(node: Node) -> set[str]:
     return set()
 
 
-def _min_tokens(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]) -> int:
+def _token_bounds(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]) -> tuple[int, int | None]:
+    """Fewest and most tokens ``node`` can consume (most is None when unbounded)."""
     if isinstance(node, TokenNode):
-        return 1
+        return 1, 1
     if isinstance(node, LexiconRef):
-        lens = lengths[lexicon_ids[node.name]]
-        return min(lens) if lens else 1
-    if isinstance(node, Anchor):
-        return 0
+        lens = lengths[lexicon_ids[node.name]] or {1}
+        return min(lens), max(lens)
+    if isinstance(node, Anchor) or (isinstance(node, Group) and node.kind in LOOKAROUND):
+        return 0, 0
     if isinstance(node, Group):
-        return 0 if node.kind in LOOKAROUND else _min_tokens(node.body, lengths, lexicon_ids)
+        return _token_bounds(node.body, lengths, lexicon_ids)
     if isinstance(node, Repeat):
-        return node.min * _min_tokens(node.body, lengths, lexicon_ids)
+        low, high = _token_bounds(node.body, lengths, lexicon_ids)
+        return node.min * low, None if high is None or node.max is None else high * node.max
+    parts = [_token_bounds(p, lengths, lexicon_ids) for p in (node.items if isinstance(node, Seq) else node.branches)]  # type: ignore[union-attr]
+    lows, highs = [low for low, _ in parts], [high for _, high in parts]
+    unbounded = None in highs
     if isinstance(node, Seq):
-        return sum(_min_tokens(i, lengths, lexicon_ids) for i in node.items)
-    if isinstance(node, Alt):
-        return min(_min_tokens(b, lengths, lexicon_ids) for b in node.branches)
-    raise TypeError(node)  # pragma: no cover
+        return sum(lows), None if unbounded else sum(highs)  # type: ignore[arg-type]
+    return min(lows), None if unbounded else max(highs)  # type: ignore[type-var]
+
+
+def _min_tokens(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]) -> int:
+    return _token_bounds(node, lengths, lexicon_ids)[0]
 
 
 def _max_tokens(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]) -> int | None:
-    """Most tokens ``node`` can consume; None if unbounded."""
-    if isinstance(node, TokenNode):
-        return 1
-    if isinstance(node, LexiconRef):
-        lens = lengths[lexicon_ids[node.name]]
-        return max(lens) if lens else 1
-    if isinstance(node, Anchor):
-        return 0
-    if isinstance(node, Group):
-        return 0 if node.kind in LOOKAROUND else _max_tokens(node.body, lengths, lexicon_ids)
-    if isinstance(node, Repeat):
-        body = _max_tokens(node.body, lengths, lexicon_ids)
-        return None if body is None or node.max is None else body * node.max
-    parts = [_max_tokens(p, lengths, lexicon_ids) for p in (node.items if isinstance(node, Seq) else node.branches)]  # type: ignore[union-attr]
-    if None in parts:
-        return None
-    return sum(parts) if isinstance(node, Seq) else max(parts)  # type: ignore[arg-type]
+    return _token_bounds(node, lengths, lexicon_ids)[1]
 
 
 def _collect_marks(node: Node, *, required: bool) -> list[tuple[int, bool]]:
