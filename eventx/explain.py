@@ -192,7 +192,7 @@ def pack_compiler(pack: RulePack) -> PatternCompiler:
         lexicon_ids={name: i for i, name in enumerate(lexicons.names)},
         lexicon_lengths=lexicons.lengths,
         lexicon_first_keys=lexicons.first_keys,
-        regex_atoms=pack.regex_atoms,  # same atoms, same \x01R<i>\x01 markers in the stream
+        atoms=pack.atoms,  # the same atoms, so the same flag characters as the pack's streams
         render_pos=_render_pos,
     )
 

@@ -1,16 +1,13 @@
 """Compile parsed token patterns into ``regex`` patterns over an encoded token stream.
 
-Encoding (one record per token, built only for sentences the prefilter selects)::
-
-    word \\t lower \\t lemma \\t shape \\t flags \\n
-
-``flags`` holds markers ``\\x01NAME\\x01``: ``N`` for a number token, ``R<i>`` when field-regex
-atom *i* matches the token (evaluated in Python once per distinct word and cached, so a user's
-``.`` can never run across fields), and ``L<lex>.<len>`` when a phrase of lexicon *lex* with
-*len* tokens starts at the token. Tokens never contain whitespace or control characters,
-so ``[^\\n]*\\n`` consumes exactly one token and every constraint is a lookahead at a record
-start. Every rule pattern starts with ``(?<![^\\n])`` so that matches begin at token
-boundaries; regex match positions map back to token indices through the record offsets.
+Encoding (one record per token, built only for sentences the prefilter selects): the flag
+characters of the token atoms the token passes, then ``\\n`` (see :mod:`eventx.match.atoms`).
+A token constraint compiles to lookaheads for its atoms' flags (``!``, ``&`` and ``|`` become
+negative lookahead, concatenation and alternation), ``@lexicon`` to "a phrase of the lexicon
+with n tokens starts here, then n records", longest first. ``[^\\n]*\\n`` consumes exactly
+one token, and every rule pattern starts with ``(?<![^\\n])`` so that matches begin at
+token boundaries; regex match positions map back to token indices through the record
+offsets.
 
 The compiler also checks what the parser cannot (undefined lexicons and vars, var cycles,
 patterns that match the empty sequence, trigger placement) and derives each rule's trigger
@@ -26,6 +23,7 @@ from typing import Callable, Protocol
 import regex
 
 from eventx.errors import Diagnostic, did_you_mean
+from eventx.match.atoms import TokenAtoms
 from eventx.match.ast import (
     LOOKAROUND,
     Alt,
@@ -49,14 +47,7 @@ from eventx.match.ast import (
 from eventx.match.parser import parse_pattern
 from eventx.text.lemma import normalise_spelling
 
-TOKEN = r"[^\n]*\n"
-_SKIP = {
-    "word": "",
-    "lower": r"[^\t\n]*\t",
-    "lemma": r"(?:[^\t\n]*\t){2}",
-    "shape": r"(?:[^\t\n]*\t){3}",
-}
-NUM_FLAG = "\x01N\x01"
+TOKEN = r"[^\n]*\n"  # one record (not possessive: lookbehind matches it right to left)
 _STRAIGHTEN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 # A trigger key is (field, value) with field "lower" or "lemma"; None means "cannot prefilter".
@@ -77,37 +68,6 @@ def normalise_value(field_name: str, value: str) -> str:
     if field_name == "lemma":
         return normalise_spelling(value.lower())
     return value
-
-
-@dataclass(slots=True)
-class RegexAtoms:
-    """Distinct field-regex constraints of the pack, evaluated per distinct word (cached)."""
-
-    atoms: list[tuple[str, "regex.Pattern[str]"]] = field(default_factory=list)
-    _ids: dict[tuple[str, str], int] = field(default_factory=dict)
-    _cache: dict[str, str] = field(default_factory=dict)
-
-    def marker(self, field_name: str, source: str) -> str:
-        key = (field_name, source)
-        atom_id = self._ids.get(key)
-        if atom_id is None:
-            atom_id = self._ids[key] = len(self.atoms)
-            self.atoms.append((field_name, regex.compile(source)))
-        return f"\x01R{atom_id}\x01"
-
-    def flags(self, word: str, lower: str, lemma: str, shape: str) -> str:
-        if not self.atoms:
-            return ""
-        cached = self._cache.get(word)
-        if cached is None:
-            values = {"word": word, "lower": lower, "lemma": lemma, "shape": shape}
-            cached = "".join(
-                f"\x01R{i}\x01" for i, (name, rx) in enumerate(self.atoms) if rx.fullmatch(values[name])
-            )
-            if len(self._cache) > 200_000:
-                self._cache.clear()
-            self._cache[word] = cached
-        return cached
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,14 +118,14 @@ class PatternCompiler:
         lexicon_ids: dict[str, int],
         lexicon_lengths: list[set[int]],
         lexicon_first_keys: list[set[str]],
-        regex_atoms: RegexAtoms,
+        atoms: TokenAtoms,
         render_pos: Callable[[SourceLike, int], tuple[str, int, int]],
     ):
         self.vars = vars
         self.lexicon_ids = lexicon_ids
         self.lexicon_lengths = lexicon_lengths
         self.lexicon_first_keys = lexicon_first_keys
-        self.regex_atoms = regex_atoms
+        self.atoms = atoms
         self.render_pos = render_pos
         self._var_cache: dict[str, Node] = {}
         self.used_vars: set[str] = set()
@@ -412,19 +372,19 @@ class PatternCompiler:
 
     def _emit(self, node: Node) -> str:
         if isinstance(node, TokenNode):
-            body = TOKEN if node.constraint is None else self._cond(node.constraint) + TOKEN
+            body = TOKEN if node.constraint is None else self._token(node.constraint)
             return f"(?P<trigger>{body})" if node.trigger else body
         if isinstance(node, LexiconRef):
             lex_id = self.lexicon_ids[node.name]
             options = [
-                f"(?={_FLAGS_BEFORE}\x01L{lex_id}.{n}\x01)" + (TOKEN if n == 1 else f"(?:{TOKEN}){{{n}}}")
+                _holds(self.atoms.lexicon(lex_id, n)) + (TOKEN if n == 1 else f"(?:{TOKEN}){{{n}}}")
                 for n in sorted(self.lexicon_lengths[lex_id], reverse=True)
             ]
             body = "(?:" + "|".join(options) + ")" if options else "(?!)"
             if len(options) > 1:
-                # one scan rules out a token that starts no phrase of the lexicon, instead of
-                # one scan per phrase length (about twice as fast on the shipped pack)
-                body = f"(?={_FLAGS_BEFORE}\x01L{lex_id}\\.)" + body
+                # one test rules out a token that starts no phrase of the lexicon, instead of
+                # one test per phrase length
+                body = _holds(self.atoms.lexicon(lex_id)) + body
             return f"(?P<trigger>{body})" if node.trigger else body
         if isinstance(node, Anchor):
             return r"\A" if node.kind == "start" else r"\Z"
@@ -461,47 +421,45 @@ class PatternCompiler:
             return inner + quant + suffix
         raise TypeError(f"cannot emit {node!r}")  # pragma: no cover
 
+    def _token(self, c: Constraint) -> str:
+        """One record satisfying ``c``: a record that holds the flag of a single atom is
+        matched in one pass (``[^\\n]*X[^\\n]*\\n``, X occurs at most once per record)."""
+        flag = self._atom(c)
+        if flag is not None:
+            return f"[^\\n]*{flag}{TOKEN}"
+        return self._cond(c) + TOKEN
+
+    def _atom(self, c: Constraint) -> str | None:
+        """The flag character of ``c`` when it is a single atom, else None."""
+        if isinstance(c, FieldEquals):
+            return self.atoms.equals(c.field, frozenset(normalise_value(c.field, v) for v in c.values))
+        if isinstance(c, FieldRegex):
+            return self.atoms.matches(c.field, c.regex)
+        if isinstance(c, IsNumber):
+            return self.atoms.number()
+        return None
+
     def _cond(self, c: Constraint) -> str:
         """A zero-width regex that holds at a record start iff the token satisfies ``c``."""
-        if isinstance(c, FieldEquals):
-            values = {normalise_value(c.field, v) for v in c.values}
-            return f"(?={_SKIP[c.field]}{_literal_trie(values)}\\t)"
-        if isinstance(c, FieldRegex):
-            return f"(?={_FLAGS_BEFORE}{self.regex_atoms.marker(c.field, c.regex)})"
-        if isinstance(c, IsNumber):
-            return f"(?={_FLAGS_BEFORE}{NUM_FLAG})"
+        flag = self._atom(c)
+        if flag is not None:
+            return _holds(flag)
         if isinstance(c, Not):
-            return f"(?!{self._cond(c.operand)})"
+            flag = self._atom(c.operand)
+            return f"(?![^\\n]*{flag})" if flag is not None else f"(?!{self._cond(c.operand)})"
         if isinstance(c, And):
             return "".join(self._cond(o) for o in c.operands)
         if isinstance(c, Or):
+            flags = [self._atom(o) for o in c.operands]
+            if all(f is not None for f in flags):
+                return _holds("[" + "".join(flags) + "]")  # type: ignore[arg-type]
             return "(?:" + "|".join(self._cond(o) for o in c.operands) + ")"
         raise TypeError(f"cannot emit {c!r}")  # pragma: no cover
 
 
-_FLAGS_BEFORE = r"[^\n]*"
-
-
-def _literal_trie(words: set[str]) -> str:
-    """A regex matching exactly the ``words``, with common prefixes factored out
-    (``de(?:ploy|mand)``): the ``regex`` module runs a trie-shaped alternation of many words
-    much faster than a flat one."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a word ends here
-    return _trie_source(trie)
-
-
-def _trie_source(node: dict) -> str:
-    branches = [regex.escape(char) + _trie_source(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    if "" in node:
-        return "(?:" + "|".join(branches) + ")?"
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+def _holds(flag: str) -> str:
+    """Zero-width: the record starting here holds ``flag`` (a character or a class)."""
+    return f"(?=[^\\n]*{flag})"
 
 
 def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompiler, diagnostics: list[Diagnostic]) -> None:

@@ -25,13 +25,13 @@ from typing import Any
 
 import regex
 
-from eventx.match.compiler import NUM_FLAG, CompiledPattern, RegexAtoms
+from eventx.match.atoms import TokenAtoms
+from eventx.match.compiler import CompiledPattern
 from eventx.match.lexicon import LexiconHit, LexiconIndex
 from eventx.text.model import Token
 from eventx.text.tokenize import tokenize
 
 _CHUNK_CACHE_LIMIT = 200_000  # distinct chunks remembered by may_fire() (bounds memory)
-_RECORD_CACHE_LIMIT = 200_000  # distinct token records remembered by encode()
 _NO_RULES: list[int] = []
 _BLOCK = 1 << 20  # characters of text split at once by may_fire()
 _SPACE = regex.compile(r"\s")  # a subset of what str.split() splits at
@@ -72,7 +72,7 @@ class RulePack:
         self,
         rules: list[CompiledRule],
         lexicons: LexiconIndex,
-        regex_atoms: RegexAtoms,
+        atoms: TokenAtoms,
         *,
         version: str,
         ruleset: Any = None,
@@ -81,7 +81,7 @@ class RulePack:
     ):
         self.rules = rules
         self.lexicons = lexicons
-        self.regex_atoms = regex_atoms
+        self.atoms = atoms
         self.version = version
         self.ruleset = ruleset
         self.compile_seconds = 0.0  # spent building regexes on first use (not matching time)
@@ -104,7 +104,6 @@ class RulePack:
         self._chunks_known: set[str] = set()
         self._chunks_firing: set[str] = set()
         self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
-        self._records: dict[tuple[str, str], str] = {}  # encode() cache: (word, lemma) -> record
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -177,23 +176,18 @@ class RulePack:
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
-        records = self._records
-        if len(records) > _RECORD_CACHE_LIMIT:
-            records.clear()
-        get = records.get
-        # everything but the lexicon flags depends on the token alone: built once per kind
-        parts = [get((t.word, t.lemma)) or self._record(t) for t in tokens]
-        for hit in hits:
-            parts[hit.start] += f"\x01L{hit.lexicon}.{hit.length}\x01"
+        parts = self.atoms.records(tokens)
+        if hits:
+            lexicon_flag = self.atoms.lexicon
+            marked: set[tuple[int, int]] = set()
+            for hit in hits:
+                flags = lexicon_flag(hit.lexicon, hit.length)
+                if (hit.start, hit.lexicon) not in marked:  # "a phrase of the lexicon starts here"
+                    marked.add((hit.start, hit.lexicon))
+                    flags += lexicon_flag(hit.lexicon)
+                parts[hit.start] += flags
         starts = [0, *accumulate(len(part) + 1 for part in parts)]
         return "\n".join(parts) + "\n" if parts else "", dict(zip(starts, range(len(starts))))
-
-    def _record(self, t: Token) -> str:
-        flags = self.regex_atoms.flags(t.word, t.lower, t.lemma, t.shape)
-        if t.is_num:
-            flags += NUM_FLAG
-        record = self._records[(t.word, t.lemma)] = f"{t.word}\t{t.lower}\t{t.lemma}\t{t.shape}\t{flags}"
-        return record
 
     def match_sentence(
         self,

@@ -7,7 +7,8 @@ All pattern problems of all rules are collected and raised together as one
 from __future__ import annotations
 
 from eventx.errors import Diagnostic, RuleError
-from eventx.match.compiler import PatternCompiler, RegexAtoms
+from eventx.match.atoms import TokenAtoms
+from eventx.match.compiler import PatternCompiler
 from eventx.match.lexicon import LexiconIndex
 from eventx.match.matcher import CompiledRule, RulePack
 from eventx.rules.model import RuleSet
@@ -31,13 +32,13 @@ def build_lexicon_index(ruleset: RuleSet) -> tuple[LexiconIndex, dict[str, int]]
 def compile_rules(ruleset: RuleSet) -> RulePack:
     """Compile every rule of ``ruleset``; raise RuleError listing every problem found."""
     lexicons, lexicon_ids = build_lexicon_index(ruleset)
-    atoms = RegexAtoms()
+    atoms = TokenAtoms()
     compiler = PatternCompiler(
         vars=dict(ruleset.vars),
         lexicon_ids=lexicon_ids,
         lexicon_lengths=lexicons.lengths,
         lexicon_first_keys=lexicons.first_keys,
-        regex_atoms=atoms,
+        atoms=atoms,
         render_pos=_render,
     )
     diagnostics: list[Diagnostic] = []

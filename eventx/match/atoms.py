@@ -1,0 +1,116 @@
+"""Token atoms: the token-level tests of a pack, each encoded as one flag character.
+
+Every distinct test a pattern makes of a single token — a set of values of one field
+(``[lower=in|into]``), a field regex (``[word=/[A-Z]+/]``), ``num``, "a phrase of lexicon
+*k* starts here" and "a phrase of lexicon *k* with *n* tokens starts here" — gets one
+character from Unicode's private-use areas. A token's record in the encoded stream is the
+string of the characters of the tests it passes, then ``\\n``::
+
+    "\\ue003\\ue011\\n"      # a token passing atoms 3 and 17
+    "\\n"                    # a token passing none
+
+so a constraint compiles to ``(?=[^\\n]*X)`` ("this record holds X"), whatever the number of
+values it lists. The tests run in Python once per distinct (word, lemma), by dict lookups
+(values) and cached field regexes, and the result is remembered; only lexicon flags depend
+on the position. Records carry no text of the document at all, so no input can forge a flag,
+and the compiled patterns stay small: the size of a rule's regex no longer grows with the
+word lists it uses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from eventx.text.model import Token
+
+FIELDS = ("word", "lower", "lemma", "shape")
+_BMP_PRIVATE = (0xE000, 0xF8FF)  # 6,400 characters; then the supplementary private-use planes
+_PLANE_15 = 0xF0000
+_CACHE_LIMIT = 200_000  # distinct (word, lemma) records remembered
+
+
+def flag_char(atom_id: int) -> str:
+    """The private-use character that stands for atom ``atom_id`` in a record."""
+    low, high = _BMP_PRIVATE
+    if atom_id <= high - low:
+        return chr(low + atom_id)
+    return chr(_PLANE_15 + atom_id - (high - low + 1))  # planes 15 and 16: 131,068 more
+
+
+class TokenAtoms:
+    """The atoms of one pack, and the records of tokens under them.
+
+    Adding an atom after records were built forgets the remembered records (``eventx
+    explain`` compiles pieces of rules against a loaded pack; the pieces reuse the pack's
+    atoms, so in practice nothing is added).
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[Any, str] = {}
+        # field -> value -> flag characters of the value-set atoms holding that value
+        self._by_value: dict[str, dict[str, str]] = {name: {} for name in FIELDS}
+        self._regexes: list[tuple[str, "regex.Pattern[str]", str]] = []
+        self._records: dict[tuple[str, str], str] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _new(self, key: Any) -> tuple[str, bool]:
+        char = self._ids.get(key)
+        if char is not None:
+            return char, False
+        char = self._ids[key] = flag_char(len(self._ids))
+        if key[0] != "lexicon":  # a token's remembered record may lack this flag
+            self._records.clear()
+        return char, True
+
+    def equals(self, field_name: str, values: frozenset[str]) -> str:
+        """The flag of "the token's ``field_name`` is one of ``values``" (normalised values)."""
+        char, new = self._new(("equals", field_name, values))
+        if new:
+            table = self._by_value[field_name]
+            for value in values:
+                table[value] = table.get(value, "") + char
+        return char
+
+    def matches(self, field_name: str, source: str) -> str:
+        """The flag of "``source`` matches the token's whole ``field_name``"."""
+        char, new = self._new(("regex", field_name, source))
+        if new:
+            self._regexes.append((field_name, regex.compile(source), char))
+        return char
+
+    def number(self) -> str:
+        return self._new(("num",))[0]
+
+    def lexicon(self, lexicon: int, length: int | None = None) -> str:
+        """The flag of "a phrase of ``lexicon`` (with ``length`` tokens) starts at the token"."""
+        return self._new(("lexicon", lexicon, length))[0]
+
+    def record(self, token: Token) -> str:
+        """The flags of everything but lexicons that ``token`` passes (remembered by word and lemma)."""
+        key = (token.word, token.lemma)
+        found = self._records.get(key)
+        if found is None:
+            if len(self._records) >= _CACHE_LIMIT:
+                self._records.clear()
+            found = self._records[key] = self._compute(token)
+        return found
+
+    def records(self, tokens: list[Token]) -> list[str]:
+        get = self._records.get
+        return [r if (r := get((t.word, t.lemma))) is not None else self.record(t) for t in tokens]
+
+    def _compute(self, token: Token) -> str:
+        values = (token.word, token.lower, token.lemma, token.shape)
+        flags = "".join(self._by_value[name].get(value, "") for name, value in zip(FIELDS, values))
+        for field_name, rx, char in self._regexes:
+            if rx.fullmatch(values[FIELDS.index(field_name)]):
+                flags += char
+        if token.is_num:
+            num = self._ids.get(("num",))
+            if num is not None:
+                flags += num
+        return flags
