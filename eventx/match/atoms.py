@@ -4,10 +4,11 @@ Every distinct test a pattern makes of a single token — a set of values of one
 (``[lower=in|into]``), a field regex (``[word=/[A-Z]+/]``), ``num``, "a phrase of lexicon
 *k* starts here" and "a phrase of lexicon *k* with *n* tokens starts here" — gets one
 character from Unicode's private-use areas. A token's record in the encoded stream is the
-string of the characters of the tests it passes, then ``\\n``::
+string of its position character (see :class:`Positions`), the characters of the tests
+it passes, and ``\\n``::
 
-    "\\ue003\\ue011\\n"      # a token passing atoms 3 and 17
-    "\\n"                    # a token passing none
+    "\\U00100004\\ue003\\ue011\\n"      # token 4, passing atoms 3 and 17
+    "\\U00100005\\n"                    # token 5, passing none
 
 so a constraint compiles to ``(?=[^\\n]*X)`` ("this record holds X"), whatever the number of
 values it lists. The tests run in Python once per distinct (word, lemma), by dict lookups
@@ -31,12 +32,37 @@ _PLANE_15 = 0xF0000
 _CACHE_LIMIT = 200_000  # distinct (word, lemma) records remembered
 
 
+_PLANE_16 = 0x100000  # position characters
+_POSITIONS = 0xFFFE  # plane 16 holds 65,534 private-use characters
+
+
 def flag_char(atom_id: int) -> str:
     """The private-use character that stands for atom ``atom_id`` in a record."""
     low, high = _BMP_PRIVATE
     if atom_id <= high - low:
         return chr(low + atom_id)
-    return chr(_PLANE_15 + atom_id - (high - low + 1))  # planes 15 and 16: 131,068 more
+    atom_id -= high - low + 1
+    if atom_id >= _POSITIONS:
+        raise ValueError("more than 71,934 distinct token tests in one rule pack")
+    return chr(_PLANE_15 + atom_id)  # plane 15: 65,534 more
+
+
+class Positions:
+    """Position characters: token *i* of a sentence starts its record with ``at(i)``, so that
+    a pattern can capture where a multi-token lexicon phrase started and check, at its last
+    token, for the end flag that names that start (indices wrap at 65,534, far beyond the
+    length of any phrase, so the check stays exact)."""
+
+    def __init__(self) -> None:
+        self._chars: list[str] = []
+
+    def first(self, count: int) -> list[str]:
+        chars = self._chars
+        if len(chars) < count <= _POSITIONS:
+            chars.extend(chr(_PLANE_16 + i) for i in range(len(chars), count))
+        if count <= len(chars):
+            return chars[:count]
+        return [chars[i % _POSITIONS] for i in range(count)]
 
 
 class TokenAtoms:
@@ -88,6 +114,11 @@ class TokenAtoms:
     def lexicon(self, lexicon: int, length: int | None = None) -> str:
         """The flag of "a phrase of ``lexicon`` (with ``length`` tokens) starts at the token"."""
         return self._new(("lexicon", lexicon, length))[0]
+
+    def lexicon_end(self, lexicon: int) -> str:
+        """The flag of "a phrase of ``lexicon`` ends at the token"; in a record it is always
+        followed by the position character of the phrase's first token."""
+        return self._new(("lexicon", lexicon, "end"))[0]
 
     def record(self, token: Token) -> str:
         """The flags of everything but lexicons that ``token`` passes (remembered by word and lemma)."""

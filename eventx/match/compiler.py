@@ -128,6 +128,7 @@ class PatternCompiler:
         self.atoms = atoms
         self.render_pos = render_pos
         self._var_cache: dict[str, Node] = {}
+        self._behind = 0  # > 0 while emitting the body of a lookbehind
         self.used_vars: set[str] = set()
         self.used_lexicons: set[str] = set()
 
@@ -196,6 +197,10 @@ class PatternCompiler:
                 return None
             key = "items" if isinstance(node, Seq) else "branches"
             return dataclasses.replace(node, **{key: tuple(expanded)})
+        if isinstance(node, Group) and node.kind == "capture" and (node.name or "").startswith("_eventx"):
+            message = f"capture name {node.name!r} is reserved (names starting with _eventx are the engine's)"
+            diagnostics.append(self._diag(source, PatternError(message, node.offset, "E215")))
+            return None
         if isinstance(node, (Group, Repeat)):
             body = self._expand(node.body, source, diagnostics, stack)
             return None if body is None else dataclasses.replace(node, body=body)
@@ -375,16 +380,7 @@ class PatternCompiler:
             body = TOKEN if node.constraint is None else self._token(node.constraint)
             return f"(?P<trigger>{body})" if node.trigger else body
         if isinstance(node, LexiconRef):
-            lex_id = self.lexicon_ids[node.name]
-            options = [
-                _holds(self.atoms.lexicon(lex_id, n)) + (TOKEN if n == 1 else f"(?:{TOKEN}){{{n}}}")
-                for n in sorted(self.lexicon_lengths[lex_id], reverse=True)
-            ]
-            body = "(?:" + "|".join(options) + ")" if options else "(?!)"
-            if len(options) > 1:
-                # one test rules out a token that starts no phrase of the lexicon, instead of
-                # one test per phrase length
-                body = _holds(self.atoms.lexicon(lex_id)) + body
+            body = self._lexicon(self.lexicon_ids[node.name])
             return f"(?P<trigger>{body})" if node.trigger else body
         if isinstance(node, Anchor):
             return r"\A" if node.kind == "start" else r"\Z"
@@ -393,7 +389,12 @@ class PatternCompiler:
         if isinstance(node, Alt):
             return "(?:" + "|".join(self._emit(b) for b in node.branches) + ")"
         if isinstance(node, Group):
-            inner = self._emit(node.body)
+            behind = node.kind in ("behind", "not_behind")
+            self._behind += behind
+            try:
+                inner = self._emit(node.body)
+            finally:
+                self._behind -= behind
             opener = {
                 "group": "(?:",
                 "capture": f"(?P<{node.name}>",
@@ -420,6 +421,34 @@ class PatternCompiler:
             suffix = {"greedy": "", "lazy": "?", "possessive": "+"}[node.mode]
             return inner + quant + suffix
         raise TypeError(f"cannot emit {node!r}")  # pragma: no cover
+
+    def _lexicon(self, lex_id: int) -> str:
+        """A phrase of the lexicon starting here, longest first (then shorter on backtracking).
+
+        With many phrase lengths, the start's position character is captured, up to
+        ``longest - 1`` records are taken greedily, and the last record must hold the
+        lexicon's end flag followed by that position: one short pattern for any number of
+        lengths. Right-to-left matching (lookbehind) would meet the check before the
+        capture, so there, and for lexicons with one or two lengths, each length is an
+        alternative of its own.
+        """
+        lengths = sorted(self.lexicon_lengths[lex_id], reverse=True)
+        if not lengths:
+            return "(?!)"
+        starts = _holds(self.atoms.lexicon(lex_id))
+        if len(lengths) >= 3 and not self._behind:
+            end = self.atoms.lexicon_end(lex_id)
+            return (
+                f"{starts}(?=(?P<{_START_GROUP}>.))(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
+                f"(?=[^\\n]*{end}(?P={_START_GROUP})){TOKEN}"
+            )
+        options = [
+            _holds(self.atoms.lexicon(lex_id, n)) + (TOKEN if n == 1 else f"(?:{TOKEN}){{{n}}}") for n in lengths
+        ]
+        if len(options) == 1:
+            return options[0]
+        # one test rules out a token that starts no phrase of the lexicon, instead of one per length
+        return starts + "(?:" + "|".join(options) + ")"
 
     def _token(self, c: Constraint) -> str:
         """One record satisfying ``c``: a record that holds the flag of a single atom is
@@ -455,6 +484,9 @@ class PatternCompiler:
                 return _holds("[" + "".join(flags) + "]")  # type: ignore[arg-type]
             return "(?:" + "|".join(self._cond(o) for o in c.operands) + ")"
         raise TypeError(f"cannot emit {c!r}")  # pragma: no cover
+
+
+_START_GROUP = "_eventx_start"  # reserved capture name (see _lexicon)
 
 
 def _holds(flag: str) -> str:

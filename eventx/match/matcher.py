@@ -25,7 +25,7 @@ from typing import Any
 
 import regex
 
-from eventx.match.atoms import TokenAtoms
+from eventx.match.atoms import Positions, TokenAtoms
 from eventx.match.compiler import CompiledPattern
 from eventx.match.lexicon import LexiconHit, LexiconIndex
 from eventx.text.model import Token
@@ -82,6 +82,13 @@ class RulePack:
         self.rules = rules
         self.lexicons = lexicons
         self.atoms = atoms
+        self._positions = Positions()
+        # per lexicon: [flag of "a phrase starts here", then the flag of each phrase length]
+        self._lexicon_flags = [
+            [atoms.lexicon(k)] + [atoms.lexicon(k, n) for n in range(1, max(lengths, default=0) + 1)]
+            for k, lengths in enumerate(lexicons.lengths)
+        ]
+        self._lexicon_ends = [atoms.lexicon_end(k) for k in range(len(lexicons.lengths))]
         self.version = version
         self.ruleset = ruleset
         self.compile_seconds = 0.0  # spent building regexes on first use (not matching time)
@@ -176,16 +183,18 @@ class RulePack:
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
-        parts = self.atoms.records(tokens)
+        position = self._positions.first(len(tokens))
+        parts = [p + r for p, r in zip(position, self.atoms.records(tokens))]
         if hits:
-            lexicon_flag = self.atoms.lexicon
-            marked: set[tuple[int, int]] = set()
+            flags, ends = self._lexicon_flags, self._lexicon_ends
+            seen: set[tuple[int, int]] = set()
             for hit in hits:
-                flags = lexicon_flag(hit.lexicon, hit.length)
-                if (hit.start, hit.lexicon) not in marked:  # "a phrase of the lexicon starts here"
-                    marked.add((hit.start, hit.lexicon))
-                    flags += lexicon_flag(hit.lexicon)
-                parts[hit.start] += flags
+                lexicon, start = hit.lexicon, hit.start
+                parts[start] += flags[lexicon][hit.length]
+                if (start, lexicon) not in seen:  # "a phrase of the lexicon starts here", once
+                    seen.add((start, lexicon))
+                    parts[start] += flags[lexicon][0]
+                parts[start + hit.length - 1] += ends[lexicon] + position[start]
         starts = [0, *accumulate(len(part) + 1 for part in parts)]
         return "\n".join(parts) + "\n" if parts else "", dict(zip(starts, range(len(starts))))
 
