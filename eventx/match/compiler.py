@@ -4,7 +4,7 @@ Encoding (one record per token, built only for sentences the prefilter selects):
 characters of the token atoms the token passes, then ``\\n`` (see :mod:`eventx.match.atoms`).
 A token constraint compiles to lookaheads for its atoms' flags (``!``, ``&`` and ``|`` become
 negative lookahead, concatenation and alternation), ``@lexicon`` to "a phrase of the lexicon
-with n tokens starts here, then n records", longest first. ``[^\\n]*\\n`` consumes exactly
+with n tokens starts here, then n records", longest first. ``.*\\n`` consumes exactly
 one token, and every rule pattern starts with ``(?<![^\\n])`` so that matches begin at
 token boundaries; regex match positions map back to token indices through the record
 offsets.
@@ -47,7 +47,7 @@ from eventx.match.ast import (
 from eventx.match.parser import parse_pattern
 from eventx.text.lemma import normalise_spelling
 
-TOKEN = r"[^\n]*\n"  # one record (not possessive: lookbehind matches it right to left)
+TOKEN = r".*\n"  # one record (``.`` is anything but a newline; not possessive: lookbehind matches right to left)
 _STRAIGHTEN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 # A trigger key is (field, value) with field "lower" or "lemma"; None means "cannot prefilter".
@@ -440,10 +440,11 @@ class PatternCompiler:
             end = self.atoms.lexicon_end(lex_id)
             return (
                 f"{starts}(?=(?P<{_START_GROUP}>.))(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
-                f"(?=[^\\n]*{end}(?P={_START_GROUP})){TOKEN}"
+                f"(?=.*{end}(?P={_START_GROUP})){TOKEN}"
             )
         options = [
-            _holds(self.atoms.lexicon(lex_id, n)) + (TOKEN if n == 1 else f"(?:{TOKEN}){{{n}}}") for n in lengths
+            f".*{self.atoms.lexicon(lex_id, n)}{TOKEN}" if n == 1 else _holds(self.atoms.lexicon(lex_id, n)) + f"(?:{TOKEN}){{{n}}}"
+            for n in lengths
         ]
         if len(options) == 1:
             return options[0]
@@ -452,10 +453,10 @@ class PatternCompiler:
 
     def _token(self, c: Constraint) -> str:
         """One record satisfying ``c``: a record that holds the flag of a single atom is
-        matched in one pass (``[^\\n]*X[^\\n]*\\n``, X occurs at most once per record)."""
+        matched in one pass (``.*X.*\\n``, X occurs at most once per record)."""
         flag = self._atom(c)
         if flag is not None:
-            return f"[^\\n]*{flag}{TOKEN}"
+            return f".*{flag}{TOKEN}"
         return self._cond(c) + TOKEN
 
     def _atom(self, c: Constraint) -> str | None:
@@ -475,7 +476,7 @@ class PatternCompiler:
             return _holds(flag)
         if isinstance(c, Not):
             flag = self._atom(c.operand)
-            return f"(?![^\\n]*{flag})" if flag is not None else f"(?!{self._cond(c.operand)})"
+            return f"(?!.*{flag})" if flag is not None else f"(?!{self._cond(c.operand)})"
         if isinstance(c, And):
             return "".join(self._cond(o) for o in c.operands)
         if isinstance(c, Or):
@@ -491,7 +492,7 @@ _START_GROUP = "_eventx_start"  # reserved capture name (see _lexicon)
 
 def _holds(flag: str) -> str:
     """Zero-width: the record starting here holds ``flag`` (a character or a class)."""
-    return f"(?=[^\\n]*{flag})"
+    return f"(?=.*{flag})"
 
 
 def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompiler, diagnostics: list[Diagnostic]) -> None:
