@@ -83,6 +83,7 @@ class RulePack:
         self.lexicons = lexicons
         self.atoms = atoms
         self._positions = Positions()
+        self._ready: set[int] = set()  # rules whose regexes are built
         # per lexicon: [flag of "a phrase starts here", then the flag of each phrase length]
         self._lexicon_flags = [
             [atoms.lexicon(k)] + [atoms.lexicon(k, n) for n in range(1, max(lengths, default=0) + 1)]
@@ -118,9 +119,10 @@ class RulePack:
     def compile_all(self) -> None:
         """Build every rule's regexes now (they are built on first use otherwise): before
         forking workers, so that they share them instead of each compiling its own."""
-        for rule in self.rules:
+        for index, rule in enumerate(self.rules):
             rule.pattern.regex  # noqa: B018
             rule.pattern.suffix  # noqa: B018
+            self._ready.add(index)
 
     def may_fire(self, text: str, start: int = 0, end: int | None = None) -> tuple[bool, bool]:
         """(some rule can fire in ``text[start:end]``, the text has tokens at all) — without
@@ -184,7 +186,7 @@ class RulePack:
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
         position = self._positions.first(len(tokens))
-        parts = [p + r for p, r in zip(position, self.atoms.records(tokens))]
+        parts = self.atoms.records(tokens)
         if hits:
             flags, ends = self._lexicon_flags, self._lexicon_ends
             seen: set[tuple[int, int]] = set()
@@ -195,8 +197,10 @@ class RulePack:
                     seen.add((start, lexicon))
                     parts[start] += flags[lexicon][0]
                 parts[start + hit.length - 1] += ends[lexicon] + position[start]
-        starts = [0, *accumulate(len(part) + 1 for part in parts)]
-        return "\n".join(parts) + "\n" if parts else "", dict(zip(starts, range(len(starts))))
+        # each record: position character, flags, newline
+        starts = [0, *accumulate([len(part) + 2 for part in parts])]
+        stream = "".join([f"{p}{part}\n" for p, part in zip(position, parts)])
+        return stream, dict(zip(starts, range(len(starts))))
 
     def match_sentence(
         self,
@@ -218,15 +222,17 @@ class RulePack:
         selected = sorted(set(self._always).union(positions)) if rule_ids is None else rule_ids
         if not selected:
             return SentenceMatches([], [])
-        # regexes are compiled on first use: that one-off cost is not matching time
-        compile_started = time.monotonic()
-        for index in selected:
-            self.rules[index].pattern.regex  # noqa: B018
-            self.rules[index].pattern.suffix  # noqa: B018
-        compiling = time.monotonic() - compile_started
-        self.compile_seconds += compiling
-        if deadline is not None:
-            deadline += compiling
+        pending = [index for index in selected if index not in self._ready]
+        if pending:  # regexes are compiled on first use: that one-off cost is not matching time
+            compile_started = time.monotonic()
+            for index in pending:
+                self.rules[index].pattern.regex  # noqa: B018
+                self.rules[index].pattern.suffix  # noqa: B018
+                self._ready.add(index)
+            compiling = time.monotonic() - compile_started
+            self.compile_seconds += compiling
+            if deadline is not None:
+                deadline += compiling
         if timeout is not None:
             deadline = time.monotonic() + timeout if deadline is None else min(deadline, time.monotonic() + timeout)
         hits = self.lexicons.annotate(tokens)
