@@ -42,7 +42,7 @@ from eventx.match.ast import (
     VarRef,
 )
 from eventx.match.compiler import PatternCompiler
-from eventx.match.matcher import CompiledRule, Match, RulePack
+from eventx.match.matcher import CompiledRule, Match, RulePack, SentenceMatches
 from eventx.match.parser import parse_pattern
 from eventx.text.model import Document, Sentence, Token
 from eventx.text.pipeline import analyse
@@ -136,7 +136,7 @@ class NearMiss:
 
     rule: str
     selected: bool  # did the prefilter select the rule (its trigger words occur)?
-    outcome: str  # "event" | "overlap" (matched, lost overlap resolution) | "partial" | "none"
+    outcome: str  # "event" | "overlap" (matched, lost overlap resolution) | "unless" | "partial" | "none"
     message: str  # the human sentence: what matched, what failed and why
     items: int = 0  # top-level items of the (best) branch
     matched_items: int = 0  # longest prefix that matches
@@ -260,7 +260,7 @@ class Explainer:
             studied = [i for i in selected if pack.rules[i].id not in fired]
         found = pack.match_sentence(tokens, rule_ids=sorted(set(selected) | set(studied)), timeout=MATCH_TIMEOUT)
         kept = resolve_overlaps(found.matches)
-        misses = [self._near_miss(i, i in selected, stream, found.matches, kept, fired) for i in studied]
+        misses = [self._near_miss(i, i in selected, stream, found, kept, fired) for i in studied]
         return SentenceReport(
             sentence.index, sentence.start, sentence.end, doc.text[sentence.start : sentence.end],
             rows, [pack.rules[i].id for i in selected], events, misses,
@@ -269,12 +269,17 @@ class Explainer:
     # --- one rule ---------------------------------------------------------------------------
 
     def _near_miss(
-        self, index: int, selected: bool, stream: _Stream, matches: list[Match], kept: list[Match], fired: set[str]
+        self, index: int, selected: bool, stream: _Stream, found: SentenceMatches, kept: list[Match], fired: set[str]
     ) -> NearMiss:
         rule = self.pack.rules[index]
         if rule.id in fired:
             return NearMiss(rule.id, selected, "event", f"{rule.id} produced an event in this sentence")
-        own = [m for m in matches if m.rule is rule]
+        veto = found.vetoed.get(rule.id)
+        if veto is not None:
+            unless = rule.source.unless[veto].text.strip() if rule.source is not None else rule.unless[veto].source
+            message = f"{rule.id} matches, but its unless pattern {unless!r} matches in this sentence"
+            return NearMiss(rule.id, selected, "unless", message)
+        own = [m for m in found.matches if m.rule is rule]
         if own:
             m = own[0]
             winner = next((k for k in kept if k.rule.type == rule.type and k.start < m.end and m.start < k.end), None)

@@ -158,6 +158,22 @@ class PatternCompiler:
         suffix = self._suffix_source(tree) if reach is not None else None
         return CompiledPattern(regex_source, keys, names, reach, suffix)
 
+    def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
+        """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
+        errors_before = len(diagnostics)
+        try:
+            tree = parse_pattern(source.text)
+        except PatternError as err:
+            diagnostics.append(self._diag(source, err))
+            return None
+        tree = self._expand(tree, source, diagnostics, ())
+        if tree is None or len(diagnostics) > errors_before:
+            return None
+        if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
+            diagnostics.append(self._diag(source, PatternError("pattern can match the empty sequence of tokens", 0, "E207")))
+            return None
+        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, ())
+
     def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
         file, line, col = self.render_pos(source, err.offset)
         return Diagnostic(file, line, col, err.message, err.code)

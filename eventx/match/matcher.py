@@ -50,6 +50,7 @@ class CompiledRule:
     file: str
     line: int
     source: Any = field(default=None, compare=False, repr=False)  # the loaded rule (examples, positions)
+    unless: tuple[CompiledPattern, ...] = ()  # no event in a sentence where one of these matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class Match:
 class SentenceMatches:
     matches: list[Match]
     hits: list[LexiconHit]
+    vetoed: dict[str, int] = field(default_factory=dict)  # rule id -> its unless pattern that matched
 
 
 class RulePack:
@@ -120,8 +122,7 @@ class RulePack:
         """Build every rule's regexes now (they are built on first use otherwise): before
         forking workers, so that they share them instead of each compiling its own."""
         for index, rule in enumerate(self.rules):
-            rule.pattern.regex  # noqa: B018
-            rule.pattern.suffix  # noqa: B018
+            _build(rule)
             self._ready.add(index)
 
     def may_fire(self, text: str, start: int = 0, end: int | None = None) -> tuple[bool, bool]:
@@ -202,6 +203,18 @@ class RulePack:
         stream = "".join([f"{p}{part}\n" for p, part in zip(position, parts)])
         return stream, dict(zip(starts, range(len(starts))))
 
+    @staticmethod
+    def _veto(rule: CompiledRule, stream: str, vetoes: dict[str, bool], deadline: float | None) -> int | None:
+        """Index of the first of the rule's ``unless`` patterns that matches in the sentence, or
+        None (each pattern is searched at most once per sentence, whichever rules share it)."""
+        for k, guard in enumerate(rule.unless):
+            hit = vetoes.get(guard.source)
+            if hit is None:
+                hit = vetoes[guard.source] = guard.regex.search(stream, timeout=_remaining(deadline)) is not None
+            if hit:
+                return k
+        return None
+
     def match_sentence(
         self,
         tokens: list[Token],
@@ -226,8 +239,7 @@ class RulePack:
         if pending:  # regexes are compiled on first use: that one-off cost is not matching time
             compile_started = time.monotonic()
             for index in pending:
-                self.rules[index].pattern.regex  # noqa: B018
-                self.rules[index].pattern.suffix  # noqa: B018
+                _build(self.rules[index])
                 self._ready.add(index)
             compiling = time.monotonic() - compile_started
             self.compile_seconds += compiling
@@ -239,6 +251,8 @@ class RulePack:
         stream, offsets = self.encode(tokens, hits)
         starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
+        vetoes: dict[str, bool] = {}  # unless pattern -> matches in this sentence
+        vetoed: dict[str, int] = {}
         for index in selected:
             rule = self.rules[index]
             compiled = rule.pattern
@@ -251,6 +265,11 @@ class RulePack:
                 if suffix is not None:  # a trigger whose continuation fails cannot be in a match
                     near = [p for p in near if suffix.match(stream, starts[p], timeout=_remaining(deadline))]
                 found = _search_near(compiled.regex, stream, starts, offsets, near, reach, deadline) if near else []
+            if found and rule.unless:
+                veto = self._veto(rule, stream, vetoes, deadline)
+                if veto is not None:
+                    vetoed[rule.id] = veto
+                    continue
             for m in found:
                 start, end = offsets[m.start()], offsets[m.end()]
                 trigger_span = m.span("trigger")
@@ -261,7 +280,14 @@ class RulePack:
                     if s >= 0 and e > s:
                         groups[name] = (offsets[s], offsets[e])
                 matches.append(Match(rule, start, end, trigger, groups))
-        return SentenceMatches(matches, hits)
+        return SentenceMatches(matches, hits, vetoed)
+
+
+def _build(rule: CompiledRule) -> None:
+    rule.pattern.regex  # noqa: B018
+    rule.pattern.suffix  # noqa: B018
+    for guard in rule.unless:
+        guard.regex  # noqa: B018
 
 
 def _remaining(deadline: float | None) -> float | None:

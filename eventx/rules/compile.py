@@ -45,7 +45,8 @@ def compile_rules(ruleset: RuleSet) -> RulePack:
     compiled: list[CompiledRule] = []
     for rule in ruleset.rules:
         pattern = compiler.compile(rule.pattern, diagnostics)
-        if pattern is None:
+        guards = [compiler.compile_guard(text, diagnostics) for text in rule.unless]
+        if pattern is None or None in guards:
             continue
         compiled.append(
             CompiledRule(
@@ -60,6 +61,7 @@ def compile_rules(ruleset: RuleSet) -> RulePack:
                 file=rule.pos.file,
                 line=rule.pos.line,
                 source=rule,
+                unless=tuple(guards),  # type: ignore[arg-type]
             )
         )
     if diagnostics:

@@ -277,7 +277,16 @@ class _Loader:
             order=len(self.rules),
             modality=_get(fields, schema.RULE, "modality"),
             norms={role: norm.data for role, norm in _get(fields, schema.RULE, "norms").items()},
+            unless=_unless(fields.get("unless"), source),
         )
+
+
+def _unless(value: Value | None, source: YamlSource) -> tuple[SourceText, ...]:
+    """The rule's ``unless`` patterns: one scalar or a list of them."""
+    if value is None:
+        return ()
+    items = value.data if isinstance(value.data, list) else [value]
+    return tuple(source.source_text(item.node) for item in items)
 
 
 def _example(value: Value, source: YamlSource) -> Example | None:

@@ -110,6 +110,7 @@ class Rule:
     order: int
     modality: str | None = None
     norms: dict[str, str] = field(default_factory=dict)
+    unless: tuple[SourceText, ...] = ()  # sentence-wide vetoes
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,6 +177,9 @@ EXAMPLE = Record(
     },
 )
 
+UNLESS_PATTERN = Text(title="Unless pattern", description="A token pattern; where it matches, the rule "
+                      "gives no event.", pattern=NOT_BLANK, what="a pattern")
+
 RULE = Record(
     noun="rule",
     title="Rule",
@@ -192,6 +195,13 @@ RULE = Record(
                                   any_scalar=True), default=""),
         "pattern": Field(Text(title="Pattern", description="Token pattern (see DESIGN §2.1); named "
                               "captures become arguments.", pattern=NOT_BLANK), required=True),
+        "unless": Field(OneOf(
+            title="Unless",
+            description="Token patterns (same language as pattern); the rule gives no event in a "
+                        "sentence where one of them matches anywhere.",
+            options=(UNLESS_PATTERN, ListOf(title="Unless patterns", items=UNLESS_PATTERN,
+                                            item_label="an unless pattern")),
+        ), default=()),
         "examples": Field(ListOf(title="Examples", description="Inline tests of the rule.", items=EXAMPLE,
                                  item_label="an example"), default=()),
         "modality": Field(Text(title="Fixed modality", description="Give every event this modality "
