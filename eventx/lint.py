@@ -26,7 +26,7 @@ from eventx.api import DocumentTimeout, Extractor, load_rules
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
 from eventx.extract.events import resolve_overlaps
-from eventx.match.ast import Alt, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef
+from eventx.match.ast import LOOKAROUND, Alt, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef
 from eventx.match.matcher import RulePack
 from eventx.match.parser import parse_pattern
 from eventx.rules.model import Example, LexiconEntry, Rule, RuleSet, SourceText
@@ -51,6 +51,7 @@ NESTED_QUANTIFIER = _code("W406", "an unbounded quantifier around another unboun
 OTHER_RULE = _code("W407", "an example whose expected event is produced by another rule, not by the rule holding it")
 TOKEN_DUPLICATE = _code("W408", "two lexicon entries that are the same once tokenised (the later one is ignored)")
 SLOW_EXAMPLE = _code("W409", "an example that takes longer than the time budget to match")
+SENTENCE_GUARD = _code("W410", "a lookaround over the rest of the sentence ((?! []*? X) or (?<! X []*? )), run at every start tried: write it as an 'unless' pattern")
 
 EXAMPLE_TIME_BUDGET = 5.0  # seconds per example: far above normal, low enough not to hang `check`
 
@@ -101,6 +102,7 @@ def lint(path: str | Path) -> LintResult:
     result.diagnostics += _unused(ruleset, pack, given)
     result.diagnostics += _token_duplicates(ruleset)
     result.diagnostics += _nested_quantifiers(ruleset)
+    result.diagnostics += _sentence_guards(ruleset)
     result.diagnostics += _run_examples(ruleset, pack)
     result.diagnostics = _sorted(result.diagnostics)
     return result
@@ -243,6 +245,33 @@ def _nested_quantifiers(ruleset: RuleSet) -> list[Diagnostic]:
                            "(bound the outer one, e.g. {0,5}, or make one possessive)")
                 found.append(source.position(node.offset).diagnostic(NESTED_QUANTIFIER, message, severity="warning"))
     return found
+
+
+def _sentence_guards(ruleset: RuleSet) -> list[Diagnostic]:
+    """Lookarounds that scan to the end (or the start) of the sentence: ``(?! []*? X )``,
+    ``(?<! X []*? )``. The regex runs them at every start position it tries; as an ``unless``
+    pattern the same test runs once per sentence, and only when the rule matched."""
+    found = []
+    for source in [rule.pattern for rule in ruleset.rules] + list(ruleset.vars.values()):
+        try:
+            tree = parse_pattern(source.text)
+        except PatternError:
+            continue
+        stack = [tree]
+        while stack:
+            node = stack.pop()
+            stack.extend(_children(node))
+            if isinstance(node, Group) and node.kind in LOOKAROUND and _scans_sentence(node):
+                message = ("lookaround over the rest of the sentence runs at every start tried; if it means "
+                           "'X nowhere in the sentence', write X as an unless: pattern of the rule (searched once)")
+                found.append(source.position(node.offset).diagnostic(SENTENCE_GUARD, message, severity="warning"))
+    return found
+
+
+def _scans_sentence(look: Group) -> bool:
+    items = look.body.items if isinstance(look.body, Seq) else (look.body,)
+    edge = items[-1] if look.kind in ("behind", "not_behind") else items[0]
+    return len(items) > 1 and isinstance(edge, Repeat) and edge.max is None and _risky_inner(edge)
 
 
 # --- running the examples ------------------------------------------------------------------

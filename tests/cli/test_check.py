@@ -73,6 +73,7 @@ def test_each_warning_kind_at_its_place() -> None:
         ("rules.yml", 32, 5, "warning", "W402"),  # no negative example
         ("rules.yml", 39, 5, "warning", "W401"),  # no positive example
         ("rules.yml", 48, 36, "warning", "W406"),  # ( []* [lower=of] )*
+        ("rules.yml", 57, 15, "warning", "W410"),  # (?! []*? [lemma=software] ): use unless
     ]
     assert "deploy.shadowed never wins" in result.output and "to deploy.main" in result.output
     assert "produced by deploy.main, not by deploy.shadowed" in result.output
@@ -89,7 +90,7 @@ def test_strict_turns_warnings_into_exit_1() -> None:
 def test_json_format_for_editors_and_ci() -> None:
     result = runner.invoke(app, ["check", str(WARNINGS), "--format", "json"])
     data = json.loads(result.stdout)
-    assert data["errors"] == 0 and data["warnings"] == 9
+    assert data["errors"] == 0 and data["warnings"] == 10
     first = data["diagnostics"][0]
     assert set(first) == {"file", "line", "col", "severity", "code", "message"}
     assert (first["line"], first["col"], first["code"]) == (3, 39, "W150")
