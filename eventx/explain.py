@@ -257,7 +257,7 @@ class Explainer:
         if focus is not None:
             studied = [focus]
         else:
-            studied = [i for i in selected if pack.rules[i].id not in fired]
+            studied = [i for i in pack.triggered(tokens) if pack.rules[i].id not in fired]
         found = pack.match_sentence(tokens, rule_ids=sorted(set(selected) | set(studied)), timeout=MATCH_TIMEOUT)
         kept = resolve_overlaps(found.matches)
         misses = [self._near_miss(i, i in selected, stream, found, kept, fired) for i in studied]
@@ -290,7 +290,14 @@ class Explainer:
         miss = self._longest_prefix(rule, stream)
         miss.selected = selected
         if not selected:
-            miss.message = f"not selected by the prefilter: its trigger words do not occur; {miss.message}"
+            missing = self.pack.missing_requirement(index, stream.tokens)
+            if missing is None:
+                why = "its trigger words do not occur"
+            else:
+                words = sorted(value for _, value in missing)
+                shown = ", ".join(words[:6]) + (f" (+{len(words) - 6} more)" if len(words) > 6 else "")
+                why = f"no token is one of the words it requires: {shown}"
+            miss.message = f"not selected by the prefilter: {why}; {miss.message}"
         return miss
 
     def _branches(self, rule: CompiledRule) -> list[tuple[Node, list[Node]]]:

@@ -90,6 +90,10 @@ class CompiledPattern:
     # trigger is at token p implies that this matches at p, a cheap test before trying the
     # starts up to trigger_reach tokens before p.
     suffix_source: str | None = None
+    # Necessary conditions beyond the trigger: a sentence can hold a match only if, for each
+    # set, one of its (field, value) keys is a key of one of its tokens (required literal
+    # tokens, required lexicon references by their phrases' first words).
+    requirements: tuple[frozenset[tuple[str, str]], ...] = ()
     _compiled: list = field(default_factory=list, compare=False, repr=False)
     _suffix: list = field(default_factory=list, compare=False, repr=False)
 
@@ -156,7 +160,8 @@ class PatternCompiler:
         names = tuple(sorted(_capture_names(tree) - {"trigger"}))
         reach = self._trigger_reach(tree) if keys is not None else None
         suffix = self._suffix_source(tree) if reach is not None else None
-        return CompiledPattern(regex_source, keys, names, reach, suffix)
+        requirements = tuple(sorted(set(self._requirements(tree)), key=lambda r: (len(r), sorted(r))))
+        return CompiledPattern(regex_source, keys, names, reach, suffix, requirements)
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
@@ -309,6 +314,30 @@ class PatternCompiler:
             if _collect_marks(child, required=True):
                 return self._trigger_keys(child)
         return None
+
+    def _requirements(self, node: Node) -> list[frozenset[tuple[str, str]]]:
+        """Key sets one of whose keys a sentence must hold for ``node`` to match in it: one per
+        required literal token or lexicon reference (through sequences, groups, captures,
+        positive lookaround and repeats of at least one); an alternation gives one set, the
+        union of one set of each branch, when every branch has one."""
+        if isinstance(node, TokenNode):
+            keys = _literal_keys(node.constraint) if node.constraint is not None else None
+            return [keys] if keys else []
+        if isinstance(node, LexiconRef):
+            firsts = self.lexicon_first_keys[self.lexicon_ids[node.name]]
+            return [frozenset(("lower", k) for k in firsts)] if firsts else []
+        if isinstance(node, Seq):
+            return [keys for item in node.items for keys in self._requirements(item)]
+        if isinstance(node, Group):
+            return self._requirements(node.body) if node.kind not in ("not_ahead", "not_behind") else []
+        if isinstance(node, Repeat):
+            return self._requirements(node.body) if node.min >= 1 else []
+        if isinstance(node, Alt):
+            per_branch = [self._requirements(b) for b in node.branches]
+            if not all(per_branch):
+                return []
+            return [frozenset().union(*(min(sets, key=len) for sets in per_branch))]
+        return []
 
     def _trigger_reach(self, node: Node) -> int | None:
         """Most tokens a match spends before the trigger token that carries a key, following

@@ -110,9 +110,15 @@ class RulePack:
                 table.setdefault(value, []).append(index)
         self.trigger_words = frozenset(self._by_lower)
         self.trigger_lemmas = frozenset(self._by_lemma)
-        # may_fire() caches: whitespace-delimited chunks of text, by what their tokens carry
-        self._chunks_known: set[str] = set()
-        self._chunks_firing: set[str] = set()
+        self._requirements = [rule.pattern.requirements for rule in rules]
+        # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
+        relevant: set[tuple[str, str]] = {("lower", w) for w in self._by_lower} | {("lemma", w) for w in self._by_lemma}
+        for requirements in self._requirements:
+            relevant.update(*requirements)
+        self._relevant_lower = frozenset(v for f, v in relevant if f == "lower")
+        self._relevant_lemma = frozenset(v for f, v in relevant if f == "lemma")
+        # may_fire() caches: whitespace-delimited chunks of text, by the relevant keys of their tokens
+        self._chunk_keys: dict[str, frozenset[tuple[str, str]]] = {}
         self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
 
     def __len__(self) -> int:
@@ -132,38 +138,57 @@ class RulePack:
         A token never spans whitespace, and the tokenizer decides token boundaries from the
         text between two whitespace characters alone (its lookarounds see whitespace and the
         end of the text alike), so the tokens of a text are those of its whitespace-delimited
-        chunks. Each distinct chunk is tokenised once and remembered, by whether one of its
-        tokens carries a trigger key, and whether it has tokens; news repeats its chunks,
-        so most calls are a ``str.split`` and two set operations.
+        chunks. Each distinct chunk is tokenised once and remembered with the keys its tokens
+        carry that some rule asks for; news repeats its chunks, so most calls are a
+        ``str.split`` and a few set operations. A rule can fire where its trigger key occurs
+        and each of its requirements (see :class:`CompiledPattern`) is met.
         """
         end = len(text) if end is None else end
-        fires = has_tokens = False
-        while start < end and not fires:  # in blocks, for bounded memory on huge texts
+        keys: set[tuple[str, str]] = set()
+        has_tokens = False
+        while start < end:  # in blocks, for bounded memory on huge texts
             cut = min(end, start + _BLOCK)
             if cut < end:  # end the block after a whitespace character: chunks stay whole
                 space = _SPACE.search(text, cut - 1, end)
                 cut = space.end() if space else end
-            fires, block_has_tokens = self._chunks_fire(set(text[start:cut].split()))
-            has_tokens = has_tokens or block_has_tokens
+            chunks = set(text[start:cut].split())
+            keys |= self._chunks_keys(chunks)
+            has_tokens = has_tokens or not chunks.issubset(self._chunks_empty)
+            if has_tokens and self._any_fires(keys):
+                return True, True
             start = cut
-        return fires, has_tokens
+        return False, has_tokens
 
-    def _chunks_fire(self, chunks: set[str]) -> tuple[bool, bool]:
-        unknown = chunks - self._chunks_known
+    def _chunks_keys(self, chunks: set[str]) -> set[tuple[str, str]]:
+        known = self._chunk_keys
+        unknown = chunks.difference(known)
         if unknown:
-            if len(self._chunks_known) > _CHUNK_CACHE_LIMIT:
-                self._chunks_known, self._chunks_firing, self._chunks_empty = set(), set(), set()
-            by_lower, by_lemma = self._by_lower, self._by_lemma
+            if len(known) > _CHUNK_CACHE_LIMIT:
+                known.clear()
+                self._chunks_empty = set()
+                unknown = chunks
+            lowers, lemmas, nothing = self._relevant_lower, self._relevant_lemma, frozenset()
             for chunk in unknown:
                 tokens = tokenize(chunk)
                 if not tokens:
                     self._chunks_empty.add(chunk)
-                elif any(t.lower in by_lower or t.lemma in by_lemma for t in tokens):
-                    self._chunks_firing.add(chunk)
-            self._chunks_known |= unknown
-        has_tokens = not chunks.issubset(self._chunks_empty)
-        fires = has_tokens and (bool(self._always) or not chunks.isdisjoint(self._chunks_firing))
-        return fires, has_tokens
+                found = {("lower", t.lower) for t in tokens if t.lower in lowers}
+                found.update(("lemma", t.lemma) for t in tokens if t.lemma in lemmas)
+                known[chunk] = frozenset(found) if found else nothing
+        return set().union(*map(known.__getitem__, chunks))
+
+    def _rules_for(self, keys: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> set[int]:
+        """Rules whose trigger key is among ``keys`` (and rules without trigger keys)."""
+        found = set(self._always)
+        for field_name, value in keys:
+            found.update((self._by_lower if field_name == "lower" else self._by_lemma).get(value, _NO_RULES))
+        return found
+
+    def _met(self, index: int, keys: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> bool:
+        return all(not keys.isdisjoint(required) for required in self._requirements[index])
+
+    def _any_fires(self, keys: set[tuple[str, str]]) -> bool:
+        return any(self._met(index, keys) for index in self._rules_for(keys))
 
     def trigger_positions(self, tokens: list[Token]) -> dict[int, list[int]]:
         """Rule index -> token indices (ascending) where one of its trigger keys occurs."""
@@ -181,8 +206,30 @@ class RulePack:
         return found
 
     def candidates(self, tokens: list[Token]) -> list[int]:
-        """Indices (in rule order) of the rules whose trigger occurs in ``tokens``."""
+        """Indices (in rule order) of the rules whose trigger occurs in ``tokens`` and whose
+        requirements the tokens meet."""
+        return self._selected(tokens, self.trigger_positions(tokens))
+
+    def triggered(self, tokens: list[Token]) -> list[int]:
+        """Indices (in rule order) of the rules whose trigger occurs in ``tokens``, whether or not
+        their other requirements are met (``eventx explain`` studies all of them)."""
         return sorted(set(self._always).union(self.trigger_positions(tokens)))
+
+    def missing_requirement(self, index: int, tokens: list[Token]) -> frozenset[tuple[str, str]] | None:
+        """The first requirement of rule ``index`` that ``tokens`` do not meet, if its trigger
+        occurs (None when the trigger is missing or every requirement is met)."""
+        if index not in self._always and index not in self.trigger_positions(tokens):
+            return None
+        keys = {("lower", t.lower) for t in tokens} | {("lemma", t.lemma) for t in tokens}
+        return next((r for r in self._requirements[index] if keys.isdisjoint(r)), None)
+
+    def _selected(self, tokens: list[Token], positions: dict[int, list[int]]) -> list[int]:
+        indices = set(self._always).union(positions)
+        if not indices:
+            return []
+        keys = {("lower", t.lower) for t in tokens}
+        keys.update(("lemma", t.lemma) for t in tokens)
+        return sorted(index for index in indices if self._met(index, keys))
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
@@ -232,7 +279,7 @@ class RulePack:
         if not tokens:
             return SentenceMatches([], [])
         positions = self.trigger_positions(tokens)
-        selected = sorted(set(self._always).union(positions)) if rule_ids is None else rule_ids
+        selected = self._selected(tokens, positions) if rule_ids is None else rule_ids
         if not selected:
             return SentenceMatches([], [])
         pending = [index for index in selected if index not in self._ready]

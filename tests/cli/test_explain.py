@@ -45,13 +45,23 @@ def explain_json(rules: str, text: str, *extra: str) -> list[dict]:
 
 
 def test_near_miss_names_the_failing_token_constraint(rules: str) -> None:
-    result = runner.invoke(app, ["explain", "Poland sent fresh troops to Latvia.", "-r", rules])
+    result = runner.invoke(app, ["explain", "Poland sent more fresh troops to Latvia.", "-r", rules])
     assert result.exit_code == 0, result.output
     assert (
-        "deploy.send: matched items 1..2 (tokens 0..1: 'Poland sent'), then item 3 `[lower=more|extra]` "
-        "failed at token 2 'fresh' (lemma 'fresh'): lower is 'fresh', not more|extra"
-    ) in result.stdout
+        "deploy.send: matched items 1..3 (tokens 0..2: 'Poland sent more'), then item 4 `(?<force> @forces)` "
+        "failed at token 3 'fresh'"
+    ) in " ".join(result.stdout.split())
     assert "prefilter selected: deploy.send" in result.stdout
+
+
+def test_a_trigger_without_its_required_words_is_studied_too(rules: str) -> None:
+    """The prefilter skips deploy.send (no 'more' or 'extra'), explain still says how far it got."""
+    [sentence] = explain_json(rules, "Poland sent fresh troops to Latvia.")
+    assert sentence["candidates"] == []
+    [miss] = sentence["near_misses"]
+    assert miss["rule"] == "deploy.send" and miss["selected"] is False
+    assert miss["message"].startswith("not selected by the prefilter: no token is one of the words it requires: extra, more; ")
+    assert miss["message"].endswith("failed at token 2 'fresh' (lemma 'fresh'): lower is 'fresh', not more|extra")
 
 
 def test_near_miss_inside_a_capture_and_a_conjunction(rules: str) -> None:
@@ -119,3 +129,4 @@ def test_near_miss_reports_the_widest_partial_match_not_the_leftmost(tmp_path: P
     [miss] = sentence["near_misses"]
     assert (miss["matched_items"], miss["tokens"], miss["failed_at"]) == (2, [3, 5], 5)
     assert "matched items 1..2 (tokens 3..4: 'the big'), then item 3 `[lemma=boom]=trigger` failed at token 5 'dog'" in miss["message"]
+
