@@ -12,6 +12,7 @@ matching keeps the regex module's backtracking semantics.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from eventx.text.model import Token
 from eventx.text.tokenize import tokenize
@@ -22,8 +23,9 @@ _Node = dict
 _END = ""
 
 
-@dataclass(frozen=True, slots=True)
-class LexiconHit:
+class LexiconHit(NamedTuple):
+    """One phrase found in a sentence (a tuple: a sentence can have dozens, built per sentence)."""
+
     lexicon: int  # index into LexiconIndex.names
     start: int  # token index in the sentence
     length: int  # number of tokens
