@@ -110,15 +110,14 @@ class RulePack:
                 table.setdefault(value, []).append(index)
         self.trigger_words = frozenset(self._by_lower)
         self.trigger_lemmas = frozenset(self._by_lemma)
-        self._requirements = [rule.pattern.requirements for rule in rules]
+        # per rule, each requirement as (lower values, lemma values): a sentence meets it when
+        # one of its tokens has one of them
+        self._requirements = [tuple(_split_keys(keys) for keys in rule.pattern.requirements) for rule in rules]
         # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
-        relevant: set[tuple[str, str]] = {("lower", w) for w in self._by_lower} | {("lemma", w) for w in self._by_lemma}
-        for requirements in self._requirements:
-            relevant.update(*requirements)
-        self._relevant_lower = frozenset(v for f, v in relevant if f == "lower")
-        self._relevant_lemma = frozenset(v for f, v in relevant if f == "lemma")
-        # may_fire() caches: whitespace-delimited chunks of text, by the relevant keys of their tokens
-        self._chunk_keys: dict[str, frozenset[tuple[str, str]]] = {}
+        self._relevant_lower = frozenset(self._by_lower).union(*(low for reqs in self._requirements for low, _ in reqs))
+        self._relevant_lemma = frozenset(self._by_lemma).union(*(lem for reqs in self._requirements for _, lem in reqs))
+        # may_fire() caches: whitespace-delimited chunks of text -> relevant (lower, lemma) values
+        self._chunk_keys: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
         self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
 
     def __len__(self) -> int:
@@ -144,7 +143,8 @@ class RulePack:
         and each of its requirements (see :class:`CompiledPattern`) is met.
         """
         end = len(text) if end is None else end
-        keys: set[tuple[str, str]] = set()
+        lowers: set[str] = set()
+        lemmas: set[str] = set()
         has_tokens = False
         while start < end:  # in blocks, for bounded memory on huge texts
             cut = min(end, start + _BLOCK)
@@ -152,14 +152,14 @@ class RulePack:
                 space = _SPACE.search(text, cut - 1, end)
                 cut = space.end() if space else end
             chunks = set(text[start:cut].split())
-            keys |= self._chunks_keys(chunks)
+            self._add_chunk_keys(chunks, lowers, lemmas)
             has_tokens = has_tokens or not chunks.issubset(self._chunks_empty)
-            if has_tokens and self._any_fires(keys):
+            if has_tokens and any(self._met(index, lowers, lemmas) for index in self._rules_for(lowers, lemmas)):
                 return True, True
             start = cut
         return False, has_tokens
 
-    def _chunks_keys(self, chunks: set[str]) -> set[tuple[str, str]]:
+    def _add_chunk_keys(self, chunks: set[str], lowers: set[str], lemmas: set[str]) -> None:
         known = self._chunk_keys
         unknown = chunks.difference(known)
         if unknown:
@@ -167,28 +167,30 @@ class RulePack:
                 known.clear()
                 self._chunks_empty = set()
                 unknown = chunks
-            lowers, lemmas, nothing = self._relevant_lower, self._relevant_lemma, frozenset()
+            relevant_lower, relevant_lemma, nothing = self._relevant_lower, self._relevant_lemma, (frozenset(), frozenset())
             for chunk in unknown:
                 tokens = tokenize(chunk)
                 if not tokens:
                     self._chunks_empty.add(chunk)
-                found = {("lower", t.lower) for t in tokens if t.lower in lowers}
-                found.update(("lemma", t.lemma) for t in tokens if t.lemma in lemmas)
-                known[chunk] = frozenset(found) if found else nothing
-        return set().union(*map(known.__getitem__, chunks))
+                low = frozenset(t.lower for t in tokens if t.lower in relevant_lower)
+                lem = frozenset(t.lemma for t in tokens if t.lemma in relevant_lemma)
+                known[chunk] = (low, lem) if low or lem else nothing
+        for low, lem in map(known.__getitem__, chunks):
+            if low:
+                lowers |= low
+            if lem:
+                lemmas |= lem
 
-    def _rules_for(self, keys: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> set[int]:
-        """Rules whose trigger key is among ``keys`` (and rules without trigger keys)."""
+    def _rules_for(self, lowers: set[str], lemmas: set[str]) -> set[int]:
+        """Rules whose trigger key is among the values (and rules without trigger keys)."""
         found = set(self._always)
-        for field_name, value in keys:
-            found.update((self._by_lower if field_name == "lower" else self._by_lemma).get(value, _NO_RULES))
+        for table, values in ((self._by_lower, lowers), (self._by_lemma, lemmas)):
+            for value in values:
+                found.update(table.get(value, _NO_RULES))
         return found
 
-    def _met(self, index: int, keys: set[tuple[str, str]] | frozenset[tuple[str, str]]) -> bool:
-        return all(not keys.isdisjoint(required) for required in self._requirements[index])
-
-    def _any_fires(self, keys: set[tuple[str, str]]) -> bool:
-        return any(self._met(index, keys) for index in self._rules_for(keys))
+    def _met(self, index: int, lowers: set[str], lemmas: set[str]) -> bool:
+        return all(not (lowers.isdisjoint(low) and lemmas.isdisjoint(lem)) for low, lem in self._requirements[index])
 
     def trigger_positions(self, tokens: list[Token]) -> dict[int, list[int]]:
         """Rule index -> token indices (ascending) where one of its trigger keys occurs."""
@@ -220,16 +222,16 @@ class RulePack:
         occurs (None when the trigger is missing or every requirement is met)."""
         if index not in self._always and index not in self.trigger_positions(tokens):
             return None
-        keys = {("lower", t.lower) for t in tokens} | {("lemma", t.lemma) for t in tokens}
-        return next((r for r in self._requirements[index] if keys.isdisjoint(r)), None)
+        lowers, lemmas = {t.lower for t in tokens}, {t.lemma for t in tokens}
+        requirements = zip(self.rules[index].pattern.requirements, self._requirements[index])
+        return next((keys for keys, (low, lem) in requirements if lowers.isdisjoint(low) and lemmas.isdisjoint(lem)), None)
 
     def _selected(self, tokens: list[Token], positions: dict[int, list[int]]) -> list[int]:
         indices = set(self._always).union(positions)
         if not indices:
             return []
-        keys = {("lower", t.lower) for t in tokens}
-        keys.update(("lemma", t.lemma) for t in tokens)
-        return sorted(index for index in indices if self._met(index, keys))
+        lowers, lemmas = {t.lower for t in tokens}, {t.lemma for t in tokens}
+        return sorted(index for index in indices if self._met(index, lowers, lemmas))
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
@@ -328,6 +330,10 @@ class RulePack:
                         groups[name] = (offsets[s], offsets[e])
                 matches.append(Match(rule, start, end, trigger, groups))
         return SentenceMatches(matches, hits, vetoed)
+
+
+def _split_keys(keys: frozenset[tuple[str, str]]) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(v for f, v in keys if f == "lower"), frozenset(v for f, v in keys if f == "lemma")
 
 
 def _build(rule: CompiledRule) -> None:
