@@ -1,7 +1,10 @@
 """YAML with positions: compose a document into nodes and map nodes back to file places.
 
 pyyaml's composer (``yaml.compose`` with ``SafeLoader``) keeps a start mark on every node,
-which is all we need for node positions. Offsets *inside* a scalar need more: folding,
+which is all we need for node positions. libyaml's composer (``CSafeLoader``) builds the same
+nodes with the same marks about ten times faster, but only for well-formed files without
+some characters (its error messages, and a few corner cases, differ): it is used where it
+provably agrees, and the pure-Python composer everywhere else (see :func:`_compose_fast`). Offsets *inside* a scalar need more: folding,
 indentation, quotes and escapes make the scalar's value differ from its source text, so
 :func:`source_text` aligns the value with the source character by character.
 """
@@ -44,6 +47,9 @@ class YamlSource:
 
     def compose(self) -> tuple[yaml.Node | None, list[Diagnostic]]:
         """Compose the single document, turning every failure into a diagnostic."""
+        node = _compose_fast(self.text)
+        if node is not _SLOW:
+            return node, []
         try:
             return yaml.compose(self.text, Loader=yaml.SafeLoader), []
         except yaml.MarkedYAMLError as error:
@@ -76,6 +82,66 @@ class YamlSource:
         places = tuple(self.place(i) for i in indices)
         line, col = places[0] if value else (node.start_mark.line + 1, node.start_mark.column + 1)
         return SourceText(value, Pos(self.file, line, col), style, places)
+
+
+_SLOW = object()  # _compose_fast(): "use the pure-Python composer"
+# Where libyaml and pyyaml's Python reader disagree on positions or on what is allowed: tabs,
+# CR and the Unicode line breaks (line counting), a byte-order mark inside the text (pyyaml
+# does not count it as a column), and characters the Python reader rejects.
+_PYTHON_ONLY = re.compile(r"[\t\r\x85\u2028\u2029\ufeff]|" + yaml.reader.Reader.NON_PRINTABLE.pattern)
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "seq", "map", "int", "float", "bool", "null", "timestamp", "binary", "set", "omap",
+                 "pairs", "merge", "value", "yaml")
+)
+_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*")
+_TAGGED = re.compile(r"(?:&\S*\s+)?!")  # a node with an explicit tag (after its anchor)
+
+
+def _compose_fast(text: str) -> yaml.Node | None | object:
+    """The document composed by libyaml when that is exactly what ``SafeLoader`` gives, else _SLOW.
+
+    Checked differentially on random YAML-like text: with a final line break and none of
+    ``_PYTHON_ONLY``, both composers build the same nodes (tags, values, scalar styles, marks;
+    libyaml says ``''`` for a plain style where pyyaml says None, read here as ``or ""``)
+    whenever both succeed. What libyaml accepts and pyyaml rejects is caught afterwards:
+    explicit tags, a block scalar header followed directly by ``#``, and ``?`` or ``:`` in a
+    plain scalar inside a flow collection (``[a?b]``); and an empty value in a flow
+    collection (``{args: }``), whose position differs. Every error
+    goes through pyyaml again, for its messages and positions.
+    """
+    if not text.endswith("\n") or _PYTHON_ONLY.search(text) or not hasattr(yaml, "CSafeLoader"):
+        return _SLOW
+    try:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return _SLOW
+    seen: set[int] = set()
+    stack = [(node, False)] if node is not None else []
+    while stack:
+        item, in_flow = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if item.tag not in _STANDARD_TAGS or _TAGGED.match(text, item.start_mark.index):
+            return _SLOW
+        if isinstance(item, yaml.ScalarNode):
+            if item.style in ("|", ">"):
+                header = _BLOCK_HEADER.match(text, item.start_mark.index)
+                if header is None or text[header.end() : header.end() + 1] not in (" ", "\n"):
+                    return _SLOW
+            elif in_flow and not item.style and (not item.value or "?" in item.value or ":" in item.value):
+                # pyyaml ends a plain scalar in a flow collection at ? and :, libyaml not
+                # always; and they place an empty value in one (`{a: }`) differently
+                return _SLOW
+            continue
+        in_flow = in_flow or bool(item.flow_style)
+        if isinstance(item, yaml.MappingNode):
+            for key, value in item.value:
+                stack += ((key, in_flow), (value, in_flow))
+        else:
+            stack += ((child, in_flow) for child in item.value)
+    return node
 
 
 def _content_start(src: str, node: yaml.ScalarNode) -> int:
