@@ -20,7 +20,7 @@ import regex
 
 __all__ = ["lemmatize", "lemma_forms", "normalise_spelling"]
 
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 50_000  # distinct lower-case words remembered (cleared when full; see tokenize)
 _cache: dict[str, tuple[str, bool]] = {}  # lower -> (lemma, known to the lexicon)
 
 # VERB first (see module docstring); "others" (AUX, PROPN...) come after the open classes.
