@@ -328,13 +328,17 @@ def _receive(process: multiprocessing.process.BaseProcess, outbox) -> list:  # n
                 raise RuntimeError(f"a worker process died (exit code {process.exitcode})") from None
 
 
-SMALL_INPUT_BYTES = 4_000_000  # below this, forking workers (and compiling every rule for them) costs more than it saves
+SMALL_INPUT_BYTES = 4_000_000  # below this, one process is the safe default (see default_jobs)
 
 
 def default_jobs(inputs: list[str] | None = None) -> int:
-    """The number of cores; 1 for stdin or inputs under ``SMALL_INPUT_BYTES`` in total, where
-    one process compiling only the rules it meets finishes sooner than workers that need the
-    whole pack compiled before forking."""
+    """The number of cores; 1 for stdin or inputs under ``SMALL_INPUT_BYTES`` in total.
+
+    On a small input the run is mostly building the regexes of the rules met. Workers split
+    that between them only when the pack's event types can be balanced (see
+    :func:`rule_groups`); otherwise they need the whole pack compiled before forking, which
+    one process that builds only the rules it meets beats on a small input.
+    """
     cores = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
     if inputs is None or cores == 1:
         return cores
