@@ -6,6 +6,7 @@ at the exact place in a rule file without going back to the YAML.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from eventx.errors import Diagnostic
@@ -35,7 +36,8 @@ class SourceText:
     """A YAML scalar's text plus where it came from, so an offset inside it maps back to a file place.
 
     ``places`` holds the (line, col) of every character of ``text`` plus one for the end, as
-    computed by the loader for every scalar style (plain, quoted, ``|`` and ``>``). A
+    computed by the loader for every scalar style (plain, quoted, ``|`` and ``>``); any
+    indexable sequence (the loader's computes each place on demand). A
     SourceText built by hand (``SourceText("[]", Pos(...))``) leaves it empty and is taken
     to be laid out verbatim from ``pos`` on.
     """
@@ -43,7 +45,7 @@ class SourceText:
     text: str
     pos: Pos
     style: str = ""  # YAML scalar style: "" plain, "'", '"', "|" or ">"
-    places: tuple[tuple[int, int], ...] = field(default=(), compare=False, repr=False)
+    places: Sequence[tuple[int, int]] = field(default=(), compare=False, repr=False)
 
     def position(self, offset: int) -> Pos:
         """Return the file position of ``text[offset]`` (``len(text)`` = just after the end)."""

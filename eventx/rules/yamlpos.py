@@ -1,7 +1,10 @@
 """YAML with positions: compose a document into nodes and map nodes back to file places.
 
 pyyaml's composer (``yaml.compose`` with ``SafeLoader``) keeps a start mark on every node,
-which is all we need for node positions. Offsets *inside* a scalar need more: folding,
+which is all we need for node positions. libyaml's composer (``CSafeLoader``) builds the same
+nodes with the same marks about ten times faster, but only for well-formed files without
+some characters (its error messages, and a few corner cases, differ): it is used where it
+provably agrees, and the pure-Python composer everywhere else (see :func:`_compose_fast`). Offsets *inside* a scalar need more: folding,
 indentation, quotes and escapes make the scalar's value differ from its source text, so
 :func:`source_text` aligns the value with the source character by character.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 
 import yaml
 
@@ -21,6 +25,8 @@ from eventx.rules.model import Pos, SourceText
 _BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
 _SPACE = " \t\r\n\x85\u2028\u2029\ufeff"
 _ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}  # backslash + letter + hex digits
+_RUN = re.compile(r"\S+|\s+")  # \s is str.isspace()
+_BLANKS_BEFORE_TEXT = re.compile(r"\s+(?=\S)")
 
 
 class YamlSource:
@@ -44,6 +50,9 @@ class YamlSource:
 
     def compose(self) -> tuple[yaml.Node | None, list[Diagnostic]]:
         """Compose the single document, turning every failure into a diagnostic."""
+        node = _compose_fast(self.text)
+        if node is not _SLOW:
+            return node, []
         try:
             return yaml.compose(self.text, Loader=yaml.SafeLoader), []
         except yaml.MarkedYAMLError as error:
@@ -73,9 +82,96 @@ class YamlSource:
         """The scalar's value with the file place of every character in it."""
         value, style = node.value, node.style or ""
         indices = _align(value, self.text, _content_start(self.text, node), node.end_mark.index, style)
-        places = tuple(self.place(i) for i in indices)
+        places = _Places(indices, self._line_starts)
         line, col = places[0] if value else (node.start_mark.line + 1, node.start_mark.column + 1)
         return SourceText(value, Pos(self.file, line, col), style, places)
+
+
+class _Places:
+    """``SourceText.places`` computed on demand: (line, col) of the source index of each character.
+
+    Only diagnostics and ``explain`` ever ask for a place, so a scalar keeps its source
+    indices (a ``range`` when it stands verbatim in the file, else a compact array) and the
+    file's line table, which all its scalars share, instead of a tuple per character.
+    """
+
+    __slots__ = ("_indices", "_line_starts")
+
+    def __init__(self, indices: list[int], line_starts: list[int]):
+        first = indices[0]
+        if indices[-1] - first == len(indices) - 1 and indices == list(range(first, first + len(indices))):
+            self._indices: range | array = range(first, first + len(indices))
+        else:
+            self._indices = array("q", indices)
+        self._line_starts = line_starts
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, offset: int) -> tuple[int, int]:
+        index = self._indices[offset]
+        row = bisect.bisect_right(self._line_starts, index) - 1
+        return row + 1, index - self._line_starts[row] + 1
+
+
+_SLOW = object()  # _compose_fast(): "use the pure-Python composer"
+# Where libyaml and pyyaml's Python reader disagree on positions or on what is allowed: tabs,
+# CR and the Unicode line breaks (line counting), a byte-order mark inside the text (pyyaml
+# does not count it as a column), and characters the Python reader rejects.
+_PYTHON_ONLY = re.compile(r"[\t\r\x85\u2028\u2029\ufeff]|" + yaml.reader.Reader.NON_PRINTABLE.pattern)
+_STANDARD_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "seq", "map", "int", "float", "bool", "null", "timestamp", "binary", "set", "omap",
+                 "pairs", "merge", "value", "yaml")
+)
+_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*")
+_TAGGED = re.compile(r"(?:&\S*\s+)?!")  # a node with an explicit tag (after its anchor)
+
+
+def _compose_fast(text: str) -> yaml.Node | None | object:
+    """The document composed by libyaml when that is exactly what ``SafeLoader`` gives, else _SLOW.
+
+    Checked differentially on random YAML-like text: with a final line break and none of
+    ``_PYTHON_ONLY``, both composers build the same nodes (tags, values, scalar styles, marks;
+    libyaml says ``''`` for a plain style where pyyaml says None, read here as ``or ""``)
+    whenever both succeed. What libyaml accepts and pyyaml rejects is caught afterwards:
+    explicit tags, a block scalar header followed directly by ``#``, and ``?`` or ``:`` in a
+    plain scalar inside a flow collection (``[a?b]``); and an empty value in a flow
+    collection (``{args: }``), whose position differs. Every error
+    goes through pyyaml again, for its messages and positions.
+    """
+    if not text.endswith("\n") or _PYTHON_ONLY.search(text) or not hasattr(yaml, "CSafeLoader"):
+        return _SLOW
+    try:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return _SLOW
+    seen: set[int] = set()
+    stack = [(node, False)] if node is not None else []
+    while stack:
+        item, in_flow = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if item.tag not in _STANDARD_TAGS or _TAGGED.match(text, item.start_mark.index):
+            return _SLOW
+        if isinstance(item, yaml.ScalarNode):
+            if item.style in ("|", ">"):
+                header = _BLOCK_HEADER.match(text, item.start_mark.index)
+                if header is None or text[header.end() : header.end() + 1] not in (" ", "\n"):
+                    return _SLOW
+            elif in_flow and not item.style and (not item.value or "?" in item.value or ":" in item.value):
+                # pyyaml ends a plain scalar in a flow collection at ? and :, libyaml not
+                # always; and they place an empty value in one (`{a: }`) differently
+                return _SLOW
+            continue
+        in_flow = in_flow or bool(item.flow_style)
+        if isinstance(item, yaml.MappingNode):
+            for key, value in item.value:
+                stack += ((key, in_flow), (value, in_flow))
+        else:
+            stack += ((child, in_flow) for child in item.value)
+    return node
 
 
 def _content_start(src: str, node: yaml.ScalarNode) -> int:
@@ -115,6 +211,33 @@ def _align(value: str, src: str, at: int, end: int, style: str) -> list[int]:
     one character, so the result is always defined (exact for everything but odd escapes).
     """
     out: list[int] = []
+    escapes = {'"': "\\", "'": "'"}.get(style)
+    for run in _RUN.finditer(value):
+        chunk = run.group()
+        # A run that stands verbatim in the source: the loop below would step through it one
+        # source character per value character (spaces skipped before a non-blank run only).
+        probe = at
+        if not chunk[0].isspace():
+            while probe < end and src[probe] in _SPACE:
+                probe += 1
+        if (
+            probe + len(chunk) <= end
+            and src.startswith(chunk, probe)
+            and not (escapes and escapes in chunk)
+            and not (style == '"' and src[probe] == "\\")
+            and "\ufeff" not in chunk  # skipped like a blank in the source, though not isspace()
+        ):
+            out.extend(range(probe, probe + len(chunk)))
+            at = probe + len(chunk)
+            continue
+        at = _align_chars(chunk, src, at, end, style, out)
+    out.append(at)
+    _pull_blanks_to_next(value, src, out)
+    return out
+
+
+def _align_chars(value: str, src: str, at: int, end: int, style: str, out: list[int]) -> int:
+    """:func:`_align` one character at a time; appends to ``out`` and returns the next index."""
     for ch in value:
         if style == '"':
             at = _skip_continuations(src, at, end)
@@ -136,9 +259,7 @@ def _align(value: str, src: str, at: int, end: int, style: str) -> list[int]:
         else:
             out.append(at)
             at += 1
-    out.append(at)
-    _pull_blanks_to_next(value, src, out)
-    return out
+    return at
 
 
 def _pull_blanks_to_next(value: str, src: str, out: list[int]) -> None:
@@ -148,11 +269,8 @@ def _pull_blanks_to_next(value: str, src: str, out: list[int]) -> None:
     such spaces next to the text they precede (never across a line break, so spaces made
     up by folding stay where the break was).
     """
-    i = len(value) - 1
-    while i >= 0:
-        if not value[i].isspace() or i + 1 >= len(value) or value[i + 1].isspace():
-            i -= 1
-            continue
+    for run in _BLANKS_BEFORE_TEXT.finditer(value):
+        i = run.end() - 1
         target = out[i + 1] - 1
         while (
             i >= 0
@@ -163,5 +281,3 @@ def _pull_blanks_to_next(value: str, src: str, out: list[int]) -> None:
         ):
             out[i] = target
             i, target = i - 1, target - 1
-        while i >= 0 and value[i].isspace():
-            i -= 1

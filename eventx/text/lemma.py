@@ -8,15 +8,19 @@ American ones so a rule pack needs only one spelling.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import gzip
+import importlib.abc
+import importlib.util
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
 
 import regex
-from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas, getAllLemmasOOV
-from lemminflect.core.Lemmatizer import Lemmatizer
 
 __all__ = ["lemmatize", "lemma_forms", "normalise_spelling"]
 
-_CACHE_LIMIT = 500_000
+_CACHE_LIMIT = 50_000  # distinct lower-case words remembered (cleared when full; see tokenize)
 _cache: dict[str, tuple[str, bool]] = {}  # lower -> (lemma, known to the lexicon)
 
 # VERB first (see module docstring); "others" (AUX, PROPN...) come after the open classes.
@@ -57,7 +61,8 @@ _IZE_RE = regex.compile(r"(?<=\p{L}{2})(iz|yz)(e[sd]?|ing|ation)")
 
 
 def _is_known_lemma(word: str) -> bool:
-    return bool(getAllInflections(word))
+    """``bool(lemminflect.getAllInflections(word))``: the word heads an inflection table entry."""
+    return word.lower() in _tables().inflected
 
 
 def normalise_spelling(lemma: str) -> str:
@@ -76,37 +81,160 @@ def normalise_spelling(lemma: str) -> str:
     return lemma
 
 
-def _load_lexicon() -> Callable[[str], Mapping[str, tuple[str, ...]]]:
-    """lemminflect's word -> {upos: lemmas} lookup without the defensive deep copies.
+class _NoSpacy(importlib.abc.MetaPathFinder):
+    """Makes ``import spacy`` fail while lemminflect is imported.
 
-    ``getAllLemmas`` deep-copies its tables on every call, which was a third of the time of a
-    first pass over a corpus; we only read them. Falls back to the public function if the
-    internals (stable since lemminflect 0.2) ever change.
+    lemminflect's ``__init__`` imports spaCy when it is installed, only to register token
+    extensions eventx never uses; that import is ~80 MiB of memory in every process (and in
+    every worker). When spaCy is already imported, lemminflect registers its extensions as usual.
     """
-    try:
-        lemmatizer = Lemmatizer()
-        table = lemmatizer._getLemmaDict()
-        overrides = lemmatizer._getOverridesDict()
-    except Exception:  # pragma: no cover - depends on the installed lemminflect
-        return getAllLemmas
 
-    def lookup(lower: str) -> Mapping[str, tuple[str, ...]]:
-        lemmas = table.get(lower, _NO_LEMMAS)
-        override = overrides.get(lower)
-        return {**lemmas, **override} if override else lemmas
-
-    return lookup
+    def find_spec(self, name, path=None, target=None):  # noqa: ANN001 - importlib's signature
+        if name == "spacy" or name.startswith("spacy."):
+            raise ImportError("spaCy is not needed by eventx's lemmatizer")
+        return None
 
 
-_NO_LEMMAS: Mapping[str, tuple[str, ...]] = {}
-_lexicon: Callable[[str], Mapping[str, tuple[str, ...]]] | None = None
+_lemminflect: ModuleType | None = None
 
 
-def _lexicon_lemmas(lower: str) -> Mapping[str, tuple[str, ...]]:
-    global _lexicon
-    if _lexicon is None:
-        _lexicon = _load_lexicon()
-    return _lexicon(lower)
+def _lemminflect_module() -> ModuleType:
+    """lemminflect, imported on first use: its rules for unknown words, and lemma_forms."""
+    global _lemminflect
+    if _lemminflect is None:
+        blocker = None if "spacy" in sys.modules else _NoSpacy()
+        if blocker:
+            sys.meta_path.insert(0, blocker)
+        try:
+            import lemminflect
+        finally:
+            if blocker:
+                sys.meta_path.remove(blocker)
+        _lemminflect = lemminflect
+    return _lemminflect
+
+
+class _Tables:
+    """What lookups need from lemminflect's lexicon, compactly.
+
+    ``entries``: word -> (the first spelling of its lemma for the preferred part of speech, as
+    lower case: the choice :func:`_lookup` used to make from lemminflect's word -> {upos:
+    lemmas} table with its overrides applied; its parts of speech as a bit set; its noun
+    lemma or None); ``inflected``: the lemmas that have an inflection table entry. Read straight from lemminflect's resource files: about a fifth of the memory
+    of its own tables (which hold every part of speech and spelling of ~70,000 words in nested
+    dicts and tuples), and lemminflect itself is not even imported unless an unknown word
+    needs its rules.
+    """
+
+    def __init__(self, resources: Path):
+        overrides = _read_overrides(resources / "lemma_overrides.csv")
+        self.entries: dict[str, tuple[str, int, str | None]] = {}
+        lines = gzip.open(resources / "lemma_lu.csv.gz", "rt", encoding="utf-8", newline="\n")
+        with lines:
+            if not self._read_grouped(lines, overrides):  # not grouped by word: read it all first
+                lines.seek(0)
+                self.entries.clear()
+                table: dict[str, dict[str, str]] = {}
+                for line in lines:
+                    word, category, forms = line.strip().split(",")
+                    table.setdefault(word, {})[_category_upos(category)] = forms.split("/", 1)[0]
+                for word, lemmas in table.items():
+                    self._add(word, {**lemmas, **overrides.get(word, {})})
+        for word, override in overrides.items():
+            if word not in self.entries:
+                self._add(word, override)
+        inflected = {line.split(",", 1)[0]
+                     for line in gzip.open(resources / "infl_lu.csv.gz", "rt", encoding="utf-8", newline="\n")}
+        inflected |= set(_read_overrides(resources / "infl_overrides.csv"))
+        inflected |= {"can", "may", "will", "shall", "must", "ought", "dare", "be"}  # lemminflect's aux/modals
+        self.inflected = frozenset(inflected)
+
+    def _read_grouped(self, lines: Iterable[str], overrides: dict[str, dict[str, str]]) -> bool:
+        """One pass over lemminflect's word,category,lemmas lines, which come grouped by word;
+        False (stopping) when a word comes back after another one."""
+        word, lemmas = None, {}
+        for line in lines:
+            new_word, category, forms = line.strip().split(",")
+            if new_word != word:
+                if word is not None:
+                    self._add(word, {**lemmas, **overrides.get(word, {})})
+                if new_word in self.entries:
+                    return False
+                word, lemmas = new_word, {}
+            # as lemminflect's dict: a part of speech keeps its first place and its last value
+            lemmas[_category_upos(category)] = forms.split("/", 1)[0]
+        if word is not None:
+            self._add(word, {**lemmas, **overrides.get(word, {})})
+        return True
+
+    def _add(self, word: str, lemmas: dict[str, str]) -> None:
+        """Record ``word``'s (lemma of the preferred part of speech, parts of speech, noun lemma)."""
+        upos = next((p for p in _POS_ORDER if p in lemmas), next(iter(lemmas)))
+        mask = 0
+        for name in lemmas:
+            mask |= _upos_bit(name)
+        noun = lemmas.get("NOUN")
+        self.entries[word] = (_shared(word, lemmas[upos]), mask, None if noun is None else _shared(word, noun))
+
+
+def _shared(word: str, lemma: str) -> str:
+    """``lemma.lower()``, as the word itself or an interned string: one object per distinct lemma."""
+    lemma = lemma.lower()
+    return word if lemma == word else sys.intern(lemma)
+
+
+_UPOS_BITS: dict[str, int] = {}
+_CLASS_SETS: dict[int, frozenset[str]] = {0: frozenset()}
+
+
+def _upos_bit(upos: str) -> int:
+    return _UPOS_BITS.setdefault(upos, 1 << len(_UPOS_BITS))
+
+
+def word_classes(word: str) -> frozenset[str]:
+    """The parts of speech lemminflect's lexicon has for ``word`` (``set(getAllLemmas(word))``)."""
+    entry = _tables().entries.get(word.lower())
+    mask = entry[1] if entry else 0
+    found = _CLASS_SETS.get(mask)
+    if found is None:
+        found = _CLASS_SETS[mask] = frozenset(upos for upos, bit in _UPOS_BITS.items() if mask & bit)
+    return found
+
+
+def noun_lemma(word: str) -> str | None:
+    """The NOUN lemma of ``word`` in lemminflect's lexicon, lower case
+    (``getAllLemmas(word)["NOUN"][0].lower()``), or None."""
+    entry = _tables().entries.get(word.lower())
+    return entry[2] if entry else None
+
+
+def _category_upos(category: str) -> str:
+    upos = category.upper()
+    return "AUX" if upos == "MODAL" else upos
+
+
+def _read_overrides(path: Path) -> dict[str, dict[str, str]]:
+    """lemminflect's overrides file: word -> {pos: first spelling}, in file order."""
+    table: dict[str, dict[str, str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            word, pos, out = line.split(",")
+            table.setdefault(word, {})[pos] = out
+    return table
+
+
+_loaded: _Tables | None = None
+
+
+def _tables() -> _Tables:
+    global _loaded
+    if _loaded is None:
+        spec = importlib.util.find_spec("lemminflect")  # finds the package without importing it
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("lemminflect is not installed")
+        _loaded = _Tables(Path(next(iter(spec.submodule_search_locations))) / "resources")
+    return _loaded
 
 
 def _lookup(lower: str) -> tuple[str, bool]:
@@ -115,14 +243,13 @@ def _lookup(lower: str) -> tuple[str, bool]:
         return _CLITIC_LEMMAS[lower], True
     if not _LEMMATIZABLE.fullmatch(lower):
         return lower, False
-    lemmas = _lexicon_lemmas(lower)
-    if lemmas:
-        pos = next((p for p in _POS_ORDER if p in lemmas), next(iter(lemmas)))
-        return normalise_spelling(lemmas[pos][0].lower()), True
+    entry = _tables().entries.get(lower)
+    if entry is not None:
+        return normalise_spelling(entry[0]), True
     if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
-        lemma = getAllLemmasOOV(lower, "NOUN")["NOUN"][0]
+        lemma = _lemminflect_module().getAllLemmasOOV(lower, "NOUN")["NOUN"][0]
     elif lower.endswith(("ed", "ing")):
-        lemma = getAllLemmasOOV(lower, "VERB")["VERB"][0]
+        lemma = _lemminflect_module().getAllLemmasOOV(lower, "VERB")["VERB"][0]
     else:
         lemma = lower
     return normalise_spelling(lemma.lower()), False
@@ -170,8 +297,9 @@ def lemma_forms(lemma: str) -> set[str]:
     candidates = {lemma}
     # Rule-made inflections only for words the lexicon lacks: for known ones they add junk
     # ("bing" for "be").
-    known = getAllInflections(lemma)
-    sources = [known] if known else [getAllInflectionsOOV(lemma, p) for p in ("VERB", "NOUN")]
+    lemminflect = _lemminflect_module()
+    known = lemminflect.getAllInflections(lemma)
+    sources = [known] if known else [lemminflect.getAllInflectionsOOV(lemma, p) for p in ("VERB", "NOUN")]
     for table in sources:
         for forms in table.values():
             candidates.update(form.lower() for form in forms)

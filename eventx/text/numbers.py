@@ -25,9 +25,7 @@ import math
 from dataclasses import dataclass
 
 import regex
-from lemminflect import getAllLemmas
-
-from eventx.text.lemma import lemmatize
+from eventx.text.lemma import lemmatize, noun_lemma, word_classes
 
 __all__ = ["Quantity", "parse_quantity"]
 
@@ -167,16 +165,16 @@ def _unit_after(words: list[str], i: int) -> str | None:
         i += 1
     head = None
     while i < len(words) and words[i] not in _STOP_WORDS and words[i][0].isalpha():
-        lemmas = getAllLemmas(words[i])
-        if not lemmas or "NOUN" in lemmas:
+        classes = word_classes(words[i])
+        if not classes or "NOUN" in classes:
             head = words[i]
-        elif head is not None or "ADJ" not in lemmas:
+        elif head is not None or "ADJ" not in classes:
             break
         i += 1
     if head is None:
         return None
-    nouns = getAllLemmas(head).get("NOUN")
-    return nouns[0].lower() if nouns else lemmatize(head)
+    noun = noun_lemma(head)
+    return noun if noun is not None else lemmatize(head)
 
 
 def parse_quantity(text: str) -> Quantity | None:

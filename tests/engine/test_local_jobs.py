@@ -1,0 +1,77 @@
+"""Worker processes split the rules by event type; the merged output equals one process's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from eventx.api import Extractor
+from eventx.engines.local import rule_groups, run_corpus
+
+RULES = """\
+rules:
+  - id: deploy.verb
+    type: deployment
+    pattern: "(?<agent> [shape=Xxxxx])? [lemma=deploy|send]=trigger []{0,2} (?<force> [lemma=troop|soldier])"
+  - id: deploy.noun
+    type: deployment
+    priority: 2
+    pattern: "[lemma=deployment]=trigger [lower=of] (?<force> [lemma=troop])"
+  - id: alert.raise
+    type: alert_status
+    pattern: "[lemma=put|place]=trigger []{0,3} [lower=on] [lower=alert]"
+  - id: evac.order
+    type: evacuation_order
+    pattern: "[lemma=order]=trigger [lower=the]? [lemma=evacuation]"
+  - id: slow
+    type: pathological
+    pattern: "[lower=slowpoke]=trigger ( [] (?<= [lower=slowpoke] []* ) )* [lower=never] [lower=ever]"
+"""
+TEXTS = [
+    "Poland sent 300 troops to the border. The deployment of troops began on Monday.",
+    "The army was put on high alert. Officials ordered the evacuation of the town.",
+    "Nothing happened here today.",
+    "France is sending soldiers; troops were placed on alert and the mayor ordered evacuation.",
+]
+
+
+def _pack(tmp_path: Path) -> Path:
+    rules = tmp_path / "rules"
+    rules.mkdir(parents=True)
+    (rules / "r.yml").write_text(RULES, encoding="utf-8")
+    return rules
+
+
+def test_groups_are_whole_types_and_balanced(tmp_path: Path) -> None:
+    pack = Extractor(_pack(tmp_path)).pack
+    groups = rule_groups(pack, 2)
+    assert groups is not None and sorted(i for g in groups for i in g) == list(range(len(pack)))
+    for group in groups:  # no type is split
+        types = {pack.rules[i].type for i in group}
+        assert all(pack.rules[i].type not in types for other in groups if other is not group for i in other)
+    assert rule_groups(pack, 9) is None  # fewer types than workers
+
+
+def test_one_type_pack_is_not_split(tmp_path: Path) -> None:
+    rules = tmp_path / "one"
+    rules.mkdir()
+    (rules / "r.yml").write_text(RULES.split("  - id: alert.raise")[0], encoding="utf-8")
+    assert rule_groups(Extractor(rules).pack, 2) is None
+
+
+def test_jobs_give_the_same_events_and_errors(tmp_path: Path) -> None:
+    corpus = tmp_path / "docs.jsonl"
+    lines = [{"id": f"d{i}", "text": TEXTS[i % len(TEXTS)] + f" Unit {i}."} for i in range(150)]
+    lines.insert(77, {"id": "slow", "text": "The slowpoke " + "word " * 12_000 + "never ends."})
+    corpus.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    outputs = {}
+    for jobs in (1, 2, 3):
+        extractor = Extractor(_pack(tmp_path / f"j{jobs}"), time_budget=0.2)
+        out = tmp_path / f"out{jobs}.jsonl"
+        summary = run_corpus([str(corpus)], extractor, output=str(out), jobs=jobs)
+        errors = Path(summary.errors_path).read_bytes() if summary.errors else b""
+        outputs[jobs] = (out.read_bytes(), errors, summary.documents, summary.errors)
+    assert outputs[1][0].count(b"\n") > 100
+    assert outputs[1][3] == 1 and b"slow" in outputs[1][1]
+    assert outputs[2] == outputs[1] and outputs[3] == outputs[1]
