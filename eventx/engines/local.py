@@ -252,7 +252,7 @@ def _sub_extractor(extractor: Extractor, indices: list[int]) -> Extractor:
     sub = RulePack(
         [pack.rules[i] for i in indices],
         pack.lexicons,
-        pack.regex_atoms,
+        pack.atoms,
         version=pack.version,
         ruleset=pack.ruleset,
         used_vars=pack.used_vars,

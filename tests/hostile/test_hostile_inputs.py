@@ -66,7 +66,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     endless = "the army deployed troops and " * 700_000
     (folder / "huge-line.jsonl").write_text(json.dumps({"id": "huge-line", "text": endless}) + "\n", encoding="utf-8")
     # the pathological rule's cost grows with the square of this sentence: minutes unbounded
-    (folder / "slow.txt").write_text("The slowpoke " + "word " * 12_000 + "never ends.", encoding="utf-8")
+    # "never" and "ever" both occur (the prefilter requires them), just not in a row
+    (folder / "slow.txt").write_text("The slowpoke " + "word " * 12_000 + "never ends, ever.", encoding="utf-8")
     return folder
 
 
