@@ -110,14 +110,19 @@ class RulePack:
                 table.setdefault(value, []).append(index)
         self.trigger_words = frozenset(self._by_lower)
         self.trigger_lemmas = frozenset(self._by_lemma)
-        # per rule, each requirement as (lower values, lemma values): a sentence meets it when
-        # one of its tokens has one of them
-        self._requirements = [tuple(_split_keys(keys) for keys in rule.pattern.requirements) for rule in rules]
+        # Prefilter keys as strings: a lower-cased word as it is, a lemma after a NUL (no token
+        # holds control characters), so that a sentence's keys are one set of strings.
+        self._by_key: dict[str, list[int]] = {w: r for w, r in self._by_lower.items()}
+        for lemma, indices in self._by_lemma.items():
+            self._by_key[_LEMMA + lemma] = indices
+        # per rule, its requirements: a sentence meets one when it holds one of its keys
+        self._requirements = [
+            tuple(frozenset(_key(f, v) for f, v in keys) for keys in rule.pattern.requirements) for rule in rules
+        ]
         # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
-        self._relevant_lower = frozenset(self._by_lower).union(*(low for reqs in self._requirements for low, _ in reqs))
-        self._relevant_lemma = frozenset(self._by_lemma).union(*(lem for reqs in self._requirements for _, lem in reqs))
-        # may_fire() caches: whitespace-delimited chunks of text -> relevant (lower, lemma) values
-        self._chunk_keys: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._relevant = frozenset(self._by_key).union(*(r for reqs in self._requirements for r in reqs))
+        # may_fire() caches: whitespace-delimited chunks of text -> the relevant keys of their tokens
+        self._chunk_keys: dict[str, frozenset[str]] = {}
         self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
 
     def __len__(self) -> int:
@@ -143,8 +148,7 @@ class RulePack:
         and each of its requirements (see :class:`CompiledPattern`) is met.
         """
         end = len(text) if end is None else end
-        lowers: set[str] = set()
-        lemmas: set[str] = set()
+        keys: set[str] = set()
         has_tokens = False
         while start < end:  # in blocks, for bounded memory on huge texts
             cut = min(end, start + _BLOCK)
@@ -152,14 +156,15 @@ class RulePack:
                 space = _SPACE.search(text, cut - 1, end)
                 cut = space.end() if space else end
             chunks = set(text[start:cut].split())
-            self._add_chunk_keys(chunks, lowers, lemmas)
+            keys.update(*map(self._chunk_keys_of(chunks).__getitem__, chunks))
             has_tokens = has_tokens or not chunks.issubset(self._chunks_empty)
-            if has_tokens and any(self._met(index, lowers, lemmas) for index in self._rules_for(lowers, lemmas)):
+            if has_tokens and any(self._met(index, keys) for index in self._rules_for(keys)):
                 return True, True
             start = cut
         return False, has_tokens
 
-    def _add_chunk_keys(self, chunks: set[str], lowers: set[str], lemmas: set[str]) -> None:
+    def _chunk_keys_of(self, chunks: set[str]) -> dict[str, frozenset[str]]:
+        """The chunk cache, with every chunk of ``chunks`` in it."""
         known = self._chunk_keys
         unknown = chunks.difference(known)
         if unknown:
@@ -167,30 +172,26 @@ class RulePack:
                 known.clear()
                 self._chunks_empty = set()
                 unknown = chunks
-            relevant_lower, relevant_lemma, nothing = self._relevant_lower, self._relevant_lemma, (frozenset(), frozenset())
+            relevant, nothing = self._relevant, frozenset()
             for chunk in unknown:
                 tokens = tokenize(chunk)
                 if not tokens:
                     self._chunks_empty.add(chunk)
-                low = frozenset(t.lower for t in tokens if t.lower in relevant_lower)
-                lem = frozenset(t.lemma for t in tokens if t.lemma in relevant_lemma)
-                known[chunk] = (low, lem) if low or lem else nothing
-        for low, lem in map(known.__getitem__, chunks):
-            if low:
-                lowers |= low
-            if lem:
-                lemmas |= lem
+                found = [t.lower for t in tokens if t.lower in relevant]
+                found += [key for t in tokens if (key := _LEMMA + t.lemma) in relevant]
+                known[chunk] = frozenset(found) if found else nothing
+        return known
 
-    def _rules_for(self, lowers: set[str], lemmas: set[str]) -> set[int]:
-        """Rules whose trigger key is among the values (and rules without trigger keys)."""
+    def _rules_for(self, keys: set[str]) -> set[int]:
+        """Rules whose trigger key is among ``keys`` (and rules without trigger keys)."""
         found = set(self._always)
-        for table, values in ((self._by_lower, lowers), (self._by_lemma, lemmas)):
-            for value in values:
-                found.update(table.get(value, _NO_RULES))
+        get = self._by_key.get
+        for key in keys:
+            found.update(get(key, _NO_RULES))
         return found
 
-    def _met(self, index: int, lowers: set[str], lemmas: set[str]) -> bool:
-        return all(not (lowers.isdisjoint(low) and lemmas.isdisjoint(lem)) for low, lem in self._requirements[index])
+    def _met(self, index: int, keys: set[str]) -> bool:
+        return all(not keys.isdisjoint(required) for required in self._requirements[index])
 
     def trigger_positions(self, tokens: list[Token]) -> dict[int, list[int]]:
         """Rule index -> token indices (ascending) where one of its trigger keys occurs."""
@@ -222,16 +223,16 @@ class RulePack:
         occurs (None when the trigger is missing or every requirement is met)."""
         if index not in self._always and index not in self.trigger_positions(tokens):
             return None
-        lowers, lemmas = {t.lower for t in tokens}, {t.lemma for t in tokens}
+        keys = _token_keys(tokens)
         requirements = zip(self.rules[index].pattern.requirements, self._requirements[index])
-        return next((keys for keys, (low, lem) in requirements if lowers.isdisjoint(low) and lemmas.isdisjoint(lem)), None)
+        return next((pairs for pairs, required in requirements if keys.isdisjoint(required)), None)
 
     def _selected(self, tokens: list[Token], positions: dict[int, list[int]]) -> list[int]:
         indices = set(self._always).union(positions)
         if not indices:
             return []
-        lowers, lemmas = {t.lower for t in tokens}, {t.lemma for t in tokens}
-        return sorted(index for index in indices if self._met(index, lowers, lemmas))
+        keys = _token_keys(tokens)
+        return sorted(index for index in indices if self._met(index, keys))
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
@@ -332,8 +333,17 @@ class RulePack:
         return SentenceMatches(matches, hits, vetoed)
 
 
-def _split_keys(keys: frozenset[tuple[str, str]]) -> tuple[frozenset[str], frozenset[str]]:
-    return frozenset(v for f, v in keys if f == "lower"), frozenset(v for f, v in keys if f == "lemma")
+_LEMMA = "\x00"  # prefix of a lemma key (see RulePack.__init__)
+
+
+def _key(field_name: str, value: str) -> str:
+    return value if field_name == "lower" else _LEMMA + value
+
+
+def _token_keys(tokens: list[Token]) -> set[str]:
+    keys = {t.lower for t in tokens}
+    keys.update([_LEMMA + t.lemma for t in tokens])
+    return keys
 
 
 def _build(rule: CompiledRule) -> None:
