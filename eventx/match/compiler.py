@@ -94,6 +94,9 @@ class CompiledPattern:
     # set, one of its (field, value) keys is a key of one of its tokens (required literal
     # tokens, required lexicon references by their phrases' first words).
     requirements: tuple[frozenset[tuple[str, str]], ...] = ()
+    # Flag characters one of which the record of a match's first token holds (None: any token
+    # can start a match): starts whose record has none are not tried.
+    first_flags: frozenset[str] | None = None
     _compiled: list = field(default_factory=list, compare=False, repr=False)
     _suffix: list = field(default_factory=list, compare=False, repr=False)
 
@@ -161,7 +164,8 @@ class PatternCompiler:
         reach = self._trigger_reach(tree) if keys is not None else None
         suffix = self._suffix_source(tree) if reach is not None else None
         requirements = tuple(sorted(set(self._requirements(tree)), key=lambda r: (len(r), sorted(r))))
-        return CompiledPattern(regex_source, keys, names, reach, suffix, requirements)
+        first = self._first(tree)[0]
+        return CompiledPattern(regex_source, keys, names, reach, suffix, requirements, first)
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
@@ -338,6 +342,48 @@ class PatternCompiler:
                 return []
             return [frozenset().union(*(min(sets, key=len) for sets in per_branch))]
         return []
+
+    def _first(self, node: Node) -> tuple[frozenset[str] | None, bool]:
+        """(flags one of which the first token ``node`` consumes holds — None when any token
+        can be first —, whether ``node`` can consume no token at all)."""
+        if isinstance(node, TokenNode):
+            return (self._first_flags(node.constraint) if node.constraint is not None else None), False
+        if isinstance(node, LexiconRef):
+            return frozenset({self.atoms.lexicon(self.lexicon_ids[node.name])}), False
+        if isinstance(node, Anchor) or (isinstance(node, Group) and node.kind in LOOKAROUND):
+            return frozenset(), True
+        if isinstance(node, Group):
+            return self._first(node.body)
+        if isinstance(node, Repeat):
+            flags, nullable = self._first(node.body)
+            return flags, nullable or node.min == 0
+        if isinstance(node, Alt):
+            found = [self._first(b) for b in node.branches]
+            if any(flags is None for flags, _ in found):
+                return None, any(nullable for _, nullable in found)
+            return frozenset().union(*(flags for flags, _ in found)), any(nullable for _, nullable in found)  # type: ignore[arg-type]
+        flags: frozenset[str] = frozenset()
+        for item in node.items:  # type: ignore[union-attr]
+            item_flags, nullable = self._first(item)
+            if item_flags is None:
+                return None, False
+            flags |= item_flags
+            if not nullable:
+                return flags, False
+        return flags, True
+
+    def _first_flags(self, c: Constraint) -> frozenset[str] | None:
+        """Flags one of which a token satisfying ``c`` holds, or None."""
+        flag = self._atom(c)
+        if flag is not None:
+            return frozenset({flag})
+        if isinstance(c, Or):
+            parts = [self._first_flags(o) for o in c.operands]
+            return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+        if isinstance(c, And):
+            parts = [p for p in (self._first_flags(o) for o in c.operands) if p is not None]
+            return min(parts, key=len) if parts else None
+        return None
 
     def _trigger_reach(self, node: Node) -> int | None:
         """Most tokens a match spends before the trigger token that carries a key, following

@@ -236,6 +236,10 @@ class RulePack:
 
     def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
+        return self._encode(tokens, hits)[:2]
+
+    def _encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int], list[str]]:
+        """(stream, record offset -> token index, the records without their newlines)."""
         position = self._positions.first(len(tokens))
         parts = self.atoms.records(tokens)
         if hits:
@@ -251,7 +255,7 @@ class RulePack:
         # each record: position character, flags, newline
         starts = [0, *accumulate([len(part) + 2 for part in parts])]
         stream = "".join([f"{p}{part}\n" for p, part in zip(position, parts)])
-        return stream, dict(zip(starts, range(len(starts))))
+        return stream, dict(zip(starts, range(len(starts)))), parts
 
     @staticmethod
     def _veto(rule: CompiledRule, stream: str, vetoes: dict[str, bool], deadline: float | None) -> int | None:
@@ -298,7 +302,7 @@ class RulePack:
         if timeout is not None:
             deadline = time.monotonic() + timeout if deadline is None else min(deadline, time.monotonic() + timeout)
         hits = self.lexicons.annotate(tokens)
-        stream, offsets = self.encode(tokens, hits)
+        stream, offsets, records = self._encode(tokens, hits)
         starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
         vetoes: dict[str, bool] = {}  # unless pattern -> matches in this sentence
@@ -314,7 +318,11 @@ class RulePack:
                 suffix = compiled.suffix
                 if suffix is not None:  # a trigger whose continuation fails cannot be in a match
                     near = [p for p in near if suffix.match(stream, starts[p], timeout=_remaining(deadline))]
-                found = _search_near(compiled.regex, stream, starts, offsets, near, reach, deadline) if near else []
+                found = (
+                    _search_near(compiled.regex, stream, starts, offsets, near, reach, deadline, compiled.first_flags, records)
+                    if near
+                    else []
+                )
             if found and rule.unless:
                 veto = self._veto(rule, stream, vetoes, deadline)
                 if veto is not None:
@@ -374,13 +382,20 @@ def _search_near(
     positions: Any,
     reach: int,
     deadline: float | None,
+    first_flags: frozenset[str] | None = None,
+    records: list[str] | None = None,
 ) -> list[Any]:
-    """``finditer`` restricted to the start tokens within ``reach`` before a trigger position."""
+    """``finditer`` restricted to the start tokens within ``reach`` before a trigger position
+    (and, given ``first_flags``, to tokens whose record holds one of them: where no match can
+    start, the regex is not run)."""
     found = []
     resume = 0  # first token where the next match may start (finditer resumes at a match's end)
     for p in positions:
         s = max(p - reach, resume)
         while s <= p:
+            if first_flags is not None and first_flags.isdisjoint(records[s]):  # type: ignore[index]
+                s += 1
+                continue
             m = rx.match(stream, starts[s], timeout=_remaining(deadline))
             if m is None:
                 s += 1
