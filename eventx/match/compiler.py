@@ -97,6 +97,7 @@ class CompiledPattern:
     # Flag characters one of which the record of a match's first token holds (None: any token
     # can start a match): starts whose record has none are not tried.
     first_flags: frozenset[str] | None = None
+    lexicons: frozenset[int] = frozenset()  # ids of the lexicons the pattern refers to
     _compiled: list = field(default_factory=list, compare=False, repr=False)
     _suffix: list = field(default_factory=list, compare=False, repr=False)
 
@@ -165,7 +166,8 @@ class PatternCompiler:
         suffix = self._suffix_source(tree) if reach is not None else None
         requirements = tuple(sorted(set(self._requirements(tree)), key=lambda r: (len(r), sorted(r))))
         first = self._first(tree)[0]
-        return CompiledPattern(regex_source, keys, names, reach, suffix, requirements, first)
+        lexicons = self._lexicons_in(tree)
+        return CompiledPattern(regex_source, keys, names, reach, suffix, requirements, first, lexicons)
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
@@ -181,7 +183,7 @@ class PatternCompiler:
         if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
             diagnostics.append(self._diag(source, PatternError("pattern can match the empty sequence of tokens", 0, "E207")))
             return None
-        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, ())
+        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=self._lexicons_in(tree))
 
     def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
         file, line, col = self.render_pos(source, err.offset)
@@ -342,6 +344,14 @@ class PatternCompiler:
                 return []
             return [frozenset().union(*(min(sets, key=len) for sets in per_branch))]
         return []
+
+    def _lexicons_in(self, node: Node) -> frozenset[int]:
+        if isinstance(node, LexiconRef):
+            return frozenset({self.lexicon_ids[node.name]})
+        children = node.items if isinstance(node, Seq) else node.branches if isinstance(node, Alt) else (
+            (node.body,) if isinstance(node, (Group, Repeat)) else ()
+        )
+        return frozenset().union(*(self._lexicons_in(c) for c in children))
 
     def _first(self, node: Node) -> tuple[frozenset[str] | None, bool]:
         """(flags one of which the first token ``node`` consumes holds — None when any token
@@ -544,7 +554,7 @@ class PatternCompiler:
 
     def _token(self, c: Constraint) -> str:
         """One record satisfying ``c``: a record that holds the flag of a single atom is
-        matched in one pass (``.*X.*\\n``, X occurs at most once per record)."""
+        matched in one pass (``.*X.*\\n``)."""
         flag = self._atom(c)
         if flag is not None:
             return f".*{flag}{TOKEN}"

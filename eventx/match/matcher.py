@@ -86,12 +86,16 @@ class RulePack:
         self.atoms = atoms
         self._positions = Positions()
         self._ready: set[int] = set()  # rules whose regexes are built
-        # per lexicon: [flag of "a phrase starts here", then the flag of each phrase length]
+        # per lexicon and phrase length: the flags "a phrase starts here" and "... with n tokens"
         self._lexicon_flags = [
-            [atoms.lexicon(k)] + [atoms.lexicon(k, n) for n in range(1, max(lengths, default=0) + 1)]
+            [""] + [atoms.lexicon(k) + atoms.lexicon(k, n) for n in range(1, max(lengths, default=0) + 1)]
             for k, lengths in enumerate(lexicons.lengths)
         ]
         self._lexicon_ends = [atoms.lexicon_end(k) for k in range(len(lexicons.lengths))]
+        # lexicons each rule refers to (pattern and unless patterns): only their hits are flagged
+        self._rule_lexicons = [
+            rule.pattern.lexicons.union(*(guard.lexicons for guard in rule.unless)) for rule in rules
+        ]
         self.version = version
         self.ruleset = ruleset
         self.compile_seconds = 0.0  # spent building regexes on first use (not matching time)
@@ -238,20 +242,23 @@ class RulePack:
         """The encoded stream of a sentence and a map from record offsets to token indices."""
         return self._encode(tokens, hits)[:2]
 
-    def _encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int], list[str]]:
-        """(stream, record offset -> token index, the records without their newlines)."""
+    def _encode(
+        self, tokens: list[Token], hits: list[LexiconHit], lexicons: set[int] | None = None
+    ) -> tuple[str, dict[int, int], list[str]]:
+        """(stream, record offset -> token index, the records without their newlines); only the
+        hits of ``lexicons`` (default: all) are flagged."""
         position = self._positions.first(len(tokens))
         parts = self.atoms.records(tokens)
         if hits:
             flags, ends = self._lexicon_flags, self._lexicon_ends
-            seen: set[tuple[int, int]] = set()
-            for hit in hits:
-                lexicon, start = hit.lexicon, hit.start
-                parts[start] += flags[lexicon][hit.length]
-                if (start, lexicon) not in seen:  # "a phrase of the lexicon starts here", once
-                    seen.add((start, lexicon))
-                    parts[start] += flags[lexicon][0]
-                parts[start + hit.length - 1] += ends[lexicon] + position[start]
+            extra: dict[int, list[str]] = {}
+            for lexicon, start, length, _ in hits:
+                if lexicons is not None and lexicon not in lexicons:
+                    continue
+                extra.setdefault(start, []).append(flags[lexicon][length])
+                extra.setdefault(start + length - 1, []).append(ends[lexicon] + position[start])
+            for index, added in extra.items():
+                parts[index] += "".join(added)
         # each record: position character, flags, newline
         starts = [0, *accumulate([len(part) + 2 for part in parts])]
         stream = "".join([f"{p}{part}\n" for p, part in zip(position, parts)])
@@ -302,7 +309,8 @@ class RulePack:
         if timeout is not None:
             deadline = time.monotonic() + timeout if deadline is None else min(deadline, time.monotonic() + timeout)
         hits = self.lexicons.annotate(tokens)
-        stream, offsets, records = self._encode(tokens, hits)
+        wanted = None if rule_ids is not None else set().union(*(self._rule_lexicons[i] for i in selected))
+        stream, offsets, records = self._encode(tokens, hits, wanted)
         starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
         vetoes: dict[str, bool] = {}  # unless pattern -> matches in this sentence
