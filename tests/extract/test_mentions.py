@@ -234,3 +234,24 @@ def test_merging_only_folds_records_together(merging: Extractor, separate: Extra
             assert by_id[mention["id"]]["modality"] == mention["modality"]
             for role in mention["contributed"]:
                 assert event["args"][role] == by_id[mention["id"]]["args"][role]
+
+
+def test_a_sqlite_log_from_before_mentions_is_read_and_resumed(merging: Extractor, tmp_path: Path) -> None:
+    import sqlite3
+
+    from eventx.io import open_writer
+
+    docs = [Document("a", HEADLINE_AND_LEAD), Document("b", TWO_COUNTRIES)]
+    path = tmp_path / "old.sqlite"
+    writer = open_writer(str(path), resume=False)
+    writer.write_document(docs[0], merging.extract(docs[0]))
+    writer.close()
+    with sqlite3.connect(path) as conn:  # the shape of a log written before the column existed
+        conn.execute('ALTER TABLE events DROP COLUMN "mentions"')
+    assert all("mentions" not in e for e in iter_events(str(path)))
+    writer = open_writer(str(path), resume=True)
+    writer.write_document(docs[1], merging.extract(docs[1]))
+    writer.close()
+    events = list(iter_events(str(path)))
+    assert [("mentions" in e) for e in events if e["doc_id"] == "a"] == [False] * sum(e["doc_id"] == "a" for e in events)
+    assert all(e["mentions"] == [] for e in events if e["doc_id"] == "b")
