@@ -17,6 +17,7 @@ from pathlib import Path
 
 from eventx.errors import EventxError, InputError, RuleError
 from eventx.extract.events import EventBuilder, sort_events
+from eventx.extract.mentions import PARTY_CODE, merge_mentions
 from eventx.match.matcher import RulePack
 from eventx.rules.compile import compile_rules
 from eventx.rules.loader import load_rule_files_partial
@@ -76,13 +77,21 @@ class Extractor:
         *,
         time_budget: float | None = DEFAULT_TIME_BUDGET,
         prefilter: bool = True,
+        merge_mentions: bool = True,
     ):
         """``prefilter=False`` tokenises every sentence instead of only those where a trigger
-        word occurs; the events are the same (tests check it), only slower."""
+        word occurs; the events are the same (tests check it), only slower.
+
+        ``merge_mentions=True`` (the default) gives one record per event of a document: later
+        mentions of the same event (a lead repeating its headline) are folded into the first
+        one's ``mentions`` (see :mod:`eventx.extract.mentions`); ``False`` gives one record
+        per sentence-level mention, each with ``mentions: []``.
+        """
         self.pack = rules if isinstance(rules, RulePack) else load_rules(rules)
         self.builder = EventBuilder(self.pack)
         self.time_budget = time_budget
         self.prefilter = prefilter
+        self.merge_mentions = merge_mentions
 
     def extract(self, doc: Document | str) -> list[dict]:
         """Event records of one document (a plain string becomes a document with id "text")."""
@@ -103,7 +112,30 @@ class Extractor:
                 budget -= time.monotonic() - started - (pack.compile_seconds - compiled_before)
             if found.matches:
                 events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
-        return sort_events(events)
+        events = sort_events(events)
+        if self.merge_mentions and len(events) > 1:
+            events = merge_mentions(events, self._party_finder(doc.text), doc.text)
+        return events
+
+    def _party_finder(self, text: str):
+        """``parties(start, end)``: the party codes (upper-case lexicon norms: countries,
+        demonyms, capitals, organisations) of the longest lexicon phrases in ``text[start:end]``."""
+        lexicons = self.pack.lexicons
+        cache: dict[tuple[int, int], frozenset[str]] = {}
+
+        def parties(start: int, end: int) -> frozenset[str]:
+            if (start, end) not in cache:
+                hits = lexicons.annotate(tokens_for(text, start, end))
+                spans = [(h.start, h.start + h.length) for h in hits]
+                cache[start, end] = frozenset(
+                    h.norm
+                    for h, (s, e) in zip(hits, spans)
+                    if h.norm and PARTY_CODE.fullmatch(h.norm)
+                    and not any(s2 <= s and e <= e2 and (s2, e2) != (s, e) for s2, e2 in spans)
+                )
+            return cache[start, end]
+
+        return parties
 
     def _candidate_sentences(self, text: str) -> Iterator[Sentence]:
         """The sentences of :func:`eventx.text.pipeline.analyse` in which a rule can fire.

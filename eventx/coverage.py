@@ -22,7 +22,7 @@ class RuleCoverage:
     type: str
     file: str
     line: int
-    events: int = 0  # events the rule produced (after overlap resolution)
+    events: int = 0  # sentence mentions the rule produced (after overlap resolution; merged or not)
     documents: int = 0  # documents with at least one of them
     positive_examples: int = 0
     negative_examples: int = 0
@@ -68,7 +68,8 @@ def measure_coverage(
     stdin: TextIO | BinaryIO | None = None,
     on_problem: Callable[[str], None] | None = None,
 ) -> Coverage:
-    """Run ``extractor`` over every document of ``inputs`` and count events per rule.
+    """Run ``extractor`` over every document of ``inputs`` and count events per rule (one per
+    sentence mention: a later mention merged into an earlier record counts for its own rule).
 
     ``on_problem`` receives one rendered line per unreadable document or per document that
     could not be matched (a time-out); the run goes on. Raises InputError for unusable inputs.
@@ -97,8 +98,11 @@ def measure_coverage(
                 on_problem(f"document {item.id!r}: {err}")
             continue
         result.documents += 1
-        result.events += len(events)
+        # a rule fires once per sentence mention, also where merging folded it into an
+        # earlier mention's record (its ``mentions``): coverage counts those firings
         counts = Counter(e["rule"] for e in events)
+        counts.update(m["rule"] for e in events for m in e.get("mentions") or ())
+        result.events += sum(counts.values())
         for rule_id, count in counts.items():
             per_rule[rule_id].events += count
             per_rule[rule_id].documents += 1

@@ -162,6 +162,9 @@ class SentenceReport:
     candidates: list[str]
     events: list[dict]
     near_misses: list[NearMiss]
+    #: later mentions in this sentence of events kept in an earlier place (merged records),
+    #: each ``{"of": <kept event id>, "of_sentence": <its sentence index>, **mention}``
+    mentions: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -172,6 +175,7 @@ class SentenceReport:
             "tokens": [t.to_dict() for t in self.tokens],
             "candidates": self.candidates,
             "events": self.events,
+            "mentions": self.mentions,
             "near_misses": [n.to_dict() for n in self.near_misses],
         }
 
@@ -238,10 +242,18 @@ class Explainer:
         reports = []
         for sentence in analyse(doc):
             mine = [e for e in events if e["sentence"]["index"] == sentence.index]
-            reports.append(self._sentence(doc, sentence, mine, focus))
+            mentions = [
+                {"of": e["id"], "of_type": e["type"], "of_sentence": e["sentence"]["index"], **m}
+                for e in events
+                for m in e.get("mentions") or ()
+                if m["sentence"]["index"] == sentence.index
+            ]
+            reports.append(self._sentence(doc, sentence, mine, focus, mentions))
         return reports
 
-    def _sentence(self, doc: Document, sentence: Sentence, events: list[dict], focus: int | None) -> SentenceReport:
+    def _sentence(
+        self, doc: Document, sentence: Sentence, events: list[dict], focus: int | None, mentions: list[dict] | None = None
+    ) -> SentenceReport:
         pack, tokens = self.pack, sentence.tokens
         stream = _Stream(pack, tokens)
         selected = pack.candidates(tokens)
@@ -253,7 +265,8 @@ class Explainer:
             if hit.norm:
                 label += f"={hit.norm}"
             rows[hit.start].lexicons.append(label)
-        fired = {e["rule"] for e in events}
+        mentions = mentions or []
+        fired = {e["rule"] for e in events} | {m["rule"] for m in mentions}
         if focus is not None:
             studied = [focus]
         else:
@@ -263,7 +276,7 @@ class Explainer:
         misses = [self._near_miss(i, i in selected, stream, found, kept, fired) for i in studied]
         return SentenceReport(
             sentence.index, sentence.start, sentence.end, doc.text[sentence.start : sentence.end],
-            rows, [pack.rules[i].id for i in selected], events, misses,
+            rows, [pack.rules[i].id for i in selected], events, misses, mentions,
         )
 
     # --- one rule ---------------------------------------------------------------------------

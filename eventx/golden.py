@@ -23,7 +23,7 @@ from eventx.io.readers import ReadProblem, iter_corpus
 
 VOLATILE = frozenset({"rules_version"})
 IGNORED_IN_DIFF = frozenset({"rules_version", "id"})
-EVENT_KEYS = ("doc_id", "id", "type", "rule", "trigger", "span", "sentence", "args", "modality", "attribution")
+EVENT_KEYS = ("doc_id", "id", "type", "rule", "trigger", "span", "sentence", "args", "modality", "attribution", "mentions")
 SPAN_KEYS = ("text", "start", "end", "index", "value", "qualifier", "unit", "norm")
 DOC_SUFFIXES = (".txt", ".jsonl", ".csv", ".txt.gz", ".jsonl.gz", ".csv.gz")
 
@@ -93,6 +93,9 @@ class EventDiff:
     added: list[dict] = field(default_factory=list)
     removed: list[dict] = field(default_factory=list)
     changed: list[tuple[dict, dict, list[Change]]] = field(default_factory=list)
+    #: added or removed events that are a mention of an event on the other side, by id():
+    #: a record that merging folded into another (or that no longer is), not a lost event
+    notes: dict[int, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -110,8 +113,28 @@ def _flatten(value: object, prefix: str = "") -> dict[str, object]:
     return {prefix: value}
 
 
+def _mention_summary(mentions: object) -> list[str]:
+    """A later-mentions list as short comparable lines (a missing list is an empty one, as in
+    logs written before merging existed)."""
+    if not isinstance(mentions, list):
+        return []
+    out = []
+    for m in mentions:
+        if not isinstance(m, dict):
+            out.append(repr(m))
+            continue
+        trigger = m.get("trigger") or {}
+        line = f"{m.get('rule')} {trigger.get('text')!r}@{trigger.get('start')} [{m.get('modality')}]"
+        if m.get("contributed"):
+            line += " gave " + ",".join(m["contributed"])
+        out.append(line)
+    return out
+
+
 def compare_events(old: dict, new: dict) -> list[Change]:
     flat_old, flat_new = _flatten(old), _flatten(new)
+    for flat in (flat_old, flat_new):
+        flat["mentions"] = _mention_summary(flat.get("mentions"))
     return [
         Change(key, flat_old.get(key), flat_new.get(key))
         for key in sorted(set(flat_old) | set(flat_new))
@@ -147,16 +170,33 @@ def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventD
             else:
                 diff.added.append(event)
         diff.removed = sorted((e for events in unmatched.values() for e in events), key=event_sort_key)
+        _note_mentions(diff, diff.removed, new_events, "now a mention of")
+        _note_mentions(diff, diff.added, old_events, "was a mention of")
         if not diff.empty:
             diffs.append(diff)
     return diffs
 
 
+def _note_mentions(diff: EventDiff, events: list[dict], others: list[dict], label: str) -> None:
+    """Note the ``events`` that appear as a later mention of one of ``others``."""
+    hosts = {}
+    for other in others:
+        for mention in other.get("mentions") or ():
+            trigger = mention.get("trigger") or {}
+            hosts.setdefault((other["type"], trigger.get("start"), trigger.get("end")), other)
+    for event in events:
+        host = hosts.get(_pair_key(event))
+        if host is not None:
+            diff.notes[id(event)] = f"{label} {host['type']} {host['trigger']['text']!r}@{host['trigger']['start']}"
+
+
 def describe_event(event: dict) -> str:
     args = ", ".join(f"{role}={arg['text']!r}" for role, arg in event.get("args", {}).items())
+    mentions = len(event.get("mentions") or ())
     return (
         f"{event['type']} {event['trigger']['text']!r}@{event['trigger']['start']} "
         f"[{event.get('modality')}] ({event['rule']})" + (f" {args}" if args else "")
+        + (f" +{mentions} mention{'s' if mentions > 1 else ''}" if mentions else "")
     )
 
 
@@ -164,9 +204,11 @@ def render_diff(diff: EventDiff) -> list[tuple[str, str]]:
     """Lines of a readable diff, each with a style name: "added", "removed", "changed" or ""."""
     lines: list[tuple[str, str]] = [(f"document {diff.doc_id}:", "")]
     for event in diff.removed:
-        lines.append((f"  - missing  {describe_event(event)}", "removed"))
+        note = diff.notes.get(id(event))
+        lines.append((f"  - missing  {describe_event(event)}" + (f" ({note})" if note else ""), "removed"))
     for event in diff.added:
-        lines.append((f"  + new      {describe_event(event)}", "added"))
+        note = diff.notes.get(id(event))
+        lines.append((f"  + new      {describe_event(event)}" + (f" ({note})" if note else ""), "added"))
     for old, _new, changes in diff.changed:
         lines.append((f"  ~ changed  {describe_event(old)}", "changed"))
         for change in changes:

@@ -37,6 +37,7 @@ class EventStats:
 
     source: str
     events: int = 0
+    merged_mentions: int = 0  # later mentions folded into the events' records (their ``mentions``)
     documents: int | None = None  # documents known to the log or corpus (None: the log only holds events)
     documents_with_events: int = 0
     by_type: Counter = field(default_factory=Counter)
@@ -53,6 +54,8 @@ class EventStats:
     def add(self, event: Mapping[str, Any], documents: Mapping[str, DocInfo]) -> None:
         """Count one event; ``documents`` gives document dates (may be empty)."""
         self.events += 1
+        mentions = event.get("mentions")
+        self.merged_mentions += len(mentions) if isinstance(mentions, list) else 0
         self.by_type[event["type"]] += 1
         self.by_modality[event.get("modality") or "unknown"] += 1
         rule = event.get("rule") or "unknown"
@@ -80,6 +83,7 @@ class EventStats:
         return {
             "source": self.source,
             "events": self.events,
+            "merged_mentions": self.merged_mentions,
             "documents": self.documents,
             "documents_with_events": self.documents_with_events,
             "by_type": dict(_most_common(self.by_type)),

@@ -29,6 +29,11 @@ def _problem(event: object) -> str:
             return f"'{key}' must be an object with integer 'start' and 'end'"
     if not isinstance(event["trigger"].get("text"), str):
         return "'trigger' has no 'text'"
+    mentions = event.get("mentions", [])
+    if not isinstance(mentions, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("trigger"), dict) for m in mentions
+    ):
+        return "'mentions' must be a list of objects with a 'trigger'"
     args = event.get("args", {})
     if not isinstance(args, dict) or not all(isinstance(a, dict) and isinstance(a.get("text"), str) for a in args.values()):
         return "'args' must map roles to objects with a 'text'"

@@ -57,7 +57,7 @@ def _print_sentence(out: Console, report) -> None:
     out.print(f"prefilter selected: {selected}", markup=False)
     if report.events:
         events = Table(title="events", show_edge=False, pad_edge=False)
-        for column in ("type", "rule", "trigger", "args", "modality", "attribution"):
+        for column in ("type", "rule", "trigger", "args", "modality", "attribution", "mentions"):
             events.add_column(column, overflow="fold")
         for event in report.events:
             args = "; ".join(
@@ -66,10 +66,20 @@ def _print_sentence(out: Console, report) -> None:
                 for role, arg in event["args"].items()
             )
             attribution = event["attribution"]["text"] if event.get("attribution") else ""
-            events.add_row(event["type"], event["rule"], event["trigger"]["text"], args, event["modality"], attribution)
+            later = ", ".join(
+                f"{m['trigger']['text']!r} (sentence {m['sentence']['index']})" for m in event.get("mentions") or ()
+            )
+            events.add_row(event["type"], event["rule"], event["trigger"]["text"], args, event["modality"], attribution, later)
         out.print(events)
-    else:
+    elif not report.mentions:
         out.print("events: none", markup=False)
+    for mention in report.mentions:
+        out.print(
+            f"mention: {mention['of_type']} {mention['trigger']['text']!r} [{mention['modality']}] ({mention['rule']})"
+            f" is merged into the event of sentence {mention['of_sentence']}"
+            + (f", giving it {', '.join(mention['contributed'])}" if mention["contributed"] else ""),
+            markup=False,
+        )
     for miss in report.near_misses:
         style = {"event": "green", "overlap": "yellow"}.get(miss.outcome, "red")
         out.print(f"{miss.rule}: ", style=f"bold {style}", end="", markup=False)

@@ -20,6 +20,11 @@ class Engine(str, Enum):
     dask = "dask"
 
 
+class Mentions(str, Enum):
+    merge = "merge"
+    separate = "separate"
+
+
 @app.command()
 def run(
     inputs: Annotated[list[str], typer.Argument(help="Documents: .txt files, directories, .jsonl/.csv (optionally .gz), or - for stdin.")],
@@ -33,6 +38,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
     engine: Annotated[Engine, typer.Option("--engine", help="local: worker processes here; dask: a Dask cluster (see docs/analysis.md).")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786 (default: a local Dask cluster of --jobs workers).")] = None,
+    mentions: Annotated[Mentions, typer.Option("--mentions", help="merge: one record per event of a document, later mentions (a lead repeating its headline) in its 'mentions'; separate: one record per sentence mention.")] = Mentions.merge,
 ) -> None:
     """Extract events from a corpus and write the event log.
 
@@ -45,7 +51,8 @@ def run(
         raise fail(EventxError("--resume needs an output file (-o)"))
     if scheduler and engine is not Engine.dask:
         raise fail(EventxError("--scheduler needs --engine dask"))
-    extractor = load_extractor(rules, time_budget=time_budget) if engine is Engine.local else None
+    merge = mentions is Mentions.merge
+    extractor = load_extractor(rules, time_budget=time_budget, merge_mentions=merge) if engine is Engine.local else None
     try:
         progress = None if quiet or not console.is_terminal else _progress(console)
         with progress or nullcontext():
@@ -76,7 +83,7 @@ def run(
                 from eventx.engines.dask import run_corpus_dask
 
                 summary = run_corpus_dask(
-                    inputs, rules, scheduler=scheduler, workers=jobs, time_budget=time_budget, **common
+                    inputs, rules, scheduler=scheduler, workers=jobs, time_budget=time_budget, merge_mentions=merge, **common
                 )
             else:
                 summary = run_corpus(inputs, extractor, jobs=jobs or default_jobs(inputs), **common)

@@ -68,7 +68,8 @@ def _counts(title: str, column: str, rows: list[tuple], *extra: str) -> Table:
 def _print_tables(console: Console, data: dict, top: int) -> None:
     documents = data["documents_with_events"]
     known = f" of {data['documents']}" if data["documents"] is not None else ""
-    console.print(f"{data['source']}: {data['events']} events in {documents}{known} documents", markup=False)
+    merged = f" (+{data['merged_mentions']} later mentions merged into them)" if data.get("merged_mentions") else ""
+    console.print(f"{data['source']}: {data['events']} events{merged} in {documents}{known} documents", markup=False)
     if data["events_not_in_corpus"]:
         console.print(
             f"warning: {data['events_not_in_corpus']} events name documents that are not in the corpus"

@@ -85,7 +85,7 @@ class RuleBundle:
         entry = "." if path.is_dir() else _checked_rel(os.path.relpath(os.path.abspath(path), os.path.abspath(root)))
         return cls(entry, tuple(sorted(files)), pack.version, eventx.__version__)
 
-    def compile(self, time_budget: float | None) -> Extractor:
+    def compile(self, time_budget: float | None, merge_mentions: bool = True) -> Extractor:
         """Worker side: write the files to a temporary directory, compile, check the version."""
         if self.eventx_version != eventx.__version__:
             raise DaskEngineError(
@@ -96,7 +96,7 @@ class RuleBundle:
                 target = Path(tmp, _checked_rel(rel))
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
-            extractor = Extractor(load_rules(Path(tmp, self.entry)), time_budget=time_budget)
+            extractor = Extractor(load_rules(Path(tmp, self.entry)), time_budget=time_budget, merge_mentions=merge_mentions)
         if extractor.pack.version != self.version:
             raise DaskEngineError(f"worker compiled rules {extractor.pack.version}, the client {self.version}")
         return extractor
@@ -112,24 +112,26 @@ def _checked_rel(rel: str) -> str:
 
 # --- worker side ----------------------------------------------------------------------------
 
-_EXTRACTORS: dict[tuple[str, float | None], Extractor] = {}
+_EXTRACTORS: dict[tuple[str, float | None, bool], Extractor] = {}
 _EXTRACTORS_LOCK = threading.Lock()  # a worker may run several threads: compile once
 
 
-def _worker_extractor(bundle: RuleBundle, time_budget: float | None) -> Extractor:
-    key = (bundle.version, time_budget)
+def _worker_extractor(bundle: RuleBundle, time_budget: float | None, merge_mentions: bool = True) -> Extractor:
+    key = (bundle.version, time_budget, merge_mentions)
     with _EXTRACTORS_LOCK:
         extractor = _EXTRACTORS.get(key)
         if extractor is None:
             if len(_EXTRACTORS) >= _CACHE_SIZE:
                 _EXTRACTORS.pop(next(iter(_EXTRACTORS)))
-            extractor = _EXTRACTORS[key] = bundle.compile(time_budget)
+            extractor = _EXTRACTORS[key] = bundle.compile(time_budget, merge_mentions)
         return extractor
 
 
-def _extract_block(bundle: RuleBundle, time_budget: float | None, docs: list[Document]) -> list[tuple[list[dict], str | None]]:
+def _extract_block(
+    bundle: RuleBundle, time_budget: float | None, docs: list[Document], merge_mentions: bool = True
+) -> list[tuple[list[dict], str | None]]:
     """One task: events (or the error) of each document; the client still holds the documents."""
-    extractor = _worker_extractor(bundle, time_budget)
+    extractor = _worker_extractor(bundle, time_budget, merge_mentions)
     results = (_extract_one(extractor, doc) for doc in docs)
     return [(r.events, r.error) for r in results]
 
@@ -157,6 +159,7 @@ def run_corpus_dask(
     errors_path: str | None = None,
     stdin=None,
     time_budget: float | None = DEFAULT_TIME_BUDGET,
+    merge_mentions: bool = True,
     block_size: int = BLOCK_DOCS,
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
@@ -165,7 +168,8 @@ def run_corpus_dask(
 
     ``scheduler``: address of a running scheduler (``tcp://host:8786``); without it a
     ``LocalCluster`` of ``workers`` processes (default: the number of cores) is started on
-    127.0.0.1, without a dashboard, and shut down at the end.
+    127.0.0.1, without a dashboard, and shut down at the end. ``merge_mentions`` as for
+    :class:`~eventx.api.Extractor` (merging is per document, so it runs on the workers).
     """
     distributed = _import_distributed()
     check_inputs(inputs)  # usage errors before a cluster is started or a rule compiled
@@ -178,7 +182,7 @@ def run_corpus_dask(
         in_flight = 2 * max(1, threads)  # two blocks per worker thread: one running, one queued
 
         def results(docs: Iterator[Document]) -> Iterator[DocResult]:
-            return _ordered_results(client, shipped, time_budget, _blocks(docs, block_size), in_flight)
+            return _ordered_results(client, shipped, time_budget, _blocks(docs, block_size), in_flight, merge_mentions)
 
         return write_results(
             inputs,
@@ -255,7 +259,12 @@ def _blocks(docs: Iterable[Document], block_size: int) -> Iterator[list[Document
 
 
 def _ordered_results(
-    client: Any, shipped: Any, time_budget: float | None, blocks: Iterator[list[Document]], in_flight: int
+    client: Any,
+    shipped: Any,
+    time_budget: float | None,
+    blocks: Iterator[list[Document]],
+    in_flight: int,
+    merge_mentions: bool = True,
 ) -> Iterator[DocResult]:
     """Submit blocks (at most ``in_flight`` pending) and yield their results in input order."""
     pending: deque[tuple[list[Document], Any]] = deque()
@@ -265,7 +274,9 @@ def _ordered_results(
                 block = next(blocks, None)
                 if block is None:
                     break
-                pending.append((block, client.submit(_extract_block, shipped, time_budget, block, pure=False)))
+                pending.append(
+                    (block, client.submit(_extract_block, shipped, time_budget, block, merge_mentions, pure=False))
+                )
             if not pending:
                 return
             block, future = pending.popleft()

@@ -97,6 +97,7 @@ class EventBuilder:
                     "args": args,
                     "modality": modality,
                     "attribution": attribution,
+                    "mentions": [],  # later mentions of the same event (eventx.extract.mentions)
                     "rules_version": self.pack.version,
                 }
             )

@@ -23,16 +23,19 @@ import orjson
 
 from eventx.errors import InputError
 from eventx.io.readers import CSV_FIELD_LIMIT
-from eventx.io.records import ARG_FIELDS, EVENT_FIELDS, role_of_column
+from eventx.io.records import ARG_FIELDS, EVENT_FIELDS, JSON_FIELDS, role_of_column
 from eventx.io.writers import infer_format
 
 __all__ = ["DocInfo", "iter_events", "read_documents", "unflatten_event"]
 
 #: Top-level keys of an event record in DESIGN §3 order.
-EVENT_KEYS = ("doc_id", "id", "type", "rule", "trigger", "span", "sentence", "args", "modality", "attribution", "rules_version")
+EVENT_KEYS = (
+    "doc_id", "id", "type", "rule", "trigger", "span", "sentence", "args", "modality", "attribution", "mentions", "rules_version",
+)
 _INT_FIELDS = frozenset(name for name in EVENT_FIELDS if name.endswith((".start", ".end", ".index")))
 _INT_ARG_FIELDS = frozenset({"start", "end"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+_OPTIONAL_COLUMNS = frozenset(JSON_FIELDS)  # absent from logs written before they existed
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ def read_documents(path: str, fmt: str | None = None) -> dict[str, DocInfo]:
     return {doc_id: DocInfo(date, title) for doc_id, date, title in rows}
 
 
-def unflatten_event(flat: Mapping[str, Any], args: dict[str, dict]) -> dict:
+def unflatten_event(flat: Mapping[str, Any], args: dict[str, dict], where: str = "") -> dict:
     """Inverse of :func:`~eventx.io.records.flatten_event` for the fixed columns: a nested event
     dict (a nested object whose fields are all empty, like a missing attribution, is ``None``)."""
     event: dict[str, Any] = {"args": args}
@@ -90,6 +93,13 @@ def unflatten_event(flat: Mapping[str, Any], args: dict[str, dict]) -> dict:
         head, _, field = name.partition(".")
         value = flat.get(name)
         if not field:
+            if name in JSON_FIELDS and isinstance(value, str):
+                try:
+                    value = orjson.loads(value)
+                except orjson.JSONDecodeError as exc:
+                    raise InputError(f"{where or 'event log'}: column {name!r}: invalid JSON at column {exc.colno}: {exc.msg}") from None
+            if name in JSON_FIELDS and value is None:
+                continue  # a log written before the column existed: the key stays absent
             event[name] = value
             continue
         nested = event.get(head)
@@ -186,7 +196,7 @@ def _csv_events(path: str) -> Iterator[dict]:
                         flat[column] = cell
                     else:
                         args.setdefault(role, {})[column.rpartition(".")[2]] = cell
-                yield _validated(unflatten_event(flat, args), where)
+                yield _validated(unflatten_event(flat, args, where), where)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
@@ -219,15 +229,21 @@ def _uri_path(path: str) -> str:
 
 
 def _sqlite_events(path: str) -> Iterator[dict]:
-    columns = ", ".join(f'e."{name.replace(".", "_")}"' for name in EVENT_FIELDS)
     arg_columns = ", ".join(f'a."{field}"' for field in ("role", *ARG_FIELDS))
     # One pass, events in rowid (= output) order, each with its arguments in insertion order.
-    query = (
-        f"SELECT {columns}, {arg_columns} FROM events e"
+    query_template = (
+        f"SELECT {{columns}}, {arg_columns} FROM events e"
         ' LEFT JOIN arguments a ON a."event_id" = e."id" ORDER BY e.rowid, a.rowid'
     )
     with _sqlite(path) as conn:
         try:
+            have = {row[1] for row in conn.execute('PRAGMA table_info("events")')}
+            # a log written before a column existed (``mentions``) reads it as NULL
+            columns = ", ".join(
+                f'e."{c}"' if c in have or c not in _OPTIONAL_COLUMNS else "NULL"
+                for c in (name.replace(".", "_") for name in EVENT_FIELDS)
+            )
+            query = query_template.format(columns=columns)
             cursor = conn.execute(query)
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{path}: not an eventx SQLite event log ({exc})") from None
@@ -238,10 +254,12 @@ def _sqlite_events(path: str) -> Iterator[dict]:
             head = row[:n]
             if head != current:
                 if current is not None:
-                    yield _validated(unflatten_event(dict(zip(EVENT_FIELDS, current)), args), f"{path}: event {current[1]}")
+                    where = f"{path}: event {current[1]}"
+                    yield _validated(unflatten_event(dict(zip(EVENT_FIELDS, current)), args, where), where)
                 current, args = head, {}
             role = row[n]
             if role is not None:
                 args[role] = {field: value for field, value in zip(ARG_FIELDS, row[n + 1 :]) if value is not None}
         if current is not None:
-            yield _validated(unflatten_event(dict(zip(EVENT_FIELDS, current)), args), f"{path}: event {current[1]}")
+            where = f"{path}: event {current[1]}"
+            yield _validated(unflatten_event(dict(zip(EVENT_FIELDS, current)), args, where), where)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
+import orjson
+
 #: Fixed per-event columns, in output order. A dot walks into a nested object.
 EVENT_FIELDS: tuple[str, ...] = (
     "doc_id",
@@ -24,8 +26,13 @@ EVENT_FIELDS: tuple[str, ...] = (
     "sentence.index",
     "modality",
     "attribution.text",
+    "mentions",
     "rules_version",
 )
+
+#: Fields whose value is a list or object, kept in one column as compact JSON text
+#: (``mentions``: the later mentions of a merged event, ``[]`` for none).
+JSON_FIELDS: frozenset[str] = frozenset({"mentions"})
 
 #: Fields of one argument, in output order (only ``text``/``start``/``end`` are always set).
 ARG_FIELDS: tuple[str, ...] = ("text", "start", "end", "value", "qualifier", "unit", "norm")
@@ -35,12 +42,14 @@ _PATHS = tuple(tuple(name.split(".")) for name in EVENT_FIELDS)
 
 def event_values(event: Mapping[str, Any]) -> tuple[Any, ...]:
     """Values of :data:`EVENT_FIELDS` in order; ``None`` where a field or its parent is absent
-    (e.g. ``attribution`` is ``null`` for unattributed events)."""
+    (e.g. ``attribution`` is ``null`` for unattributed events); :data:`JSON_FIELDS` as JSON text."""
     values = []
-    for path in _PATHS:
+    for name, path in zip(EVENT_FIELDS, _PATHS):
         value: Any = event
         for key in path:
             value = value.get(key) if isinstance(value, Mapping) else None
+        if name in JSON_FIELDS and value is not None:
+            value = orjson.dumps(value).decode()
         values.append(value)
     return tuple(values)
 

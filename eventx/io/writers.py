@@ -434,6 +434,14 @@ CREATE INDEX IF NOT EXISTS events_doc_date ON events("doc_date");
 """
 
 
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    """Resuming into a log written before a column existed (``mentions``): add it, empty."""
+    have = {row[1] for row in conn.execute('PRAGMA table_info("events")')}
+    for column in _EVENT_COLUMNS:
+        if column not in have:
+            conn.execute(f"ALTER TABLE events ADD COLUMN {_q(column)} TEXT")
+
+
 _INSERT_DOCUMENT = 'INSERT INTO documents ("doc_id", "date", "title", "n_events") VALUES (?, ?, ?, ?)'
 _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(map(_q, _EVENT_COLUMNS))}) VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})"
@@ -478,6 +486,7 @@ class SqliteWriter(_WriterBase):
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
             self._conn.executescript(_schema())
+            _add_missing_columns(self._conn)
             self.done: set[str] = {row[0] for row in self._conn.execute("SELECT doc_id FROM documents")}
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{path}: not an eventx SQLite output ({exc})") from exc

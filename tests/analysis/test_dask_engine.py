@@ -93,7 +93,7 @@ def test_workers_compile_the_rules_once(tmp_path: Path, scheduler: str) -> None:
     def compiled() -> dict[str, int]:
         from eventx.engines.dask import _EXTRACTORS
 
-        return {v: id(extractor) for (v, _), extractor in _EXTRACTORS.items() if v == version}
+        return {v: id(extractor) for (v, _, _), extractor in _EXTRACTORS.items() if v == version}
 
     seen = []
     for n in range(2):

@@ -32,7 +32,8 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "rules" / "deploy.yml").write_text(PACK, encoding="utf-8")
     docs = tmp_path / "corpus" / "docs"
     docs.mkdir(parents=True)
-    (docs / "one.txt").write_text("Poland sent troops. Latvia sent soldiers.", encoding="utf-8")
+    # negated vs asserted: two events even for a pack that captures no agent (no merging)
+    (docs / "one.txt").write_text("Poland sent troops. Latvia did not send soldiers.", encoding="utf-8")
     return tmp_path
 
 
@@ -54,11 +55,11 @@ def test_golden_fails_then_update_then_passes(project: Path) -> None:
     failing = runner.invoke(app, ["test", corpus, "-r", rules])
     assert failing.exit_code == 1
     assert "FAIL" in failing.stdout and "events differ" in failing.stdout
-    assert "- missing  deployment 'sent'@27" in failing.stdout
+    assert "- missing  deployment 'send'@35" in failing.stdout
 
     updated = runner.invoke(app, ["test", corpus, "-r", rules, "--update"])
     assert updated.exit_code == 0, updated.output
-    assert "- missing  deployment 'sent'@27" in updated.stdout
+    assert "- missing  deployment 'send'@35" in updated.stdout
     assert len(golden.read_text(encoding="utf-8").splitlines()) == 1
     passing = runner.invoke(app, ["test", corpus, "-r", rules])
     assert passing.exit_code == 0 and "1 passed, 0 failed" in passing.stdout

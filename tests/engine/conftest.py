@@ -36,7 +36,8 @@ def extract(make_pack):
                 f"  - id: r\n    type: t\n    pattern: {pattern!r}\n" + extra_rules
             }
         )
-        return Extractor(pack).extract(text)
+        # matching semantics are per sentence: one record per match, no document-level merging
+        return Extractor(pack, merge_mentions=False).extract(text)
 
     return run
 

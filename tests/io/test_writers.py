@@ -193,13 +193,13 @@ def test_csv_rows_and_argument_columns(tmp_path):
     with open(out, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         rows = list(reader)
-    assert reader.fieldnames[:14] == [
+    assert reader.fieldnames[:15] == [
         "doc_id", "id", "type", "rule", "trigger.text", "trigger.start", "trigger.end",
-        "span.text", "span.start", "span.end", "sentence.index", "modality", "attribution.text", "rules_version",
+        "span.text", "span.start", "span.end", "sentence.index", "modality", "attribution.text", "mentions", "rules_version",
     ]  # fmt: skip
     roles = ["agent", "destination", "quantity"]
     fields = ["text", "start", "end", "value", "qualifier", "unit", "norm"]
-    assert reader.fieldnames[14:] == [f"arg.{r}.{f}" for r in roles for f in fields]
+    assert reader.fieldnames[15:] == [f"arg.{r}.{f}" for r in roles for f in fields]
     assert len(rows) == 6
     d1a, d1b, d3 = rows[:3]
     assert (d1a["arg.agent.text"], d1a["arg.agent.norm"], d1a["arg.quantity.text"]) == ("Poland", "POL", "")

@@ -1,0 +1,412 @@
+"""Document-level merging of repeated mentions of one real-world event.
+
+Rules work on one sentence, so news copy that repeats an event — a headline and its lead,
+a later "the deployment ..." — yields one record per mention. This module groups, per
+document, the records that describe the same event and keeps one record per group: the
+**first mention in document order**, unchanged (id, trigger, span, sentence, rule, modality,
+attribution), with
+
+* ``mentions``: the later mentions, each ``{"id", "rule", "trigger", "span", "sentence",
+  "modality", "contributed"}`` — ``id`` is the record that mention has in a log written with
+  merging off, ``contributed`` the argument roles the kept record took from it;
+* ``args`` completed from the later mentions: a role the first mention lacks is taken from
+  the first later mention that has it, with that mention's own text and offsets (so a
+  borrowed argument can lie outside the record's ``span`` and ``sentence``).
+
+Every record carries ``mentions`` (``[]`` when nothing was merged, and always with merging
+off), so the record shape does not depend on the data.
+
+When are two mentions the same event?
+-------------------------------------
+Coreference between event mentions cannot be proven from a few arguments. The test asks
+for two things: nothing that *contradicts* (then they are surely different), and something
+that *ties* them (else the same type is all they share, and in a long article that is no
+evidence: a government offensive and an insurgent ambush are both ``attack``). A missing
+argument never contradicts — "US sends troops" and "The 3,000 US troops will ..." merge —
+because a re-mention routinely drops or adds detail.
+
+Contradictions (any one keeps two mentions apart):
+
+* **Modality class.** ``negated`` only merges with ``negated``; ``asserted`` only with
+  ``asserted``; ``possible`` and ``hypothetical`` (both irrealis) with each other. A
+  deployment that was ruled out and one that happened are different claims even about the
+  same plan, and so are one that happened and one that might.
+* **Direction.** A trigger that raises or imposes ("raised", "imposed") and one that lowers
+  or lifts ("lowered", "lifted", "cancelled"): "raised a tsunami alert" ... "the alert was
+  lifted" are two changes of state.
+* **Parties** (who acts or undergoes: agent, authority, force, affected, target, attacker,
+  invader, participants, counterpart, mediator, partner). Their identifiers are the codes
+  the pack's lexicons give named parties — ISO 3166 alpha-3 countries (also from demonyms
+  and capitals) and organisation acronyms, i.e. the upper-case ``norm`` convention of
+  ``rules/lexicons`` — found in the argument's text: "British troops" names GBR, "the
+  Pakistani president" PAK, "the United States and Russia" both. Disjoint sets conflict:
+  "Poland sends troops" and "Germany sends troops" stay two events, as do "US troops" and
+  "Iraqi troops".
+* **Actors without codes.** Two *actors* (agent, authority, attacker, invader,
+  participants, mediator) that neither name a known party nor share their words
+  ("Insurgents" / "the army", "the department" / "Beijing's ministry") are different
+  actors. When only one names a party ("Canada" / "the defence minister") it is undecided:
+  an official may act for the state.
+* **Kinds of force.** Two force descriptions whose head nouns differ and are both specific
+  ("police trainers" / "transport aircraft", "reservists" / "frigates"); generic heads
+  ("troops", "soldiers", "forces", "reinforcements") never conflict: copy varies them freely.
+* **Quantities** (any argument with a ``value``): the ranges the qualifiers allow must
+  overlap — ``exact`` n is n, ``approx`` n is 0.8n–1.25n, ``at_least``/``at_most`` are half
+  lines — when both have the same ``unit`` (or none): "about 2,000" and "1,900" agree,
+  "two squadrons" and "2,000 soldiers" conflict.
+* **Dates** (date roles with a ``norm``): one ISO date must be a prefix of the other.
+* **Sanctions ``action``** (impose, lift, ...): equal norms.
+* **Places** (destination, location, origin): only the argument's own ``norm`` counts, and
+  only country codes conflict. ``region:`` slugs nest ("Central America" inside "Latin
+  America") and the lexicons hold no containment, so two slugs prove nothing; and a
+  description ("its eastern border with Belarus") is not an identifier of the place.
+* **Coordination.** Two mentions in one sentence joined by "and", "or", a comma ... ("the
+  Kashmir talks and the Arab summit") are listed side by side: different events.
+
+Ties (at least one is needed): an identifier both share (a party code, an overlapping
+quantity, a date); the same words for the same role ("embassy staff" / "non-essential
+embassy staff", "police reinforcements" / "extra police officers"); or an argument of one
+named again in the other's span ("barrier islands" / "... residents of the coastal barrier
+islands"). A *bare* mention — no participant, place or quantity of its own ("Evacuations",
+"the alert", "a military build-up") — has nothing to tie with, and is taken as a re-mention
+when it repeats the event word of the other ("Evacuations" / "evacuate") or stands in the
+same sentence ("ordered a readiness check ..., putting 40,000 troops on full alert").
+
+Choosing a group. Mentions are visited in document order; each may join an earlier group
+whose every member it is compatible with and tied to (at least one member; a group tied
+only through bare mentions as above). When several groups qualify, the one sharing the
+most ties wins; when the best is tied (typically a bare "the deployment" after two
+different deployments), the referent is ambiguous and the mention stays a record of its
+own — a duplicate is a smaller error than an event merged into the wrong one. Comparing
+with every member (not only with the kept record) keeps a group consistent: "thousands"
+and "3,000" agree, so do "thousands" and "1,500", but once 3,000 is in the group 1,500 is
+not.
+
+What this does not try: time ("on Sunday" ... "on Monday" when no date role is captured),
+generic versus specific mentions ("terrorist attacks" after "the attack on Iraq"), or
+anaphora across types. ``--mentions separate`` (``Extractor(merge_mentions=False)``) gives
+one record per sentence mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventx.extract.events import DATE_ROLES
+
+__all__ = ["MODALITY_CLASS", "PARTY_ROLES", "merge_mentions", "mention_record"]
+
+#: Modalities that may describe the same event; different classes never merge.
+MODALITY_CLASS = {"asserted": "realis", "possible": "irrealis", "hypothetical": "irrealis", "negated": "negated"}
+
+#: Roles naming who acts or undergoes: parties named anywhere in their text identify them.
+PARTY_ROLES = frozenset(
+    {"agent", "authority", "force", "affected", "target", "attacker", "invader", "participants", "counterpart", "mediator", "partner"}
+)
+
+#: Roles whose norm is a closed vocabulary compared as is.
+EXACT_NORM_ROLES = frozenset({"action"})
+
+#: A lexicon norm that names a party: an ISO 3166 alpha-3 code or an organisation acronym.
+PARTY_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,}")
+
+_APPROX = (0.8, 1.25)
+
+#: ``parties(start, end)``: the party codes named in ``text[start:end]``.
+PartyFinder = Callable[[int, int], frozenset[str]]
+
+
+def _is_country(code: str) -> bool:
+    return len(code) == 3 and code.isalpha() and code.isupper()
+
+
+def _quantity_range(arg: Mapping[str, Any]) -> tuple[float, float]:
+    value = float(arg["value"])
+    qualifier = arg.get("qualifier") or "exact"
+    if qualifier == "at_least":
+        return value, float("inf")
+    if qualifier == "at_most":
+        return float("-inf"), value
+    if qualifier == "approx":
+        low, high = sorted((value * _APPROX[0], value * _APPROX[1]))
+        return low, high
+    return value, value
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """What identifies one argument, by kind: ``codes`` (a set of party/country codes),
+    ``range`` (a quantity), ``date`` (an ISO prefix), ``exact`` (a closed-vocabulary norm)."""
+
+    kind: str
+    value: Any
+    unit: str | None = None
+
+    def relation(self, other: _Key) -> int:
+        """-1 contradicts, 1 agrees, 0 not comparable."""
+        if self.kind != other.kind:
+            return 0
+        if self.kind == "codes":
+            return 1 if self.value & other.value else -1
+        if self.kind == "range":
+            if self.unit != other.unit:
+                return 0
+            (a_lo, a_hi), (b_lo, b_hi) = self.value, other.value
+            return 1 if a_lo <= b_hi and b_lo <= a_hi else -1
+        if self.kind == "date":
+            a, b = self.value, other.value
+            return 1 if a.startswith(b) or b.startswith(a) else -1
+        return 1 if self.value == other.value else -1
+
+
+def _keys(event: Mapping[str, Any], parties: PartyFinder | None) -> dict[str, _Key]:
+    keys: dict[str, _Key] = {}
+    for role, arg in (event.get("args") or {}).items():
+        norm = arg.get("norm")
+        if "value" in arg and isinstance(arg["value"], (int, float)):
+            keys[role] = _Key("range", _quantity_range(arg), arg.get("unit"))
+        elif role in DATE_ROLES and isinstance(norm, str):
+            keys[role] = _Key("date", norm)
+        elif role in EXACT_NORM_ROLES and isinstance(norm, str):
+            keys[role] = _Key("exact", norm)
+        elif role in PARTY_ROLES:
+            codes = set()
+            if isinstance(norm, str) and PARTY_CODE.fullmatch(norm):
+                codes.add(norm)
+            if parties is not None:
+                codes |= parties(arg["start"], arg["end"])
+            if codes:
+                keys[role] = _Key("codes", frozenset(codes))
+        elif isinstance(norm, str) and _is_country(norm):
+            keys[role] = _Key("codes", frozenset({norm}))
+    return keys
+
+
+_WORD = re.compile(r"[^\W_]+(?:[-.'][^\W_]+)*\.?")
+_STOP = frozenset(
+    "the a an its their his her our this that these those of 's and or to in on at for from with by near some about".split()
+)
+#: heads of force descriptions that name no particular kind of force ("troops", "forces")
+GENERIC_FORCE_HEADS = frozenset(
+    "troop soldier force personnel serviceman servicemen unit contingent military army reinforcement man men "
+    "member deployment presence".split()
+)
+#: roles naming who acts: two differently worded actors without party codes are different actors
+ACTOR_ROLES = frozenset({"agent", "authority", "attacker", "invader", "participants", "mediator"})
+#: roles whose words, found again in another mention, tie the two mentions together
+ANCHOR_ROLES = PARTY_ROLES | frozenset({"destination", "location", "origin", "topic"})
+_UP = re.compile(r"(rais|heighten|elevat|increas|upgrad|step|boost|tighten|impos|declar|issu|sound)")
+_DOWN = re.compile(r"(lower|lift|reduc|downgrad|eas|relax|cancel|end|suspend|scal|stand|withdr)")
+_COORDINATION = re.compile(r"(?:and|or|but|while|plus|as well as)\b|[,;]", re.IGNORECASE)
+
+
+def _words(text: str) -> frozenset[str]:
+    """Content words of a phrase, lower-cased, without plural ``s``."""
+    out = set()
+    for word in _WORD.findall(text.lower()):
+        if word in _STOP:
+            continue
+        if len(word) > 3 and word.endswith("ies"):
+            word = word[:-3] + "y"
+        elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.add(word)
+    return frozenset(out)
+
+
+def _head(text: str) -> str | None:
+    """The head noun of a force description: its last content word before "of"/"from"."""
+    text = re.split(r"\b(?:of|from|with|who|that|to)\b", text.lower(), maxsplit=1)[0]
+    words = [w for w in _WORD.findall(text) if w not in _STOP]
+    if not words:
+        return None
+    (head,) = _words(words[-1]) or (words[-1],)
+    return head
+
+
+def _stem(trigger: str) -> str:
+    """The first five letters of the trigger's last word ("troop deployment" -> "deplo"):
+    enough to tie "evacuation" to "evacuated", not "build-up" to "sending"."""
+    words = _WORD.findall(trigger.lower())
+    return words[-1][:5] if words else ""
+
+
+def _direction(trigger: str) -> str | None:
+    """``up`` (raised, imposed) or ``down`` (lowered, lifted) for change-of-level triggers."""
+    word = trigger.lower().split()[0] if trigger.split() else ""
+    if _DOWN.match(word):
+        return "down"
+    if _UP.match(word):
+        return "up"
+    return None
+
+
+@dataclass(slots=True)
+class _Mention:
+    event: dict
+    keys: dict[str, _Key]
+    modality_class: str
+    direction: str | None
+    arg_words: dict[str, frozenset[str]]  # content words of each anchor argument
+    span_words: frozenset[str]
+    bare: bool  # no participant, place or quantity of its own: "the evacuation", "Alert"
+    stem: str  # the trigger's event word, crudely stemmed: "evacu" for evacuate/evacuation
+
+    @classmethod
+    def of(cls, event: dict, parties: PartyFinder | None) -> _Mention:
+        args = event.get("args") or {}
+        keys = _keys(event, parties)
+        arg_words = {role: _words(arg.get("text") or "") for role, arg in args.items() if role in ANCHOR_ROLES}
+        return cls(
+            event,
+            keys,
+            MODALITY_CLASS.get(event.get("modality") or "", "other"),
+            _direction(event["trigger"]["text"]),
+            {role: words for role, words in arg_words.items() if words},
+            _words(event["span"]["text"]),
+            not any(role in ANCHOR_ROLES or role in keys for role in args),
+            _stem(event["trigger"]["text"]),
+        )
+
+    def relation(self, other: _Mention, text: str | None) -> int:
+        """-1 if the two cannot be one event, else the number of things they agree on
+        (0: compatible, but nothing ties them together)."""
+        if self.event["type"] != other.event["type"] or self.modality_class != other.modality_class:
+            return -1
+        if self.direction and other.direction and self.direction != other.direction:
+            return -1
+        if text is not None and _coordinated(self.event, other.event, text):
+            return -1
+        agree = 0
+        for role in self.keys.keys() | self.arg_words.keys():
+            if role not in other.keys and role not in other.arg_words:
+                continue
+            mine, theirs = self.keys.get(role), other.keys.get(role)
+            if mine is not None and theirs is not None:
+                relation = mine.relation(theirs)
+                if relation < 0:
+                    return -1
+                if relation > 0:
+                    agree += 1
+                    continue
+            a, b = self.arg_words.get(role, frozenset()), other.arg_words.get(role, frozenset())
+            if a and b and (a <= b or b <= a):
+                agree += 1
+            elif role in ACTOR_ROLES and mine is None and theirs is None and a and b:
+                return -1  # two actors named differently, neither a known party: different actors
+            elif role == "force":
+                head_a, head_b = (_head(self.event["args"][role]["text"]), _head(other.event["args"][role]["text"]))
+                if (head_a and head_a == head_b) or (a & b) - GENERIC_FORCE_HEADS:
+                    agree += 1
+                elif head_a and head_b and head_a not in GENERIC_FORCE_HEADS and head_b not in GENERIC_FORCE_HEADS:
+                    return -1  # different kinds of force: "police trainers" / "transport aircraft"
+        # an argument of one named again in the other's span ("barrier islands" ... "residents
+        # of the coastal barrier islands")
+        for role, words in self.arg_words.items():
+            if role not in other.arg_words and words <= other.span_words:
+                agree += 1
+        for role, words in other.arg_words.items():
+            if role not in self.arg_words and words <= self.span_words:
+                agree += 1
+        return agree
+
+
+def _coordinated(a: dict, b: dict, text: str) -> bool:
+    """Whether two mentions in one sentence stand side by side ("the Kashmir talks and the
+    Arab summit", "sent troops, and deployed ships"): listed events are different events."""
+    if a["sentence"]["index"] != b["sentence"]["index"]:
+        return False
+    first, second = (a, b) if a["span"]["start"] <= b["span"]["start"] else (b, a)
+    if second["span"]["start"] < first["span"]["end"]:
+        return True
+    # up to the later trigger: a rule's span may begin with the conjunction ("and the Arab summit")
+    gap = text[first["span"]["end"] : max(first["span"]["end"], second["trigger"]["start"])].strip()
+    return _COORDINATION.match(gap) is not None
+
+
+def _close(a: _Mention, b: _Mention) -> bool:
+    """A bare mention is tied to another by the same event word or the same sentence."""
+    return a.stem == b.stem or a.event["sentence"]["index"] == b.event["sentence"]["index"]
+
+
+@dataclass(slots=True)
+class _Group:
+    members: list[_Mention] = field(default_factory=list)
+
+    def score(self, mention: _Mention, text: str | None) -> int:
+        """-1 if ``mention`` cannot join (it contradicts a member, or nothing ties it to the
+        group: see the module doc), else the number of ties it has with the members."""
+        total = 0
+        for member in self.members:
+            relation = member.relation(mention, text)
+            if relation < 0:
+                return -1
+            total += relation
+        if total == 0:
+            # nothing ties them: only a bare mention that repeats the event word of the
+            # other side ("Evacuations ..." / "... ordered to evacuate") or stands in the
+            # same sentence ("ordered a readiness check, putting 40,000 troops on alert")
+            if mention.bare:
+                if not any(_close(m, mention) for m in self.members):
+                    return -1
+            elif not all(m.bare and _close(m, mention) for m in self.members):
+                return -1
+        return total
+
+
+def mention_record(event: Mapping[str, Any], contributed: Sequence[str] = ()) -> dict:
+    """The entry of a later mention in the kept record's ``mentions`` list."""
+    return {
+        "id": event["id"],
+        "rule": event["rule"],
+        "trigger": dict(event["trigger"]),
+        "span": dict(event["span"]),
+        "sentence": dict(event["sentence"]),
+        "modality": event.get("modality"),
+        "contributed": list(contributed),
+    }
+
+
+def _record(group: _Group) -> dict:
+    first, *later = (m.event for m in group.members)
+    if not later:
+        return first
+    args = dict(first.get("args") or {})
+    mentions = []
+    for event in later:
+        contributed = []
+        for role, arg in (event.get("args") or {}).items():
+            if role not in args:
+                args[role] = arg
+                contributed.append(role)
+        mentions.append(mention_record(event, contributed))
+    record = dict(first)  # same key order (DESIGN §3): only values change
+    record["args"] = args
+    record["mentions"] = [*(first.get("mentions") or []), *mentions]
+    return record
+
+
+def merge_mentions(events: Iterable[dict], parties: PartyFinder | None = None, text: str | None = None) -> list[dict]:
+    """Merge the records of one document that mention the same event (see the module doc).
+
+    ``events`` must be in document order (as :func:`eventx.extract.events.sort_events`
+    returns them); the result keeps that order. ``parties`` finds the party codes named in
+    a stretch of the document (``None``: only the arguments' own norms identify them);
+    ``text`` is the document text (``None``: mentions in one sentence are not checked for
+    coordination).
+    """
+    groups: list[_Group] = []
+    for event in events:
+        mention = _Mention.of(event, parties)
+        scored = [(group.score(mention, text), index) for index, group in enumerate(groups)]
+        scored = [(score, index) for score, index in scored if score >= 0]
+        best = max((score for score, _ in scored), default=-1)
+        winners = [index for score, index in scored if score == best]
+        if len(winners) == 1:
+            groups[winners[0]].members.append(mention)
+        else:  # nothing compatible, or an ambiguous referent
+            groups.append(_Group([mention]))
+    return [_record(group) for group in groups]
