@@ -137,6 +137,7 @@ class PatternCompiler:
         self.render_pos = render_pos
         self._var_cache: dict[str, Node] = {}
         self._behind = 0  # > 0 while emitting the body of a lookbehind
+        self._equals_cache: dict[tuple[str, tuple[str, ...]], str] = {}  # (field, values) -> atom flag
         self.used_vars: set[str] = set()
         self.used_lexicons: set[str] = set()
 
@@ -252,13 +253,18 @@ class PatternCompiler:
             )
             return None
         self.used_vars.add(name)
-        var_source = self.vars[name]
-        try:
-            tree = parse_pattern(var_source.text)
-        except PatternError as err:
-            diagnostics.append(self._diag(var_source, err))
-            return None
-        expanded = self._expand(tree, var_source, diagnostics, (*stack, name))
+        expanded = self._var_cache.get(name)
+        if expanded is None:
+            var_source = self.vars[name]
+            try:
+                tree = parse_pattern(var_source.text)
+            except PatternError as err:
+                diagnostics.append(self._diag(var_source, err))
+                return None
+            errors_before = len(diagnostics)
+            expanded = self._expand(tree, var_source, diagnostics, (*stack, name))
+            if expanded is not None and len(diagnostics) == errors_before:
+                self._var_cache[name] = expanded  # a var means the same wherever it is used
         if expanded is not None and node.trigger:
             if not isinstance(expanded, (TokenNode, LexiconRef)):
                 message = f"${{{name}}}=trigger: the var must be one token constraint or one lexicon"
@@ -563,7 +569,12 @@ class PatternCompiler:
     def _atom(self, c: Constraint) -> str | None:
         """The flag character of ``c`` when it is a single atom, else None."""
         if isinstance(c, FieldEquals):
-            return self.atoms.equals(c.field, frozenset(normalise_value(c.field, v) for v in c.values))
+            key = (c.field, c.values)
+            flag = self._equals_cache.get(key)
+            if flag is None:
+                values = frozenset(normalise_value(c.field, v) for v in c.values)
+                flag = self._equals_cache[key] = self.atoms.equals(c.field, values)
+            return flag
         if isinstance(c, FieldRegex):
             return self.atoms.matches(c.field, c.regex)
         if isinstance(c, IsNumber):
