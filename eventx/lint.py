@@ -223,35 +223,22 @@ def _risky_inner(node: Node) -> bool:
 
 def _nested_quantifiers(ruleset: RuleSet) -> list[Diagnostic]:
     trees = _Trees(ruleset.vars)
-    sources = [rule.pattern for rule in ruleset.rules] + list(ruleset.vars.values())
     found = []
-    for source in sources:
-        try:
-            tree = parse_pattern(source.text)
-        except PatternError:
+    for source, node in _own_nodes(ruleset):
+        if not (isinstance(node, Repeat) and node.max is None and node.mode != "possessive"):
             continue
-        # walk this source's own nodes only (not through vars): each finding is reported once,
-        # where its outer quantifier is written
-        stack = [tree]
-        while stack:
-            node = stack.pop()
-            stack.extend(_children(node))
-            if not (isinstance(node, Repeat) and node.max is None and node.mode != "possessive"):
-                continue
-            inner = next((n for n in trees.walk(node.body) if _risky_inner(n)), None)
-            if inner is not None:
-                what = "an unbounded quantifier" if inner.max is None else "a repeated any-token []"
-                message = (f"unbounded quantifier around {what}: matching can take exponential time "
-                           "(bound the outer one, e.g. {0,5}, or make one possessive)")
-                found.append(source.position(node.offset).diagnostic(NESTED_QUANTIFIER, message, severity="warning"))
+        inner = next((n for n in trees.walk(node.body) if _risky_inner(n)), None)
+        if inner is not None:
+            what = "an unbounded quantifier" if inner.max is None else "a repeated any-token []"
+            message = (f"unbounded quantifier around {what}: matching can take exponential time "
+                       "(bound the outer one, e.g. {0,5}, or make one possessive)")
+            found.append(source.position(node.offset).diagnostic(NESTED_QUANTIFIER, message, severity="warning"))
     return found
 
 
-def _sentence_guards(ruleset: RuleSet) -> list[Diagnostic]:
-    """Lookarounds that scan to the end (or the start) of the sentence: ``(?! []*? X )``,
-    ``(?<! X []*? )``. The regex runs them at every start position it tries; as an ``unless``
-    pattern the same test runs once per sentence, and only when the rule matched."""
-    found = []
+def _own_nodes(ruleset: RuleSet) -> Iterator[tuple[SourceText, Node]]:
+    """(source, node) for every node written in a rule pattern or a var (not through ${vars}:
+    each finding is reported once, where it is written)."""
     for source in [rule.pattern for rule in ruleset.rules] + list(ruleset.vars.values()):
         try:
             tree = parse_pattern(source.text)
@@ -261,10 +248,19 @@ def _sentence_guards(ruleset: RuleSet) -> list[Diagnostic]:
         while stack:
             node = stack.pop()
             stack.extend(_children(node))
-            if isinstance(node, Group) and node.kind in LOOKAROUND and _scans_sentence(node):
-                message = ("lookaround over the rest of the sentence runs at every start tried; if it means "
-                           "'X nowhere in the sentence', write X as an unless: pattern of the rule (searched once)")
-                found.append(source.position(node.offset).diagnostic(SENTENCE_GUARD, message, severity="warning"))
+            yield source, node
+
+
+def _sentence_guards(ruleset: RuleSet) -> list[Diagnostic]:
+    """Lookarounds that scan to the end (or the start) of the sentence: ``(?! []*? X )``,
+    ``(?<! X []*? )``. The regex runs them at every start position it tries; as an ``unless``
+    pattern the same test runs once per sentence, and only when the rule matched."""
+    found = []
+    for source, node in _own_nodes(ruleset):
+        if isinstance(node, Group) and node.kind in LOOKAROUND and _scans_sentence(node):
+            message = ("lookaround over the rest of the sentence runs at every start tried; if it means "
+                       "'X nowhere in the sentence', write X as an unless: pattern of the rule (searched once)")
+            found.append(source.position(node.offset).diagnostic(SENTENCE_GUARD, message, severity="warning"))
     return found
 
 

@@ -144,18 +144,10 @@ class PatternCompiler:
     # --- entry point --------------------------------------------------------------------
 
     def compile(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
-        errors_before = len(diagnostics)
-        try:
-            tree = parse_pattern(source.text)
-        except PatternError as err:
-            diagnostics.append(self._diag(source, err))
+        tree = self._parse_expanded(source, diagnostics)
+        if tree is None:
             return None
-        tree = self._expand(tree, source, diagnostics, ())
-        if tree is None or len(diagnostics) > errors_before:
-            return None
-        problems: list[PatternError] = []
-        if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
-            problems.append(PatternError("pattern can match the empty sequence of tokens", 0, "E207"))
+        problems = [p for p in (self._empty_problem(tree),) if p is not None]
         tree, keys = self._place_trigger(tree, problems)
         if problems:
             diagnostics.extend(self._diag(source, p) for p in problems)
@@ -172,6 +164,17 @@ class PatternCompiler:
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
+        tree = self._parse_expanded(source, diagnostics)
+        if tree is None:
+            return None
+        empty = self._empty_problem(tree)
+        if empty is not None:
+            diagnostics.append(self._diag(source, empty))
+            return None
+        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=self._lexicons_in(tree))
+
+    def _parse_expanded(self, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:
+        """The pattern's tree with its vars expanded, or None after reporting why not."""
         errors_before = len(diagnostics)
         try:
             tree = parse_pattern(source.text)
@@ -181,10 +184,12 @@ class PatternCompiler:
         tree = self._expand(tree, source, diagnostics, ())
         if tree is None or len(diagnostics) > errors_before:
             return None
+        return tree
+
+    def _empty_problem(self, tree: Node) -> PatternError | None:
         if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
-            diagnostics.append(self._diag(source, PatternError("pattern can match the empty sequence of tokens", 0, "E207")))
-            return None
-        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=self._lexicons_in(tree))
+            return PatternError("pattern can match the empty sequence of tokens", 0, "E207")
+        return None
 
     def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
         file, line, col = self.render_pos(source, err.offset)
