@@ -317,8 +317,10 @@ class Runner:
         return self.cache[key]
 
 
-def load_agnews(data: Path, runner: Runner) -> list[Unit] | str:
-    gold_path, corpus_path = data / "agnews" / "dev_gold.jsonl", data / "agnews" / "corpus.jsonl"
+def load_labelled(data: Path, source: str, runner: Runner) -> list[Unit] | str:
+    """Units of ``source``'s dev_gold.jsonl: whole documents (agnews) or labelled windows of
+    them (bbc, whose rows carry a ``window``)."""
+    gold_path, corpus_path = data / source / "dev_gold.jsonl", data / source / "corpus.jsonl"
     if not gold_path.exists() or not corpus_path.exists():
         return f"skipped: {gold_path} or {corpus_path} not found"
     rows = read_jsonl(gold_path)
@@ -326,21 +328,8 @@ def load_agnews(data: Path, runner: Runner) -> list[Unit] | str:
     units = []
     for row in rows:
         text = docs[row["doc_id"]]["text"]
-        units.append(Unit(row["doc_id"], text, None, [gold_event(e) for e in row["events"]], runner.events(row["doc_id"], text)))
-    return units
-
-
-def load_bbc(data: Path, runner: Runner) -> list[Unit] | str:
-    gold_path, corpus_path = data / "bbc" / "dev_gold.jsonl", data / "bbc" / "corpus.jsonl"
-    if not gold_path.exists() or not corpus_path.exists():
-        return f"skipped: {gold_path} or {corpus_path} not found"
-    rows = read_jsonl(gold_path)
-    docs = read_corpus(corpus_path, {r["doc_id"] for r in rows})
-    units = []
-    for row in rows:
-        text = docs[row["doc_id"]]["text"]
-        window = (row["window"][0], row["window"][1])
-        key = f"{row['doc_id']}@{window[0]}-{window[1]}"
+        window = (row["window"][0], row["window"][1]) if "window" in row else None
+        key = row["doc_id"] if window is None else f"{row['doc_id']}@{window[0]}-{window[1]}"
         units.append(Unit(key, text, window, [gold_event(e) for e in row["events"]], runner.events(row["doc_id"], text)))
     return units
 
@@ -654,10 +643,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     loaded: dict[str, object] = {}
     for name in wanted:
-        if name == "agnews":
-            loaded[name] = load_agnews(args.data, runner)
-        elif name == "bbc":
-            loaded[name] = load_bbc(args.data, runner)
+        if name in ("agnews", "bbc"):
+            loaded[name] = load_labelled(args.data, name, runner)
         elif name == "plover":
             loaded[name] = load_sentences(args.data / "plover_gsr" / "dev.jsonl", runner)
         elif name == "plovigy":
