@@ -29,7 +29,7 @@ from eventx.text.model import Token
 FIELDS = ("word", "lower", "lemma", "shape")
 _BMP_PRIVATE = (0xE000, 0xF8FF)  # 6,400 characters; then the supplementary private-use planes
 _PLANE_15 = 0xF0000
-_CACHE_LIMIT = 200_000  # distinct (word, lemma) records remembered
+_CACHE_LIMIT = 50_000  # distinct (word, lemma) records remembered (~150 bytes each)
 
 
 _PLANE_16 = 0x100000  # position characters

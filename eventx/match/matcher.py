@@ -31,7 +31,7 @@ from eventx.match.lexicon import LexiconHit, LexiconIndex
 from eventx.text.model import Token
 from eventx.text.tokenize import tokenize
 
-_CHUNK_CACHE_LIMIT = 200_000  # distinct chunks remembered by may_fire() (bounds memory)
+_CHUNK_CACHE_LIMIT = 100_000  # distinct chunks remembered by may_fire() (~150 bytes each: bounds memory)
 _NO_RULES: list[int] = []
 _BLOCK = 1 << 20  # characters of text split at once by may_fire()
 _SPACE = regex.compile(r"\s")  # a subset of what str.split() splits at
