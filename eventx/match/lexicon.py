@@ -37,6 +37,7 @@ class LexiconIndex:
     names: list[str] = field(default_factory=list)
     lengths: list[set[int]] = field(default_factory=list)  # phrase lengths per lexicon (tokens)
     first_keys: list[set[str]] = field(default_factory=list)  # lower-cased first tokens per lexicon
+    normed: set[int] = field(default_factory=set)  # lexicons with at least one norm
     _by_lower: _Node = field(default_factory=dict)  # trie of case-insensitive phrases
     _by_word: _Node = field(default_factory=dict)  # trie of case-sensitive phrases
 
@@ -61,15 +62,17 @@ class LexiconIndex:
             if ends and ends[-1][0] == lex_id:
                 continue  # the same phrase again (or a case variant, when case-insensitive)
             ends.append((lex_id, norm))
+            if norm is not None:
+                self.normed.add(lex_id)
             lengths.add(len(tokens))
             firsts.add(tokens[0].lower)
         self.lengths.append(lengths)
         self.first_keys.append(firsts)
         return lex_id
 
-    def annotate(self, tokens: list[Token]) -> list[LexiconHit]:
-        """Every lexicon hit in ``tokens`` (all lengths, all lexicons), in token order; hits
-        starting at the same token come longest first, then by lexicon index."""
+    def annotate(self, tokens: list[Token], only: set[int] | frozenset[int] | None = None) -> list[LexiconHit]:
+        """Every lexicon hit in ``tokens`` (all lengths; all lexicons, or those in ``only``), in
+        token order; hits starting at the same token come longest first, then by lexicon index."""
         count = len(tokens)
         found: dict[int, list[tuple[int, int, str | None]]] = {}  # start -> (-length, lexicon, norm)
         tries = 0
@@ -90,7 +93,8 @@ class LexiconIndex:
                         if at is None:
                             at = found[i] = []
                         for lex, norm in ends:
-                            at.append((i - j, lex, norm))
+                            if only is None or lex in only:
+                                at.append((i - j, lex, norm))
                     if j == count:
                         break
                     node = node.get(keys[j])

@@ -308,8 +308,10 @@ class RulePack:
                 deadline += compiling
         if timeout is not None:
             deadline = time.monotonic() + timeout if deadline is None else min(deadline, time.monotonic() + timeout)
-        hits = self.lexicons.annotate(tokens)
+        # the hits of the lexicons these rules refer to, and of lexicons with norms (arguments
+        # take their norm from any lexicon); all of them when rules are named (explain)
         wanted = None if rule_ids is not None else set().union(*(self._rule_lexicons[i] for i in selected))
+        hits = self.lexicons.annotate(tokens, None if wanted is None else wanted | self.lexicons.normed)
         stream, offsets, records = self._encode(tokens, hits, wanted)
         starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
