@@ -422,25 +422,28 @@ class PatternCompiler:
         """Regex of the pattern from its trigger token to its end (through the groups and
         alternatives that hold the trigger, on the path of :meth:`_trigger_keys`), or None
         when the trigger is not at its key token or sits in a quantifier or lookaround."""
-        suffixes = self._suffixes(tree, "")
+        suffixes = self._suffixes(tree, ())
         if not suffixes:
             return None
         return r"(?<![^\n])" + (suffixes[0] if len(suffixes) == 1 else "(?:" + "|".join(suffixes) + ")")
 
-    def _suffixes(self, node: Node, rest: str) -> list[str] | None:
-        """Regex sources of ``node`` from its trigger on, each followed by ``rest``."""
+    def _suffixes(self, node: Node, rest: tuple[str, ...]) -> list[str] | None:
+        """Regex sources of ``node`` from its trigger on, each followed by ``rest`` (the sources of
+        the items after it) — cut after ``SUFFIX_BUDGET`` characters: a prefix of what follows
+        the trigger is as necessary as all of it, and keeps the check small to build."""
         if isinstance(node, (TokenNode, LexiconRef)):
-            return [self._emit(node) + rest] if node.trigger else None
+            return [self._emit(node) + _prefix_within(rest, SUFFIX_BUDGET)] if node.trigger else None
         if isinstance(node, Group) and node.kind == "capture" and node.name == "trigger":
-            return [self._emit(node) + rest] if self._capture_trigger(node.body)[1] == 0 else None
+            if self._capture_trigger(node.body)[1] != 0:
+                return None
+            return [self._emit(node) + _prefix_within(rest, SUFFIX_BUDGET)]
         if isinstance(node, Alt):
             found = [self._suffixes(b, rest) for b in node.branches]
             return None if any(f is None for f in found) else [s for f in found for s in f]  # type: ignore[union-attr]
         if isinstance(node, Seq):
             for i, item in enumerate(node.items):
                 if _collect_marks(item, required=True):
-                    after = "".join(self._emit(x) for x in node.items[i + 1 :])
-                    return self._suffixes(item, after + rest)
+                    return self._suffixes(item, tuple(self._emit(x) for x in node.items[i + 1 :]) + rest)
             return None
         if isinstance(node, Group) and node.kind in ("group", "capture"):
             return self._suffixes(node.body, rest)  # a capture does not change what matches
@@ -605,6 +608,20 @@ class PatternCompiler:
 
 
 _START_GROUP = "_eventx_start"  # reserved capture name (see _lexicon)
+
+
+SUFFIX_BUDGET = 1500  # characters of regex source kept after a trigger in the continuation check
+
+
+def _prefix_within(pieces: tuple[str, ...], budget: int) -> str:
+    """The longest run of ``pieces`` from the first whose total length stays within ``budget``."""
+    kept: list[str] = []
+    for piece in pieces:
+        budget -= len(piece)
+        if budget < 0:
+            break
+        kept.append(piece)
+    return "".join(kept)
 
 
 def _holds(flag: str) -> str:
