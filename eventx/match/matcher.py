@@ -1,19 +1,23 @@
 """Matching compiled rules over the tokens of one sentence.
 
 :class:`RulePack` is the compiled, immutable form of a rule set. Per sentence it
-1. asks the trigger index which rules can fire (a rule fires only if its trigger's word or
-   lemma occurs), so cost grows with the rules that can fire, not with the pack size;
-2. builds the encoded token stream (see :mod:`eventx.match.compiler`) only when some rule can;
-3. runs each candidate rule's regex (leftmost, non-overlapping) and maps regex positions back
-   to token indices.
+1. asks the trigger index which rules can fire: a rule fires only if its trigger's word or
+   lemma occurs and each of its requirements (words its other required tokens and lexicon
+   references need) is met, so cost grows with the rules that can fire, not with the pack
+   size — and a sentence no rule can fire in is not even tokenised (:meth:`RulePack.may_fire`);
+2. builds the encoded token stream (see :mod:`eventx.match.atoms`) only when some rule can,
+   flagging only the lexicons those rules refer to;
+3. runs each candidate rule's regex (leftmost, non-overlapping), drops its matches where one of
+   its ``unless`` patterns matches, and maps regex positions back to token indices.
 
 Step 3 tries a rule only at start positions from which a match can reach one of its trigger
 occurrences: a match holds its trigger token, so it starts at most ``trigger_reach`` tokens
-before a token carrying one of the rule's trigger keys. Trying those positions in order with
-``match`` and resuming after each match gives exactly what ``finditer`` over the whole
-sentence gives (every skipped position is one where no match can start), at a fraction of the
-cost: a rule's leading optional parts (an agent, an actor) are no longer tried at every token.
-Rules without a bound (an unbounded quantifier before the trigger) use ``finditer``.
+before a token carrying one of the rule's trigger keys — and only where the trigger's
+continuation matches, and only at tokens whose record holds a flag the first token of a match
+must hold. Trying those positions in order with ``match`` and resuming after each match gives
+exactly what ``finditer`` over the whole sentence gives (every skipped position is one where no
+match can start), at a fraction of the cost. Rules without a bound (an unbounded quantifier
+before the trigger) use ``finditer``.
 """
 
 from __future__ import annotations
