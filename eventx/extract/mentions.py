@@ -47,6 +47,11 @@ Contradictions (any one keeps two mentions apart):
   ("Insurgents" / "the army", "the department" / "Beijing's ministry") are different
   actors. When only one names a party ("Canada" / "the defence minister") it is undecided:
   an official may act for the state.
+* **An actor the other sentence leaves out.** One mention names an actor by party code and
+  the other has no actor in that role, but its sentence names two or more other parties and
+  not that one: "Guyana accused Venezuela ... armoured vehicles massing near the border" is not
+  "Brazil said it had reinforced its northern border". (One other party is not enough: "...,
+  Ukraine said" after "Russia masses troops" is a source, not a rival actor.)
 * **Kinds of force.** Two force descriptions whose head nouns differ and are both specific
   ("police trainers" / "transport aircraft", "reservists" / "frigates"); generic heads
   ("troops", "soldiers", "forces", "reinforcements") never conflict: copy varies them freely.
@@ -254,6 +259,7 @@ class _Mention:
     span_words: frozenset[str]
     bare: bool  # no participant, place or quantity of its own: "the evacuation", "Alert"
     stem: str  # the trigger's event word, crudely stemmed: "evacu" for evacuate/evacuation
+    sentence_parties: frozenset[str]  # party codes named anywhere in the mention's sentence
 
     @classmethod
     def of(cls, event: dict, parties: PartyFinder | None) -> _Mention:
@@ -269,7 +275,21 @@ class _Mention:
             _words(event["span"]["text"]),
             not any(role in ANCHOR_ROLES or role in keys for role in args),
             _stem(event["trigger"]["text"]),
+            parties(event["sentence"]["start"], event["sentence"]["end"]) if parties is not None else frozenset(),
         )
+
+    def actor_elsewhere(self, other: _Mention) -> bool:
+        """Whether ``other`` names an actor (by party code) that this mention, having no actor of
+        that role, cannot be about: its sentence names two or more other parties and not that one
+        ("Guyana accused Venezuela ... vehicles massing near the border" is not "Brazil said it had
+        reinforced its northern border")."""
+        for role in ACTOR_ROLES:
+            theirs = other.keys.get(role)
+            if theirs is None or theirs.kind != "codes" or role in self.event.get("args", {}):
+                continue
+            if len(self.sentence_parties) >= 2 and self.sentence_parties.isdisjoint(theirs.value):
+                return True
+        return False
 
     def relation(self, other: _Mention, text: str | None) -> int:
         """-1 if the two cannot be one event, else the number of things they agree on
@@ -279,6 +299,8 @@ class _Mention:
         if self.direction and other.direction and self.direction != other.direction:
             return -1
         if text is not None and _coordinated(self.event, other.event, text):
+            return -1
+        if self.actor_elsewhere(other) or other.actor_elsewhere(self):
             return -1
         agree = 0
         for role in self.keys.keys() | self.arg_words.keys():
