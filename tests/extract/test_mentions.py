@@ -93,6 +93,23 @@ def test_deployments_by_two_countries_stay_two_events(merging: Extractor) -> Non
     assert all(e["mentions"] == [] for e in events)
 
 
+ACTOR_ELSEWHERE = (
+    "Estonia accused Russia of preparing an attack after images showed armoured vehicles massing near the border. "
+    "Finland said it had reinforced its eastern border with about 300 soldiers and armoured vehicles."
+)
+SOURCE_NAMED = "Russia is massing troops near the border. Troops were massing near the border, Ukraine said."
+
+
+def test_an_actor_the_other_sentence_leaves_out_keeps_them_apart(merging: Extractor, separate: Extractor) -> None:
+    """The first mention has no agent, but its sentence names two other parties: Finland's
+    reinforcement is not that build-up. One other party (a source) is not enough to tell."""
+    assert len(of_type(separate.extract(ACTOR_ELSEWHERE), "deployment")) == 2
+    assert len(of_type(merging.extract(ACTOR_ELSEWHERE), "deployment")) == 2
+    assert len(of_type(separate.extract(SOURCE_NAMED), "deployment")) == 2
+    (event,) = of_type(merging.extract(SOURCE_NAMED), "deployment")
+    assert event["args"]["agent"]["norm"] == "RUS" and len(event["mentions"]) == 1
+
+
 def test_a_negated_mention_never_merges_with_an_asserted_one(merging: Extractor) -> None:
     events = of_type(merging.extract(NEGATED_AND_ASSERTED), "deployment")
     assert [e["modality"] for e in events] == ["asserted", "negated"]
