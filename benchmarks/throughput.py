@@ -21,7 +21,7 @@ mean something across machines. Sections (see README.md for what each one measur
   over every compiled rule, and spaCy's Matcher with the same patterns; plus the lexicon lookup
   of 10,000 phrases against an Aho-Corasick automaton;
 - ``jobs``: (e) ``eventx run --jobs 1`` against ``--jobs 2``, whole CLI runs incl. start-up, on
-  the first ``--jobs-mb`` MB (default 3) of reuters21578: several MB, where the ratio means
+  the first ``--jobs-mb`` MB (default 10) of reuters21578: several MB, where the ratio means
   something (on less, start-up dominates whatever the workers do);
 - ``memory``: (f) peak RSS (VmHWM) of a fresh ``eventx run`` at about 10 MB and 25 MB of input;
 - ``compile``: (g) load + compile time of the shipped pack and of the 1,000-rule set, in three
@@ -532,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--rules", type=Path, default=REPO / "rules")
     parser.add_argument("--mb", type=float, default=1.5, help="MB of each source (reuters21578, agnews) to read")
-    parser.add_argument("--jobs-mb", type=float, default=3.0, help="MB of reuters21578 JSONL for the jobs section")
+    parser.add_argument("--jobs-mb", type=float, default=10.0, help="MB of reuters21578 JSONL for the jobs section")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)}")
     parser.add_argument("--write-readme", action="store_true", help="write the tables into benchmarks/README.md")

@@ -1,15 +1,12 @@
 """The local engine: stream a corpus through an :class:`~eventx.api.Extractor`, in one process
 or in worker processes, and write events in input order.
 
-Worker processes split the *rules*, not the documents: building a rule's regexes is most of
-the start-up of a run (the ``regex`` module parses in Python, and most rules meet their
-trigger within the first megabyte of news), and a worker that saw every document would build
-every regex. So the rules are grouped by event type into one group per worker, balanced by
-the size of their regex source; every worker gets every document, builds (lazily, after the
-fork) only its own rules' regexes, and returns its events. Events of different types never
-interact (overlaps are resolved within a type), so the union of the workers' events, in the
-canonical order, is exactly what one process finds. When the types cannot be balanced (one
-type holds most of the pack) the documents are split instead, after compiling every rule once.
+Worker processes split the *documents*: the parent builds every rule's regexes once (about two
+seconds for the shipped pack), then forks; the workers share them and each extracts whole
+chunks of documents with the complete pack, exactly as one process would (the time budget of a
+document included). Splitting the rules instead was measured too: every worker then tokenises
+every document, and one event type (deployment, with the commonest triggers) costs nearly as
+much as all the others together, so it scaled worse at two workers and cannot scale past a few.
 
 Memory stays flat: documents are read lazily, a few chunks are in flight, and results are
 written as soon as the chunk at the head of the queue is done. The parent reads and writes
@@ -21,8 +18,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import queue
-import signal
 import time
 from pathlib import Path
 from collections import Counter, deque
@@ -32,8 +27,6 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from eventx.api import Extractor
-from eventx.extract.events import sort_events
-from eventx.match.matcher import RulePack
 from eventx.io.readers import ReadProblem, check_inputs, iter_corpus
 from eventx.io.writers import ErrorLog, done_doc_ids, infer_format, open_writer
 from eventx.text.model import Document
@@ -193,10 +186,6 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
         for doc in docs:
             yield _extract_one(extractor, doc)
         return
-    groups = rule_groups(extractor.pack, jobs)
-    if groups is not None:
-        yield from _results_by_rules(docs, extractor, groups)
-        return
     global _WORKER_EXTRACTOR
     extractor.pack.compile_all()  # regexes are built lazily: build them once, before forking
     _WORKER_EXTRACTOR = extractor  # inherited by the forked workers: compiled once
@@ -217,127 +206,14 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
                 yield DocResult(doc, events, error)
 
 
-MAX_GROUP_SHARE = 0.7  # split the rules only when no worker gets more than this share of them
-IN_FLIGHT = 4  # chunks sent to the workers and not yet written
-
-
-def rule_groups(pack: RulePack, jobs: int) -> list[list[int]] | None:
-    """Rule indices of ``pack`` in ``jobs`` groups of whole event types, balanced by regex size
-    (what building them costs); None when that cannot be done evenly enough.
-
-    Greedy: the largest type goes to the group with the least so far. The largest group must
-    stay under ``MAX_GROUP_SHARE`` of the whole, else splitting the rules would leave one worker
-    with most of the work (a pack of one type, for instance) and the documents are split instead.
-    """
-    cost: Counter = Counter()
-    members: dict[str, list[int]] = {}
-    for index, rule in enumerate(pack.rules):
-        cost[rule.type] += len(rule.pattern.source) + len(rule.pattern.suffix_source or "") + 1
-        members.setdefault(rule.type, []).append(index)
-    if len(cost) < jobs:
-        return None
-    groups: list[tuple[int, list[int]]] = [(0, []) for _ in range(jobs)]
-    for event_type, size in sorted(cost.items(), key=lambda item: (-item[1], item[0])):
-        least = min(range(jobs), key=lambda g: groups[g][0])
-        total, indices = groups[least]
-        groups[least] = (total + size, indices + members[event_type])
-    if max(total for total, _ in groups) > MAX_GROUP_SHARE * sum(cost.values()):
-        return None
-    return [sorted(indices) for _, indices in groups]
-
-
-def _sub_extractor(extractor: Extractor, indices: list[int]) -> Extractor:
-    """An extractor with only the rules at ``indices`` (same lexicons, version and settings)."""
-    pack = extractor.pack
-    sub = RulePack(
-        [pack.rules[i] for i in indices],
-        pack.lexicons,
-        pack.atoms,
-        version=pack.version,
-        ruleset=pack.ruleset,
-        used_vars=pack.used_vars,
-        used_lexicons=pack.used_lexicons,
-    )
-    return Extractor(sub, time_budget=extractor.time_budget, prefilter=extractor.prefilter)
-
-
-def _rules_worker(extractor: Extractor, inbox, outbox) -> None:  # noqa: ANN001 - multiprocessing queues
-    """Worker side of :func:`_results_by_rules`: chunks in, (events, error) per document out."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    while True:
-        chunk = inbox.get()
-        if chunk is None:
-            return
-        results = (_extract_one(extractor, doc) for doc in chunk)
-        outbox.put([(r.events, r.error) for r in results])
-
-
-def _results_by_rules(docs: Iterable[Document], extractor: Extractor, groups: list[list[int]]) -> Iterator[DocResult]:
-    context = multiprocessing.get_context("fork")
-    workers = []
-    try:
-        for indices in groups:
-            inbox, outbox = context.Queue(), context.Queue()
-            process = context.Process(
-                target=_rules_worker, args=(_sub_extractor(extractor, indices), inbox, outbox), daemon=True
-            )
-            process.start()
-            workers.append((process, inbox, outbox))
-        iterator = iter(docs)
-        pending: deque[list[Document]] = deque()
-        while True:
-            while len(pending) < IN_FLIGHT:
-                chunk = list(islice(iterator, CHUNK_SIZE))
-                if not chunk:
-                    break
-                for _, inbox, _ in workers:
-                    inbox.put(chunk)
-                pending.append(chunk)
-            if not pending:
-                break
-            chunk = pending.popleft()
-            parts = [_receive(process, outbox) for process, _, outbox in workers]
-            for i, doc in enumerate(chunk):
-                outcomes = [part[i] for part in parts]
-                error = next((error for _, error in outcomes if error is not None), None)
-                if error is not None:
-                    yield DocResult(doc, [], error)
-                else:
-                    yield DocResult(doc, sort_events([event for events, _ in outcomes for event in events]))
-        for _, inbox, _ in workers:
-            inbox.put(None)
-        for process, _, _ in workers:
-            process.join(timeout=10)
-    finally:
-        for process, inbox, outbox in workers:
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout=10)
-            inbox.cancel_join_thread()
-            inbox.close()
-            outbox.close()
-
-
-def _receive(process: multiprocessing.process.BaseProcess, outbox) -> list:  # noqa: ANN001
-    """The worker's next result, or an error if it died."""
-    while True:
-        try:
-            return outbox.get(timeout=1.0)
-        except queue.Empty:
-            if not process.is_alive():
-                raise RuntimeError(f"a worker process died (exit code {process.exitcode})") from None
-
-
 SMALL_INPUT_BYTES = 4_000_000  # below this, one process is the safe default (see default_jobs)
 
 
 def default_jobs(inputs: list[str] | None = None) -> int:
     """The number of cores; 1 for stdin or inputs under ``SMALL_INPUT_BYTES`` in total.
 
-    On a small input the run is mostly building the regexes of the rules met. Workers split
-    that between them only when the pack's event types can be balanced (see
-    :func:`rule_groups`); otherwise they need the whole pack compiled before forking, which
-    one process that builds only the rules it meets beats on a small input.
+    On a small input the run is mostly start-up: workers need every regex built before the
+    fork, where one process builds only those of the rules it meets.
     """
     cores = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
     if inputs is None or cores == 1:

@@ -1,4 +1,4 @@
-"""Worker processes split the rules by event type; the merged output equals one process's."""
+"""Worker processes split the documents; the output equals one process's, errors included."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 
 from eventx.api import Extractor
-from eventx.engines.local import rule_groups, run_corpus
+from eventx.engines.local import run_corpus
 
 RULES = """\
 rules:
@@ -41,23 +41,6 @@ def _pack(tmp_path: Path) -> Path:
     rules.mkdir(parents=True)
     (rules / "r.yml").write_text(RULES, encoding="utf-8")
     return rules
-
-
-def test_groups_are_whole_types_and_balanced(tmp_path: Path) -> None:
-    pack = Extractor(_pack(tmp_path)).pack
-    groups = rule_groups(pack, 2)
-    assert groups is not None and sorted(i for g in groups for i in g) == list(range(len(pack)))
-    for group in groups:  # no type is split
-        types = {pack.rules[i].type for i in group}
-        assert all(pack.rules[i].type not in types for other in groups if other is not group for i in other)
-    assert rule_groups(pack, 9) is None  # fewer types than workers
-
-
-def test_one_type_pack_is_not_split(tmp_path: Path) -> None:
-    rules = tmp_path / "one"
-    rules.mkdir()
-    (rules / "r.yml").write_text(RULES.split("  - id: alert.raise")[0], encoding="utf-8")
-    assert rule_groups(Extractor(rules).pack, 2) is None
 
 
 def test_jobs_give_the_same_events_and_errors(tmp_path: Path) -> None:
