@@ -26,7 +26,7 @@ from eventx.api import DocumentTimeout, Extractor, load_rules
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
 from eventx.extract.events import resolve_overlaps
-from eventx.match.ast import LOOKAROUND, Alt, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef
+from eventx.match.ast import LOOKAROUND, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef, children
 from eventx.match.matcher import RulePack
 from eventx.match.parser import parse_pattern
 from eventx.rules.model import Example, LexiconEntry, Rule, RuleSet, SourceText
@@ -173,16 +173,6 @@ def _token_duplicates(ruleset: RuleSet) -> list[Diagnostic]:
     return found
 
 
-def _children(node: Node) -> tuple[Node, ...]:
-    if isinstance(node, Seq):
-        return node.items
-    if isinstance(node, Alt):
-        return node.branches
-    if isinstance(node, (Group, Repeat)):
-        return (node.body,)
-    return ()
-
-
 class _Trees:
     """Parsed var trees, each parsed once (parse errors were reported by the compiler)."""
 
@@ -210,7 +200,7 @@ class _Trees:
                 if tree is not None:
                     yield from self.walk(tree, seen | {node.name})
             return
-        for child in _children(node):
+        for child in children(node):
             yield from self.walk(child, seen)
 
 
@@ -247,7 +237,7 @@ def _own_nodes(ruleset: RuleSet) -> Iterator[tuple[SourceText, Node]]:
         stack = [tree]
         while stack:
             node = stack.pop()
-            stack.extend(_children(node))
+            stack.extend(children(node))
             yield source, node
 
 

@@ -141,6 +141,18 @@ Node = Union[TokenNode, LexiconRef, VarRef, Anchor, Group, Repeat, Seq, Alt]
 LOOKAROUND = frozenset({"ahead", "not_ahead", "behind", "not_behind"})
 
 
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly below ``node`` (items, branches or body; none for tokens, lexicon
+    and var references, anchors)."""
+    if isinstance(node, Seq):
+        return node.items
+    if isinstance(node, Alt):
+        return node.branches
+    if isinstance(node, (Group, Repeat)):
+        return (node.body,)
+    return ()
+
+
 @dataclass(slots=True)
 class PatternError(Exception):
     """A problem at ``offset`` of the pattern text (mapped to file:line:col by the caller)."""

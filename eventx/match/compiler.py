@@ -1,13 +1,13 @@
 """Compile parsed token patterns into ``regex`` patterns over an encoded token stream.
 
-Encoding (one record per token, built only for sentences the prefilter selects): the flag
-characters of the token atoms the token passes, then ``\\n`` (see :mod:`eventx.match.atoms`).
-A token constraint compiles to lookaheads for its atoms' flags (``!``, ``&`` and ``|`` become
-negative lookahead, concatenation and alternation), ``@lexicon`` to "a phrase of the lexicon
-with n tokens starts here, then n records", longest first. ``.*\\n`` consumes exactly
-one token, and every rule pattern starts with ``(?<![^\\n])`` so that matches begin at
-token boundaries; regex match positions map back to token indices through the record
-offsets.
+Encoding (one record per token, built only for sentences the prefilter selects): the token's
+position character and the flag characters of the token atoms it passes, then ``\\n`` (see
+:mod:`eventx.match.atoms`). A token constraint compiles to lookaheads for its atoms' flags
+(``!``, ``&`` and ``|`` become negative lookahead, concatenation and alternation), ``@lexicon``
+to "a phrase of the lexicon starts here", longest first (see :meth:`PatternCompiler._lexicon`).
+``.*\\n`` consumes exactly one token, and every rule pattern starts with ``(?<![^\\n])`` so
+that matches begin at token boundaries; regex match positions map back to token indices
+through the record offsets.
 
 The compiler also checks what the parser cannot (undefined lexicons and vars, var cycles,
 patterns that match the empty sequence, trigger placement) and derives each rule's trigger
@@ -43,6 +43,7 @@ from eventx.match.ast import (
     Seq,
     TokenNode,
     VarRef,
+    children,
 )
 from eventx.match.parser import parse_pattern
 from eventx.text.lemma import normalise_spelling
@@ -147,7 +148,8 @@ class PatternCompiler:
         tree = self._parse_expanded(source, diagnostics)
         if tree is None:
             return None
-        problems = [p for p in (self._empty_problem(tree),) if p is not None]
+        empty = self._empty_problem(tree)
+        problems = [empty] if empty is not None else []
         tree, keys = self._place_trigger(tree, problems)
         if problems:
             diagnostics.extend(self._diag(source, p) for p in problems)
@@ -359,10 +361,7 @@ class PatternCompiler:
     def _lexicons_in(self, node: Node) -> frozenset[int]:
         if isinstance(node, LexiconRef):
             return frozenset({self.lexicon_ids[node.name]})
-        children = node.items if isinstance(node, Seq) else node.branches if isinstance(node, Alt) else (
-            (node.body,) if isinstance(node, (Group, Repeat)) else ()
-        )
-        return frozenset().union(*(self._lexicons_in(c) for c in children))
+        return frozenset().union(*(self._lexicons_in(c) for c in children(node)))
 
     def _first(self, node: Node) -> tuple[frozenset[str] | None, bool]:
         """(flags one of which the first token ``node`` consumes holds — None when any token
@@ -652,16 +651,8 @@ def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompil
 
 
 def _capture_names(node: Node) -> set[str]:
-    if isinstance(node, Group):
-        own = {node.name} if node.kind == "capture" and node.name else set()
-        return own | _capture_names(node.body)
-    if isinstance(node, Repeat):
-        return _capture_names(node.body)
-    if isinstance(node, Seq):
-        return set().union(*(_capture_names(i) for i in node.items)) if node.items else set()
-    if isinstance(node, Alt):
-        return set().union(*(_capture_names(b) for b in node.branches))
-    return set()
+    own = {node.name} if isinstance(node, Group) and node.kind == "capture" and node.name else set()
+    return own.union(*(_capture_names(c) for c in children(node)))
 
 
 def _token_bounds(node: Node, lengths: list[set[int]], lexicon_ids: dict[str, int]) -> tuple[int, int | None]:
