@@ -2,7 +2,7 @@
 
 Every distinct test a pattern makes of a single token — a set of values of one field
 (``[lower=in|into]``), a field regex (``[word=/[A-Z]+/]``), ``num``, "a phrase of lexicon
-*k* starts here" and "a phrase of lexicon *k* with *n* tokens starts here" — gets one
+*k* starts here", "... with *n* tokens starts here" and "... ends here" — gets one
 character from Unicode's private-use areas. A token's record in the encoded stream is the
 string of its position character (see :class:`Positions`), the characters of the tests
 it passes, and ``\\n``::
@@ -10,7 +10,7 @@ it passes, and ``\\n``::
     "\\U00100004\\ue003\\ue011\\n"      # token 4, passing atoms 3 and 17
     "\\U00100005\\n"                    # token 5, passing none
 
-so a constraint compiles to ``(?=[^\\n]*X)`` ("this record holds X"), whatever the number of
+so a constraint compiles to ``(?=.*X)`` ("this record holds X"), whatever the number of
 values it lists. The tests run in Python once per distinct (word, lemma), by dict lookups
 (values) and cached field regexes, and the result is remembered; only lexicon flags depend
 on the position. Records carry no text of the document at all, so no input can forge a flag,
@@ -29,11 +29,9 @@ from eventx.text.model import Token
 FIELDS = ("word", "lower", "lemma", "shape")
 _BMP_PRIVATE = (0xE000, 0xF8FF)  # 6,400 characters; then the supplementary private-use planes
 _PLANE_15 = 0xF0000
-_CACHE_LIMIT = 50_000  # distinct (word, lemma) records remembered (~150 bytes each)
-
-
 _PLANE_16 = 0x100000  # position characters
 _POSITIONS = 0xFFFE  # plane 16 holds 65,534 private-use characters
+_CACHE_LIMIT = 50_000  # distinct (word, lemma) records remembered (~150 bytes each)
 
 
 def flag_char(atom_id: int) -> str:
@@ -48,7 +46,7 @@ def flag_char(atom_id: int) -> str:
 
 
 class Positions:
-    """Position characters: token *i* of a sentence starts its record with ``at(i)``, so that
+    """Position characters: token *i* of a sentence starts its record with ``first(n)[i]``, so that
     a pattern can capture where a multi-token lexicon phrase started and check, at its last
     token, for the end flag that names that start (indices wrap at 65,534, far beyond the
     length of any phrase, so the check stays exact)."""
@@ -77,7 +75,7 @@ class TokenAtoms:
         self._ids: dict[Any, str] = {}
         # field -> value -> flag characters of the value-set atoms holding that value
         self._by_value: dict[str, dict[str, str]] = {name: {} for name in FIELDS}
-        self._regexes: list[tuple[str, "regex.Pattern[str]", str]] = []
+        self._regexes: list[tuple[int, "regex.Pattern[str]", str]] = []  # (index in FIELDS, regex, flag)
         self._records: dict[tuple[str, str], str] = {}
 
     def __len__(self) -> int:
@@ -105,7 +103,7 @@ class TokenAtoms:
         """The flag of "``source`` matches the token's whole ``field_name``"."""
         char, new = self._new(("regex", field_name, source))
         if new:
-            self._regexes.append((field_name, regex.compile(source), char))
+            self._regexes.append((FIELDS.index(field_name), regex.compile(source), char))
         return char
 
     def number(self) -> str:
@@ -137,8 +135,8 @@ class TokenAtoms:
     def _compute(self, token: Token) -> str:
         values = (token.word, token.lower, token.lemma, token.shape)
         flags = "".join(self._by_value[name].get(value, "") for name, value in zip(FIELDS, values))
-        for field_name, rx, char in self._regexes:
-            if rx.fullmatch(values[FIELDS.index(field_name)]):
+        for field_index, rx, char in self._regexes:
+            if rx.fullmatch(values[field_index]):
                 flags += char
         if token.is_num:
             num = self._ids.get(("num",))

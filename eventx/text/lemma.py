@@ -120,9 +120,9 @@ class _Tables:
     ``entries``: word -> (the first spelling of its lemma for the preferred part of speech, as
     lower case: the choice :func:`_lookup` used to make from lemminflect's word -> {upos:
     lemmas} table with its overrides applied; its parts of speech as a bit set; its noun
-    lemma or None); ``inflected``: the lemmas that have an inflection table entry. Read straight from lemminflect's resource files: about a fifth of the memory
-    of its own tables (which hold every part of speech and spelling of ~70,000 words in nested
-    dicts and tuples), and lemminflect itself is not even imported unless an unknown word
+    lemma or None); ``inflected``: the lemmas that have an inflection table entry. Read
+    straight from lemminflect's resource files: about a fifth of the memory of its own tables
+    (which hold every part of speech and spelling of ~70,000 words in nested dicts and tuples), and lemminflect itself is not even imported unless an unknown word
     needs its rules.
     """
 
