@@ -29,10 +29,15 @@ def build_lexicon_index(ruleset: RuleSet) -> tuple[LexiconIndex, dict[str, int]]
     return index, ids
 
 
-def compile_rules(ruleset: RuleSet) -> RulePack:
-    """Compile every rule of ``ruleset``; raise RuleError listing every problem found."""
+def compile_rules(ruleset: RuleSet, *, atoms: TokenAtoms | None = None) -> RulePack:
+    """Compile every rule of ``ruleset``; raise RuleError listing every problem found.
+
+    ``atoms``: token atoms to extend (``eventx serve`` passes the saved pack's), so that after
+    an edit every other rule keeps its flag characters, hence its regex source, and the
+    ``regex`` module's cache spares rebuilding its regex.
+    """
     lexicons, lexicon_ids = build_lexicon_index(ruleset)
-    atoms = TokenAtoms()
+    atoms = TokenAtoms() if atoms is None else atoms
     compiler = PatternCompiler(
         vars=dict(ruleset.vars),
         lexicon_ids=lexicon_ids,
