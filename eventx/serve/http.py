@@ -71,6 +71,13 @@ class PlaygroundServer(ThreadingHTTPServer):
         self.url = f"http://{shown}:{self.port}/"
 
 
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        """A browser that went away mid-answer (a closed tab, a blocked cross-site read) is no error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
