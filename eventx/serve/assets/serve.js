@@ -56,46 +56,28 @@ function changed() {
 
 // --- editor -----------------------------------------------------------------------------------
 
-const YAML_TOKENS = [
-  ["y-string", /^"(?:[^"\\]|\\.)*"?|^'(?:[^']|'')*'?/],
-  ["y-trigger", /^=trigger\b/],
-  ["y-lexicon", /^@[\w.-]+/],
-  ["y-var", /^\$\{[^}]*\}?/],
-  ["y-bracket", /^[\[\]()|&!]/],
-];
+// one pass per line: a comment, a quoted string, =trigger, @lexicon, ${var}, pattern punctuation
+const TOKENS = /((?<=^|\s)#.*)|((?<=^|[\s\[{,])(?:"(?:[^"\\]|\\.)*"?|'(?:[^']|'')*'?))|(=trigger\b)|(@[\w.-]+)|(\$\{[^}]*\}?)|([\[\]()|&!])/g;
+const CLASSES = [null, "y-comment", "y-string", "y-trigger", "y-lexicon", "y-var", "y-bracket"];
 
 function highlightLine(line) {
-  // key: value lines and list dashes first, then the value's pattern-ish tokens
   const frag = document.createDocumentFragment();
   let rest = line;
   const head = /^(\s*)(- )?([\w.-]+:)(?=\s|$)/.exec(rest) || /^(\s*)(- )/.exec(rest);
-  if (head) {
+  if (head) {  // "key:" and list dashes
     frag.append(head[1]);
     if (head[2]) frag.append(el("span", { class: "y-dash", text: head[2] }));
     if (head[3]) frag.append(el("span", { class: "y-key", text: head[3] }));
     rest = rest.slice(head[0].length);
   }
-  let plain = "";
-  let prev = "";  // the character before `rest`: a comment starts at "#" after a space
-  while (rest.length) {
-    let hit = null;
-    if (rest[0] === "#" && (prev === "" || /\s/.test(prev))) hit = ["y-comment", rest];
-    else for (const [cls, re] of YAML_TOKENS) {
-      const m = re.exec(rest);
-      if (m && m[0]) { hit = [cls, m[0]]; break; }
-    }
-    if (hit) {
-      if (plain) { frag.append(plain); plain = ""; }
-      frag.append(el("span", { class: hit[0], text: hit[1] }));
-      rest = rest.slice(hit[1].length);
-      prev = hit[1].slice(-1);
-    } else {
-      plain += rest[0];
-      prev = rest[0];
-      rest = rest.slice(1);
-    }
+  let at = 0;
+  for (const m of rest.matchAll(TOKENS)) {
+    if (m.index > at) frag.append(rest.slice(at, m.index));
+    const group = m.findIndex((g, i) => i > 0 && g !== undefined);
+    frag.append(el("span", { class: CLASSES[group], text: m[0] }));
+    at = m.index + m[0].length;
   }
-  if (plain) frag.append(plain);
+  if (at < rest.length) frag.append(rest.slice(at));
   return frag;
 }
 
@@ -120,6 +102,13 @@ function renderEditor() {
   $("highlight").replaceChildren(code);
   syncScroll();
   $("dirty").hidden = !(state.current in changed());
+}
+
+function renderSoon() {
+  // one render per frame: pasting or filling a long text can fire an input event per line
+  if (state.renderPending) return;
+  state.renderPending = true;
+  requestAnimationFrame(() => { state.renderPending = false; renderEditor(); });
 }
 
 function syncScroll() {
@@ -372,7 +361,7 @@ async function start() {
   $("file").replaceChildren(...info.files.map((f) => el("option", { value: f, text: f })));
   $("file").addEventListener("change", () => openFile($("file").value).then(analyse));
   const t = $("text");
-  t.addEventListener("input", () => { state.buffers[state.current] = t.value; renderEditor(); schedule(); });
+  t.addEventListener("input", () => { state.buffers[state.current] = t.value; renderSoon(); schedule(); });
   t.addEventListener("scroll", syncScroll);
   t.addEventListener("keydown", (ev) => {
     if (ev.key === "Tab" && !ev.shiftKey) { // indent with two spaces, as YAML wants
