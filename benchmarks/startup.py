@@ -32,7 +32,7 @@ COMMANDS = {
     "explain": ["explain", SENTENCE],
     "explain --json": ["explain", SENTENCE, "--json"],
     "check": ["check"],
-    "--help": ["--help"],
+    "schema": ["schema"],  # the floor: start-up, imports and one small command
 }
 LAUNCH = "import sys; sys.path.insert(0, sys.argv.pop(1)); from eventx.cli import main; sys.argv[0] = 'eventx'; main()"
 

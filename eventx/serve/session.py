@@ -7,10 +7,10 @@ written), so its diagnostics carry the same file:line:col as ``eventx check`` wo
 those texts; then it runs the sample, the edited file's inline examples and the diff against
 the saved pack's events.
 
-Speed comes from three things: the sample's documents stay in memory; the regexes of rules
-whose generated source did not change are not rebuilt (the ``regex`` module keeps compiled
-patterns by source); and the last analysed pack is reused as long as the buffers are the same
-(``explain`` after an analysis, or a save of what was just analysed).
+Speed comes from three things: the sample's documents stay in memory; only edited rules are
+compiled again (a :class:`~eventx.rules.compile.CompileCache` keeps the others, and the token
+atoms, so their regexes are not rebuilt either); and the last analysed pack is reused as long as
+the buffers are the same (``explain`` after an analysis, or a save of what was just analysed).
 
 Writing is confined: :meth:`Session.save` writes only an existing rule or lexicon file of
 the pack, named relative to the rule root, after resolving symlinks, atomically, and only
@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from eventx.api import Extractor, default_rules_path
 from eventx.errors import Diagnostic, EventxError, InputError, RuleError
 from eventx.rules import loader as _loader
-from eventx.rules.compile import compile_rules
+from eventx.rules.compile import CompileCache, compile_rules
 from eventx.rules.model import RuleSet
 from eventx.text.model import Document
 
@@ -123,6 +123,7 @@ class Session:
         self.lock = threading.RLock()  # one analysis, explanation or save at a time
         self.documents = self._read_sample(corpus or [], sample)
         self.corpus = list(corpus or [])
+        self.compile_cache = CompileCache()  # only edited rules are compiled again
         self._last: _Built | None = None
         self._last_good: Analysis | None = None
         self.saved: _Built | None = None
@@ -222,10 +223,8 @@ class Session:
         ruleset = loader.ruleset(partial=True)
         diagnostics = [*loader.errors, *loader.warnings]
         extractor = None
-        base = self.saved
-        atoms = base.extractor.pack.atoms if base is not None and base.extractor is not None else None
         try:
-            pack = compile_rules(ruleset, atoms=atoms)
+            pack = compile_rules(ruleset, cache=self.compile_cache)
         except RuleError as err:
             diagnostics += err.diagnostics
         else:
