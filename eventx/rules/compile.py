@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from eventx.errors import Diagnostic, RuleError
 from eventx.match.atoms import TokenAtoms
-from eventx.match.compiler import CompiledPattern, PatternCompiler
+from eventx.match.compiler import PatternCompiler
 from eventx.match.lexicon import LexiconIndex
 from eventx.match.matcher import CompiledRule, RulePack
 from eventx.rules.model import RuleSet
@@ -41,15 +41,24 @@ class CompileCache:
     source, and the ``regex`` module's own cache spares building its regex again. Each rule's
     compiled patterns are kept by its pattern and ``unless`` texts and its file, for as long as
     nothing a pattern may refer to changes (vars, lexicons, any other part of the rule set but
-    its rules): after an edit only the edited rules are compiled, or every rule after an edit
-    of a var or a lexicon.
+    its rules; those of the last ``keep`` such contexts are kept): after an edit only the edited
+    rules are compiled, or every rule after an edit of a var or a lexicon.
     """
 
     atoms: TokenAtoms = field(default_factory=TokenAtoms)
-    context: object = None
-    rules: dict[tuple, tuple[CompiledPattern, tuple[CompiledPattern, ...], frozenset[str], frozenset[str]]] = field(
-        default_factory=dict
-    )
+    #: context (see :func:`_context`) -> rule key -> (pattern, unless patterns, vars, lexicons
+    #: used); the last few contexts, so that undoing an edit of a var finds its rules again
+    contexts: dict[tuple, dict[tuple, tuple]] = field(default_factory=dict)
+    keep: int = 3
+
+    def rules_for(self, context: tuple) -> dict[tuple, tuple]:
+        rules = self.contexts.pop(context, None)
+        if rules is None:
+            rules = {}
+            while len(self.contexts) >= self.keep:
+                del self.contexts[next(iter(self.contexts))]  # the least recently used
+        self.contexts[context] = rules
+        return rules
 
 
 def _context(ruleset: RuleSet) -> tuple:
@@ -60,10 +69,10 @@ def _context(ruleset: RuleSet) -> tuple:
             continue
         value = getattr(ruleset, f.name)
         if f.name == "vars":
-            value = sorted((name, var.text) for name, var in value.items())
+            value = tuple(sorted((name, var.text) for name, var in value.items()))
         elif f.name == "lexicons":
-            value = sorted((name, lex.case_sensitive, tuple((e.phrase, e.norm) for e in lex.entries))
-                           for name, lex in value.items())
+            value = tuple(sorted((name, lex.case_sensitive, tuple((e.phrase, e.norm) for e in lex.entries))
+                                 for name, lex in value.items()))
         else:  # a part this cache does not know: compared whole, positions included
             value = repr(value)
         parts.append((f.name, value))
@@ -76,10 +85,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
     ``cache``: reuse the work of earlier calls with the same cache (see :class:`CompileCache`).
     """
     lexicons, lexicon_ids = build_lexicon_index(ruleset)
-    if cache is not None:
-        context = _context(ruleset)
-        if context != cache.context:
-            cache.context, cache.rules = context, {}
+    cached = cache.rules_for(_context(ruleset)) if cache is not None else {}
     atoms = TokenAtoms() if cache is None else cache.atoms
 
     def make_compiler() -> PatternCompiler:
@@ -99,7 +105,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
     used_lexicons: set[str] = set()
     for rule in ruleset.rules:
         key = (rule.pattern.text, tuple(text.text for text in rule.unless), rule.file)
-        kept = cache.rules.get(key) if cache is not None else None
+        kept = cached.get(key)
         if kept is None:
             # with a cache, a compiler of its own: the vars and lexicons the rule uses are then
             # all its own (a shared compiler expands each var once, for the first rule using it)
@@ -110,7 +116,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
                 continue
             kept = (pattern, tuple(guards), frozenset(compiler.used_vars), frozenset(compiler.used_lexicons))
             if cache is not None:
-                cache.rules[key] = kept  # type: ignore[assignment]
+                cached[key] = kept
         pattern, guards, rule_vars, rule_lexicons = kept
         used_vars |= rule_vars
         used_lexicons |= rule_lexicons

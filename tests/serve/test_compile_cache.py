@@ -49,7 +49,7 @@ def test_cached_compile_equals_a_fresh_one(rules: Path, edit: str) -> None:
     try:
         target.write_text(original.replace(old, new, 1))
         ruleset = load_rule_files(rules)
-        kept = dict(cache.rules)
+        kept = {k: v for rules in cache.contexts.values() for k, v in rules.items()}
         cached = compile_rules(ruleset, cache=cache)
         fresh = compile_rules(ruleset)
     finally:
@@ -63,6 +63,9 @@ def test_cached_compile_equals_a_fresh_one(rules: Path, edit: str) -> None:
     assert cached.used_vars == fresh.used_vars and cached.used_lexicons == fresh.used_lexicons
     assert [r.id for r in cached.rules] == [r.id for r in fresh.rules]
     assert _events(cached) == _events(fresh)
+    # undoing the edit finds the saved pack's rules again, even after an edit of a var
+    undone = compile_rules(load_rule_files(rules), cache=cache)
+    assert {id(r.pattern) for r in undone.rules} <= old_patterns
 
 
 def test_a_removed_rule_takes_its_vars_with_it(tmp_path: Path) -> None:
