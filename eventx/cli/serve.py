@@ -36,7 +36,7 @@ def serve(
     except OSError as err:
         console.print(f"error: cannot listen on {host}:{port}: {err.strerror or err}", markup=False)
         raise typer.Exit(2)
-    if not server.allowed_hosts & {f"127.0.0.1:{server.port}", f"[::1]:{server.port}"}:
+    if not server.loopback:
         console.print(f"warning: listening on {host}: anyone who can reach it can read and change the rules", markup=False)
     errors = session.saved.errors
     console.print(

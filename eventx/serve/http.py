@@ -61,11 +61,15 @@ class PlaygroundServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__((host, port), Handler)
         self.host = host
+        self.loopback = _is_loopback(host)  # reachable from this machine only
         self.port = self.server_address[1]
         shown = f"[{host}]" if family == 6 else host
         names = {shown}
         if _is_loopback(host):
             names.update(LOOPBACK_NAMES)
+        elif host in ("0.0.0.0", "::"):  # every interface: the names and addresses of this machine
+            names.update(LOOPBACK_NAMES)
+            names.update(_own_names())
         self.allowed_hosts = frozenset(f"{name}:{self.port}" for name in names)
         self.allowed_origins = frozenset(f"http://{h}" for h in self.allowed_hosts)
         self.url = f"http://{shown}:{self.port}/"
@@ -76,6 +80,21 @@ class PlaygroundServer(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+def _own_names() -> set[str]:
+    """This machine's host name and the addresses it resolves to (as a ``Host`` header has them)."""
+    import socket
+
+    name = socket.gethostname()
+    found = {name.lower(), socket.getfqdn(name).lower()}
+    try:
+        for *_, address in socket.getaddrinfo(name, None):
+            ip = address[0]
+            found.add(f"[{ip}]" if ":" in ip else ip)
+    except OSError:
+        pass
+    return found
 
 
 def _is_loopback(host: str) -> bool:

@@ -299,3 +299,58 @@ def test_cli_reports_a_missing_pack_and_a_busy_port(tmp_path: Path, pack: Path) 
         assert result.exit_code == 2
         assert f"cannot listen on 127.0.0.1:{port}" in result.output
         assert time.monotonic() - started < 60
+
+
+def test_every_interface_accepts_this_machines_names_only(pack: Path) -> None:
+    srv = make_server(Session(pack, []), "0.0.0.0", 0)
+    serve_in_thread(srv)
+    try:
+        name = socket.gethostname().lower()
+        for host in (f"127.0.0.1:{srv.port}", f"{name}:{srv.port}"):
+            status, _ = request(srv, "GET", "/api/state", headers={"Host": host})
+            assert status == 200, host
+        status, _ = request(srv, "GET", "/api/state", headers={"Host": f"evil.example:{srv.port}"})
+        assert status == 403
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_cli_warns_when_not_local_only(pack: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from eventx.cli import main; main()", "serve", str(pack), "--port", "0", "--host", "0.0.0.0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        assert "http://0.0.0.0:" in line
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=20)
+    assert "warning: listening on 0.0.0.0: anyone who can reach it can read and change the rules" in err
+
+
+def test_a_pack_broken_on_disk_opens_and_can_be_fixed(pack: Path) -> None:
+    target = pack / "events.yml"
+    good = target.read_text()
+    target.write_text(good.replace(TRIGGER, "[lemma=send=trigger"))
+    srv = make_server(Session(pack, [str(DATA / "dated.jsonl")]), "127.0.0.1", 0)
+    serve_in_thread(srv)
+    try:
+        status, result = request(srv, "POST", "/api/analyse", {"files": {}})
+        assert status == 200 and result["errors"] >= 1 and result["diagnostics"][0]["path"] == "events.yml"
+        assert result["documents"] == []
+        status, _ = request(srv, "POST", "/api/save", {"path": "events.yml", "text": good})
+        assert status == 200
+        status, result = request(srv, "POST", "/api/analyse", {"files": {}})
+        assert result["errors"] == 0 and result["documents"]
+        assert result["diff"]["lost"] == 0  # the saved pack is the base again
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_cli_reports_a_missing_corpus(pack: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["serve", str(pack), str(tmp_path / "no-corpus.jsonl")])
+    assert result.exit_code == 2
+    assert "no-corpus.jsonl" in result.output
