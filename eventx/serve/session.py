@@ -38,6 +38,7 @@ from eventx.text.model import Document
 __all__ = ["Analysis", "SaveRefused", "Session"]
 
 DEFAULT_SAMPLE = 200
+DOCUMENT_BUDGET = 1.0  # seconds of matching per sample document or example (runs allow 10)
 MAX_TEXT = 2_000_000  # characters of one buffer or try-a-sentence text the page may send
 LEXICON_SUFFIXES = (".txt",)
 
@@ -96,6 +97,7 @@ class Analysis:
     examples: list[dict]
     diff: dict
     timings: dict[str, float] = field(default_factory=dict)
+    skipped: int = 0  # sample documents over the time budget (a slow pattern)
 
     def to_dict(self) -> dict:
         return {
@@ -108,6 +110,7 @@ class Analysis:
             "examples": self.examples,
             "diff": self.diff,
             "timings": self.timings,
+            "skipped": self.skipped,
         }
 
 
@@ -124,6 +127,7 @@ class Session:
         self.documents = self._read_sample(corpus or [], sample)
         self.corpus = list(corpus or [])
         self.compile_cache = CompileCache()  # only edited rules are compiled again
+        self.skipped = 0
         self._last: _Built | None = None
         self._last_good: Analysis | None = None
         self.saved: _Built | None = None
@@ -202,7 +206,7 @@ class Session:
     # --- loading ------------------------------------------------------------------------------
 
     def _overlay(self, buffers: dict[str, str]) -> dict[str, str]:
-        """The buffers that differ from disk (unknown paths and oversized texts are refused)."""
+        """The page's unsaved buffers, checked (unknown paths and oversized texts are refused)."""
         overlay = {}
         for rel, text in buffers.items():
             if not isinstance(text, str) or len(text) > MAX_TEXT:
@@ -229,7 +233,7 @@ class Session:
             diagnostics += err.diagnostics
         else:
             if not any(d.severity == "error" for d in diagnostics):
-                extractor = Extractor(pack)
+                extractor = Extractor(pack, time_budget=DOCUMENT_BUDGET)
         unique = dict.fromkeys(diagnostics)
         diagnostics = sorted(unique, key=lambda d: (d.severity != "error", d.file, d.line, d.col, d.code, d.message))
         built = _Built(key, ruleset, diagnostics, extractor, time.perf_counter() - started)
@@ -251,12 +255,15 @@ class Session:
     # --- running ------------------------------------------------------------------------------
 
     def _run_sample(self, extractor: Extractor) -> list[dict]:
+        """The sample's events; a document over its time budget gives none, as in a run, and
+        is counted in ``self.skipped`` (a pattern that backtracks must not freeze the page)."""
         events = []
+        self.skipped = 0
         for doc in self.documents:
             try:
                 events += extractor.extract(doc)
-            except EventxError:  # a document over the time budget gives no events here, as in a run
-                continue
+            except EventxError:
+                self.skipped += 1
         return events
 
     def analyse(self, buffers: dict[str, str], focus: str | None = None) -> Analysis:
@@ -265,6 +272,9 @@ class Session:
         file) and the diff against the saved pack's events."""
         with self.lock:
             overlay = self._overlay(buffers)
+            if self._disk_stamp() != self.saved.key[1]:  # changed on disk (another editor, git): a new base
+                self.saved = self._build({})
+                self.saved_events = self._run_sample(self.saved.extractor) if self.saved.extractor else []
             built = self._build(overlay)
             timings = {"load": round(built.seconds, 3)}
             diagnostics = [self.diagnostic_dict(d) for d in built.diagnostics]
@@ -287,7 +297,7 @@ class Session:
             timings["diff"] = round(time.perf_counter() - started, 3)
             documents = self._documents(events)
             rules = [{"rule": rule, "events": n} for rule, n in sorted(Counter(e["rule"] for e in events).items())]
-            analysis = Analysis(diagnostics, 0, warnings, False, documents, rules, examples, diff, timings)
+            analysis = Analysis(diagnostics, 0, warnings, False, documents, rules, examples, diff, timings, self.skipped)
             self._last_good = analysis
             return analysis
 

@@ -354,3 +354,14 @@ def test_cli_reports_a_missing_corpus(pack: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["serve", str(pack), str(tmp_path / "no-corpus.jsonl")])
     assert result.exit_code == 2
     assert "no-corpus.jsonl" in result.output
+
+
+def test_a_change_on_disk_becomes_the_new_base(server, pack: Path) -> None:
+    target = pack / "events.yml"
+    status, before = request(server, "POST", "/api/analyse", {"files": {}})
+    sends = sum(e["rule"] == "test.send" for d in before["documents"] for e in d["events"])
+    assert sends
+    target.write_text(target.read_text().replace(TRIGGER, "[lemma=qqqzzx]=trigger"))  # another editor
+    status, after = request(server, "POST", "/api/analyse", {"files": {}})
+    assert not any(e["rule"] == "test.send" for d in after["documents"] for e in d["events"])
+    assert after["diff"]["lost"] == 0 and after["diff"]["saved"] == after["diff"]["now"]

@@ -269,6 +269,9 @@ function renderSample() {
     children.push(el("div", { class: "doc" }, el("h3", { text: doc.title ? `${doc.id} — ${doc.title}` : doc.id }), text, list));
   }
   docs.replaceChildren(...children);
+  if (state.analysis.skipped) {
+    docs.prepend(el("p", { class: "notice", text: `${state.analysis.skipped} document(s) took over 1 s to match and were skipped: does a pattern backtrack?` }));
+  }
   if (!children.length) docs.append(el("p", { class: "muted", text: state.sampleSize ? "no events in the sample" : "no corpus sample: start eventx serve with RULES CORPUS..." }));
   $("match-count").textContent = `${shown} event(s) in ${children.length} of ${state.sampleSize} document(s)`;
   staleNotice(docs);
