@@ -303,7 +303,7 @@ async function explain() {
   $("explain").replaceChildren(...out);
 }
 
-const KNOWN = new Set(["index", "start", "end", "text", "tokens", "candidates", "events", "mentions", "near_misses"]);
+const KNOWN = new Set(["index", "start", "end", "text", "tokens", "candidates", "events", "mentions", "layers", "near_misses"]);
 
 function renderSentence(s) {
   const box = el("div", { class: "sentence" }, el("div", { text: `sentence ${s.index}: ${s.text}` }));
@@ -312,6 +312,13 @@ function renderSentence(s) {
     table.append(el("tr", {}, ...[String(t.index), t.word, t.lemma, t.shape, (t.lexicons || []).join(" ")].map((v) => el("td", { text: v }))));
   }
   box.append(table);
+  // mentions found by the pack's mention rules, layer by layer (@Label in later patterns)
+  const layers = {};
+  for (const m of s.layers || []) (layers[m.layer] = layers[m.layer] || []).push(m);
+  for (const [layer, found] of Object.entries(layers)) {
+    box.append(el("div", { class: "layer", text: `layer ${layer}: ` + found.map((m) =>
+      `@${m.label} ${JSON.stringify(m.text)}${m.norm ? "=" + m.norm : ""} (${m.rule})`).join("; ") }));
+  }
   box.append(el("div", { text: `prefilter selected: ${s.candidates.length ? s.candidates.join(", ") : "none (no trigger word occurs)"}` }));
   for (const e of s.events) {
     const args = Object.entries(e.args).map(([role, a]) => `${role}=${JSON.stringify(a.text)}`).join("; ");
