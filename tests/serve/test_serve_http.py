@@ -365,3 +365,19 @@ def test_a_change_on_disk_becomes_the_new_base(server, pack: Path) -> None:
     status, after = request(server, "POST", "/api/analyse", {"files": {}})
     assert not any(e["rule"] == "test.send" for d in after["documents"] for e in d["events"])
     assert after["diff"]["lost"] == 0 and after["diff"]["saved"] == after["diff"]["now"]
+
+
+def test_unsaved_edits_of_two_files_are_analysed_together(server, pack: Path) -> None:
+    common = (pack / "common.yml").read_text()
+    events = (pack / "events.yml").read_text()
+    # the var moves to events.yml: alone, each edit breaks the pack; together they are fine
+    moved = common.replace('vars:\n  place: "(?: @countries | [lower=the] [lower=region|coast|capital] )"\n', "")
+    assert moved != common
+    status, alone = request(server, "POST", "/api/analyse", {"files": {"common.yml": moved}})
+    assert alone["errors"] and any("place" in d["message"] for d in alone["diagnostics"])
+    with_var = events.replace("imports: [common.yml]\n",
+                              'imports: [common.yml]\nvars:\n  place: "(?: @countries | [lower=the] [lower=region|coast|capital] )"\n')
+    status, both = request(server, "POST", "/api/analyse", {"files": {"common.yml": moved, "events.yml": with_var}})
+    assert status == 200 and both["errors"] == 0
+    assert both["diff"]["gained"] == both["diff"]["lost"] == both["diff"]["changed"] == 0
+    assert (pack / "common.yml").read_text() == common and (pack / "events.yml").read_text() == events
