@@ -381,3 +381,12 @@ def test_unsaved_edits_of_two_files_are_analysed_together(server, pack: Path) ->
     assert status == 200 and both["errors"] == 0
     assert both["diff"]["gained"] == both["diff"]["lost"] == both["diff"]["changed"] == 0
     assert (pack / "common.yml").read_text() == common and (pack / "events.yml").read_text() == events
+
+
+def test_a_backtracking_pattern_cannot_freeze_the_page(server, pack: Path) -> None:
+    slow = (pack / "events.yml").read_text().replace(TRIGGER, TRIGGER + " ( ( []+ )+ [lower=qqqq] )?")
+    started = time.monotonic()
+    status, result = request(server, "POST", "/api/analyse", {"files": {"events.yml": slow}})
+    assert status == 200 and result["errors"] == 0
+    assert result["skipped"] >= 1  # the long document, over its 1 s budget
+    assert time.monotonic() - started < 30
