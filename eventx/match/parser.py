@@ -47,7 +47,7 @@ from eventx.match.ast import (
 from eventx.errors import did_you_mean
 
 _NAME = regex.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BARE_VALUE = regex.compile(r"""[^\s\]|&=!/"()@][^\s\]|&=!/"()]*""")  # '@' starts a word list
+_BARE_VALUE = regex.compile(r"""[^\s\]|&=!/"()]+""")  # a value starting '@' + name is a word list
 _INT = regex.compile(r"\d+")
 _MAX_REPEAT = 10_000
 QUOTED = "'{}'"
@@ -333,7 +333,7 @@ class _Parser:
         values: list[str] = []
         lists: list[tuple[str, int]] = []
         while True:
-            if self.peek() == "@":  # a word list: field=@name
+            if self.peek() == "@" and _NAME.match(self.text, self.pos + 1):  # a word list: field=@name
                 at = self.pos
                 self.pos += 1
                 lists.append((self.name("a word list name after '@'"), at))
