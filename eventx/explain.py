@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 
 import regex
 
-from eventx.api import Extractor
+from eventx.api import Extractor, SentenceTrace
 from eventx.errors import InputError, did_you_mean
-from eventx.extract.events import resolve_overlaps
 from eventx.match.ast import (
     Alt,
     And,
@@ -45,8 +44,7 @@ from eventx.match.ast import (
 from eventx.match.compiler import PatternCompiler
 from eventx.match.matcher import CompiledRule, Match, RulePack, SentenceMatches
 from eventx.match.parser import parse_pattern
-from eventx.text.model import Document, Sentence, Token
-from eventx.text.pipeline import analyse
+from eventx.text.model import Document, Token
 
 MATCH_TIMEOUT = 2.0  # seconds per prefix search: explain must answer even for a pathological rule
 
@@ -256,26 +254,31 @@ class Explainer:
     def explain(self, text: str, *, rule_id: str | None = None) -> list[SentenceReport]:
         """One report per sentence of ``text``; ``rule_id`` forces a near-miss report for that rule."""
         focus = self.rule_index(rule_id) if rule_id is not None else None
-        doc = Document(id="text", text=text)
-        events = self.extractor.extract(doc)
+        trace = self.extractor.trace(Document(id="text", text=text), every_sentence=True)
+        events = trace.events
         reports = []
-        for sentence in analyse(doc):
-            mine = [e for e in events if e["sentence"]["index"] == sentence.index]
+        for traced in trace.sentences:
+            index = traced.sentence.index
+            mine = [e for e in events if e["sentence"]["index"] == index]
             mentions = [
                 {"of": e["id"], "of_type": e["type"], "of_sentence": e["sentence"]["index"], **m}
                 for e in events
                 for m in e.get("mentions") or ()
-                if m["sentence"]["index"] == sentence.index
+                if m["sentence"]["index"] == index
             ]
-            reports.append(self._sentence(doc, sentence, mine, focus, mentions))
+            reports.append(self._sentence(trace.doc, traced, mine, focus, mentions))
         return reports
 
     def _sentence(
-        self, doc: Document, sentence: Sentence, events: list[dict], focus: int | None, mentions: list[dict] | None = None
+        self, doc: Document, traced: SentenceTrace, events: list[dict], focus: int | None, mentions: list[dict] | None = None
     ) -> SentenceReport:
-        pack, tokens = self.pack, sentence.tokens
+        """The report of one traced sentence: what the pipeline did, and near misses of the rules
+        whose trigger occurs but which gave nothing (or of the rule ``--rule`` names)."""
+        pack, sentence = self.pack, traced.sentence
+        tokens = sentence.tokens
         stream = _Stream(pack, tokens)
-        selected = pack.candidates(tokens)
+        found = traced.found
+        selected = found.candidates
         rows = [TokenRow(i, t.word, t.lemma, t.shape) for i, t in enumerate(tokens)]
         for hit in stream.hits:
             label = "@" + pack.lexicons.names[hit.lexicon]
@@ -290,9 +293,9 @@ class Explainer:
             studied = [focus] if focus >= 0 else []
         else:
             studied = [i for i in pack.triggered(tokens) if pack.rules[i].id not in fired]
-        found = pack.match_sentence(tokens, rule_ids=sorted(set(selected) | set(studied)), timeout=MATCH_TIMEOUT)
-        kept = resolve_overlaps(found.matches)
-        misses = [self._near_miss(i, i in selected, stream, found, kept, fired) for i in studied]
+        # a rule the prefilter did not select cannot match (a requirement is unmet): its near
+        # miss needs no matching
+        misses = [self._near_miss(i, i in selected, stream, found, traced.kept, fired) for i in studied]
         misses += self._mention_misses(stream, studied, focus)
         return SentenceReport(
             sentence.index, sentence.start, sentence.end, doc.text[sentence.start : sentence.end],

@@ -22,16 +22,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eventx.api import DocumentTimeout, Extractor, load_rules
+from eventx.api import DocumentTimeout, DocumentTrace, Extractor, load_rules
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
-from eventx.extract.events import resolve_overlaps
 from eventx.match.ast import LOOKAROUND, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef, children
 from eventx.match.matcher import RulePack
 from eventx.match.parser import parse_pattern
 from eventx.rules.model import Example, LexiconEntry, Pos, Rule, RuleSet, SourceText
 from eventx.text.model import Document
-from eventx.text.pipeline import analyse
 from eventx.text.tokenize import tokenize
 
 CATALOGUE: dict[str, str] = {}
@@ -314,10 +312,11 @@ def _run_examples(ruleset: RuleSet, pack: RulePack) -> list[Diagnostic]:
         for example in rule.examples:
             doc = Document(id="example", text=example.text)
             try:
-                events = extractor.extract(doc)
+                trace = extractor.trace(doc)
+                events = trace.events
                 if example.text not in texts_done:
                     texts_done.add(example.text)
-                    _tally_matches(pack, doc, matched, won, beaten_by)
+                    _tally_matches(trace, matched, won, beaten_by)
             except (DocumentTimeout, TimeoutError):
                 message = (f"example of {rule.id} takes longer than {EXAMPLE_TIME_BUDGET:g} s to match "
                            "(a pattern backtracks catastrophically?)")
@@ -334,19 +333,17 @@ def _run_examples(ruleset: RuleSet, pack: RulePack) -> list[Diagnostic]:
 
 
 def _tally_matches(
-    pack: RulePack, doc: Document, matched: Counter[str], won: Counter[str], beaten_by: dict[str, Counter[str]]
+    trace: DocumentTrace, matched: Counter[str], won: Counter[str], beaten_by: dict[str, Counter[str]]
 ) -> None:
     """Count, per rule, its raw matches and those that survive overlap resolution."""
-    for sentence in analyse(doc):
-        found = pack.match_sentence(sentence.tokens, timeout=EXAMPLE_TIME_BUDGET)
-        kept = resolve_overlaps(found.matches)
-        kept_ids = {id(m) for m in kept}
-        for match in found.matches:
+    for traced in trace.sentences:
+        kept_ids = {id(m) for m in traced.kept}
+        for match in traced.found.matches:
             matched[match.rule.id] += 1
             if id(match) in kept_ids:
                 won[match.rule.id] += 1
                 continue
-            for winner in kept:
+            for winner in traced.kept:
                 if winner.rule.type == match.rule.type and winner.start < match.end and match.start < winner.end:
                     beaten_by[match.rule.id][winner.rule.id] += 1
                     break

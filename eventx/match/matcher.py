@@ -101,6 +101,7 @@ class SentenceMatches:
     hits: list[LexiconHit]  # lexicon phrases, then mentions (as hits of their label's id)
     vetoed: dict[str, int] = field(default_factory=dict)  # rule id -> its unless pattern that matched
     mentions: list[Mention] = field(default_factory=list)  # by layer, then label, then position
+    candidates: list[int] = field(default_factory=list)  # indices of the rules tried (in rule order)
 
 
 class RulePack:
@@ -462,7 +463,7 @@ class RulePack:
                 if compiled.label_captures:
                     _add_parts(groups, compiled.label_captures, mentions)
                 matches.append(Match(rule, start, end, trigger, groups))
-        return SentenceMatches(matches, hits, vetoed, mentions)
+        return SentenceMatches(matches, hits, vetoed, mentions, list(selected))
 
 
 _LEMMA = "\x00"  # prefix of a lemma key (see RulePack.__init__)
