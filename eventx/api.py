@@ -207,12 +207,12 @@ class Extractor:
         """The sentences of :func:`eventx.text.pipeline.analyse` in which a rule can fire.
 
         Most news sentences hold no trigger word, and tokenising is the costliest step, so
-        :meth:`RulePack.may_fire` rules sentences out from their raw text first (and whole
+        :meth:`Prefilter.may_fire` rules sentences out from their raw text first (and whole
         documents, before they are even split).
         """
         pack = self.pack
         prefilter = self.prefilter and not every_sentence
-        if prefilter and not pack.may_fire(text)[0]:
+        if prefilter and not pack.prefilter.may_fire(text)[0]:
             return
 
         def select(start: int, end: int) -> tuple[bool, bool]:
@@ -221,6 +221,6 @@ class Extractor:
                     f"sentence at characters {start}-{end} is {end - start:,} characters long"
                     f" (limit {MAX_SENTENCE_CHARS:,}): document skipped"
                 )
-            return pack.may_fire(text, start, end) if prefilter else (True, True)
+            return pack.prefilter.may_fire(text, start, end) if prefilter else (True, True)
 
         yield from iter_sentences(text, select)

@@ -222,7 +222,7 @@ class _Stream:
         self.hits = pack.lexicons.annotate(tokens)  # lexicon phrases only
         labels = frozenset(m.label_id for m in pack.mention_rules)
         self.mentions, hits = pack.find_mentions(tokens, self.hits, labels, deadline=timeout_deadline())
-        self.text, self.token_at = pack.encode(tokens, hits)
+        self.text, self.token_at = pack.encoder.stream(tokens, hits)
         self.offset_of = {index: offset for offset, index in self.token_at.items()}
 
     def describe(self, index: int) -> str:
@@ -292,7 +292,7 @@ class Explainer:
         if focus is not None:
             studied = [focus] if focus >= 0 else []
         else:
-            studied = [i for i in pack.triggered(tokens) if pack.rules[i].id not in fired]
+            studied = [i for i in pack.prefilter.triggered(tokens) if pack.rules[i].id not in fired]
         # a rule the prefilter did not select cannot match (a requirement is unmet): its near
         # miss needs no matching
         misses = [self._near_miss(i, i in selected, stream, found, traced.kept, fired) for i in studied]
@@ -345,7 +345,7 @@ class Explainer:
         miss = self._longest_prefix(rule, stream)
         miss.selected = selected
         if not selected:
-            missing = self.pack.missing_requirement(index, stream.tokens)
+            missing = self.pack.prefilter.missing_requirement(index, stream.tokens)
             if missing is None:
                 why = "its trigger words do not occur"
             else:

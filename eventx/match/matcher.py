@@ -1,12 +1,10 @@
 """Matching compiled rules over the tokens of one sentence.
 
 :class:`RulePack` is the compiled, immutable form of a rule set. Per sentence it
-1. asks the trigger index which rules can fire: a rule fires only if its trigger's word or
-   lemma occurs and each of its requirements (words its other required tokens and lexicon
-   references need) is met, so cost grows with the rules that can fire, not with the pack
-   size — and a sentence no rule can fire in is not even tokenised (:meth:`RulePack.may_fire`);
-2. builds the encoded token stream (see :mod:`eventx.match.atoms`) only when some rule can,
-   flagging only the lexicons those rules refer to;
+1. asks its :class:`~eventx.match.prefilter.Prefilter` which rules can fire;
+2. builds the encoded token stream (:class:`~eventx.match.encoding.Encoder`) only when some
+   rule can, flagging only the lexicons those rules refer to, and the mentions of the labels
+   they need, computed layer by layer (:meth:`RulePack.find_mentions`);
 3. runs each candidate rule's regex (leftmost, non-overlapping), drops its matches where one of
    its ``unless`` patterns matches, and maps regex positions back to token indices.
 
@@ -23,22 +21,18 @@ before the trigger) use ``finditer``.
 from __future__ import annotations
 
 import time
-from itertools import accumulate
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import regex
-
-from eventx.match.atoms import Positions, TokenAtoms
+from eventx.match.atoms import TokenAtoms
 from eventx.match.compiler import CompiledMention, CompiledPattern
+from eventx.match.encoding import Encoder
 from eventx.match.lexicon import LexiconHit, LexiconIndex
+from eventx.match.prefilter import Prefilter
 from eventx.text.model import Token
-from eventx.text.tokenize import tokenize
 
-_CHUNK_CACHE_LIMIT = 100_000  # distinct chunks remembered by may_fire() (~150 bytes each: bounds memory)
-_NO_RULES: list[int] = []
-_BLOCK = 1 << 20  # characters of text split at once by may_fire()
-_SPACE = regex.compile(r"\s")  # a subset of what str.split() splits at
+if TYPE_CHECKING:
+    from eventx.rules.model import MentionRule, Rule, RuleSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +47,7 @@ class CompiledRule:
     norms: dict[str, str]  # role -> "number" | "date" | "lexicon" | "none"
     file: str
     line: int
-    source: Any = field(default=None, compare=False, repr=False)  # the loaded rule (examples, positions)
+    source: Rule | None = field(default=None, compare=False, repr=False)  # the loaded rule (examples, positions)
     unless: tuple[CompiledPattern, ...] = ()  # no event in a sentence where one of these matches
 
 
@@ -69,7 +63,7 @@ class CompiledMentionRule:
     norms: dict[str, str]  # part -> normaliser
     file: str
     line: int
-    source: Any = field(default=None, compare=False, repr=False)  # the loaded rule (examples)
+    source: MentionRule | None = field(default=None, compare=False, repr=False)  # the loaded rule (examples)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +99,8 @@ class SentenceMatches:
 
 
 class RulePack:
+    """A compiled rule set: its rules and mention rules, prefilter, encoder and regexes."""
+
     def __init__(
         self,
         rules: list[CompiledRule],
@@ -112,7 +108,7 @@ class RulePack:
         atoms: TokenAtoms,
         *,
         version: str,
-        ruleset: Any = None,
+        ruleset: RuleSet | None = None,
         used_vars: frozenset[str] = frozenset(),
         used_lexicons: frozenset[str] = frozenset(),
         mention_rules: list[CompiledMentionRule] | None = None,
@@ -121,14 +117,8 @@ class RulePack:
         self.mention_rules = sorted(mention_rules or [], key=lambda m: (m.layer, m.label_id, m.order))
         self.lexicons = lexicons
         self.atoms = atoms
-        self._positions = Positions()
+        self.encoder = Encoder(atoms, lexicons.lengths)
         self._ready: set[int] = set()  # rules whose regexes are built
-        # per lexicon and phrase length: the flags "a phrase starts here" and "... with n tokens"
-        self._lexicon_flags = [
-            [""] + [atoms.lexicon(k) + atoms.lexicon(k, n) for n in range(1, max(lengths, default=0) + 1)]
-            for k, lengths in enumerate(lexicons.lengths)
-        ]
-        self._lexicon_ends = [atoms.lexicon_end(k) for k in range(len(lexicons.lengths))]
         # per label, the labels its rules refer to; per rule, the labels it needs, transitively
         self._label_uses: dict[int, set[int]] = {}
         for mention in self.mention_rules:
@@ -144,37 +134,13 @@ class RulePack:
             for rule, labels in zip(rules, self._rule_labels)
         ]
         self.version = version
-        self.ruleset = ruleset
+        self.ruleset = ruleset  # the loaded rule set (rule files, positions, examples), for tools
         self.compile_seconds = 0.0  # spent building regexes on first use (not matching time)
         self.used_vars = used_vars  # for lint: defined but never used
         self.used_lexicons = used_lexicons
-        self._by_lower: dict[str, list[int]] = {}
-        self._by_lemma: dict[str, list[int]] = {}
-        self._always: list[int] = []
-        for index, rule in enumerate(rules):
-            keys = rule.pattern.trigger_keys
-            if keys is None:
-                self._always.append(index)
-                continue
-            for field_name, value in keys:
-                table = self._by_lower if field_name == "lower" else self._by_lemma
-                table.setdefault(value, []).append(index)
-        self.trigger_words = frozenset(self._by_lower)
-        self.trigger_lemmas = frozenset(self._by_lemma)
-        # Prefilter keys as strings: a lower-cased word as it is, a lemma after a NUL (no token
-        # holds control characters), so that a sentence's keys are one set of strings.
-        self._by_key: dict[str, list[int]] = {w: r for w, r in self._by_lower.items()}
-        for lemma, indices in self._by_lemma.items():
-            self._by_key[_LEMMA + lemma] = indices
-        # per rule, its requirements: a sentence meets one when it holds one of its keys
-        self._requirements = [
-            tuple(frozenset(_key(f, v) for f, v in keys) for keys in rule.pattern.requirements) for rule in rules
-        ]
-        # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
-        self._relevant = frozenset(self._by_key).union(*(r for reqs in self._requirements for r in reqs))
-        # may_fire() caches: whitespace-delimited chunks of text -> the relevant keys of their tokens
-        self._chunk_keys: dict[str, frozenset[str]] = {}
-        self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
+        self.prefilter = Prefilter([rule.pattern for rule in rules])
+        self.trigger_words = self.prefilter.trigger_words
+        self.trigger_lemmas = self.prefilter.trigger_lemmas
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -231,7 +197,7 @@ class RulePack:
             if mention.layer != layer_seen:  # the stream with the mentions of the layers below
                 layer_seen = mention.layer
                 hits.extend(LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in _new(best, mentions))
-                stream, offsets, records = self._encode(tokens, hits, flagged)
+                stream, offsets, records = self.encoder.encode_records(tokens, hits, flagged)
                 starts = list(offsets)
             for start, end, m in _exact_spans(mention.pattern, stream, starts, records, deadline):
                 key = (mention.label_id, start, end)
@@ -247,131 +213,6 @@ class RulePack:
         found = _new(best, mentions)
         hits.extend(LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in found)
         return mentions, hits
-
-    def may_fire(self, text: str, start: int = 0, end: int | None = None) -> tuple[bool, bool]:
-        """(some rule can fire in ``text[start:end]``, the text has tokens at all) — without
-        tokenising it.
-
-        A token never spans whitespace, and the tokenizer decides token boundaries from the
-        text between two whitespace characters alone (its lookarounds see whitespace and the
-        end of the text alike), so the tokens of a text are those of its whitespace-delimited
-        chunks. Each distinct chunk is tokenised once and remembered with the keys its tokens
-        carry that some rule asks for; news repeats its chunks, so most calls are a
-        ``str.split`` and a few set operations. A rule can fire where its trigger key occurs
-        and each of its requirements (see :class:`CompiledPattern`) is met.
-        """
-        end = len(text) if end is None else end
-        keys: set[str] = set()
-        has_tokens = False
-        while start < end:  # in blocks, for bounded memory on huge texts
-            cut = min(end, start + _BLOCK)
-            if cut < end:  # end the block after a whitespace character: chunks stay whole
-                space = _SPACE.search(text, cut - 1, end)
-                cut = space.end() if space else end
-            chunks = set(text[start:cut].split())
-            keys.update(*map(self._chunk_keys_of(chunks).__getitem__, chunks))
-            has_tokens = has_tokens or not chunks.issubset(self._chunks_empty)
-            if has_tokens and any(self._met(index, keys) for index in self._rules_for(keys)):
-                return True, True
-            start = cut
-        return False, has_tokens
-
-    def _chunk_keys_of(self, chunks: set[str]) -> dict[str, frozenset[str]]:
-        """The chunk cache, with every chunk of ``chunks`` in it."""
-        known = self._chunk_keys
-        unknown = chunks.difference(known)
-        if unknown:
-            if len(known) > _CHUNK_CACHE_LIMIT:
-                known.clear()
-                self._chunks_empty = set()
-                unknown = chunks
-            relevant, nothing = self._relevant, frozenset()
-            for chunk in unknown:
-                tokens = tokenize(chunk)
-                if not tokens:
-                    self._chunks_empty.add(chunk)
-                found = [t.lower for t in tokens if t.lower in relevant]
-                found += [key for t in tokens if (key := _LEMMA + t.lemma) in relevant]
-                known[chunk] = frozenset(found) if found else nothing
-        return known
-
-    def _rules_for(self, keys: set[str]) -> set[int]:
-        """Rules whose trigger key is among ``keys`` (and rules without trigger keys)."""
-        found = set(self._always)
-        get = self._by_key.get
-        for key in keys:
-            found.update(get(key, _NO_RULES))
-        return found
-
-    def _met(self, index: int, keys: set[str]) -> bool:
-        return all(not keys.isdisjoint(required) for required in self._requirements[index])
-
-    def trigger_positions(self, tokens: list[Token]) -> dict[int, list[int]]:
-        """Rule index -> token indices (ascending) where one of its trigger keys occurs."""
-        by_lower, by_lemma = self._by_lower, self._by_lemma
-        found: dict[int, list[int]] = {}
-        # most tokens carry no key: find the few that do in one comprehension
-        for i in [i for i, t in enumerate(tokens) if t.lower in by_lower or t.lemma in by_lemma]:
-            token = tokens[i]
-            for rule in by_lower.get(token.lower, _NO_RULES) + by_lemma.get(token.lemma, _NO_RULES):
-                where = found.get(rule)
-                if where is None:
-                    found[rule] = [i]
-                elif where[-1] != i:
-                    where.append(i)
-        return found
-
-    def candidates(self, tokens: list[Token]) -> list[int]:
-        """Indices (in rule order) of the rules whose trigger occurs in ``tokens`` and whose
-        requirements the tokens meet."""
-        return self._selected(tokens, self.trigger_positions(tokens))
-
-    def triggered(self, tokens: list[Token]) -> list[int]:
-        """Indices (in rule order) of the rules whose trigger occurs in ``tokens``, whether or not
-        their other requirements are met (``eventx explain`` studies all of them)."""
-        return sorted(set(self._always).union(self.trigger_positions(tokens)))
-
-    def missing_requirement(self, index: int, tokens: list[Token]) -> frozenset[tuple[str, str]] | None:
-        """The first requirement of rule ``index`` that ``tokens`` do not meet, if its trigger
-        occurs (None when the trigger is missing or every requirement is met)."""
-        if index not in self._always and index not in self.trigger_positions(tokens):
-            return None
-        keys = _token_keys(tokens)
-        requirements = zip(self.rules[index].pattern.requirements, self._requirements[index])
-        return next((pairs for pairs, required in requirements if keys.isdisjoint(required)), None)
-
-    def _selected(self, tokens: list[Token], positions: dict[int, list[int]]) -> list[int]:
-        indices = set(self._always).union(positions)
-        if not indices:
-            return []
-        keys = _token_keys(tokens)
-        return sorted(index for index in indices if self._met(index, keys))
-
-    def encode(self, tokens: list[Token], hits: list[LexiconHit]) -> tuple[str, dict[int, int]]:
-        """The encoded stream of a sentence and a map from record offsets to token indices."""
-        return self._encode(tokens, hits)[:2]
-
-    def _encode(
-        self, tokens: list[Token], hits: list[LexiconHit], lexicons: set[int] | None = None
-    ) -> tuple[str, dict[int, int], list[str]]:
-        """(stream, record offset -> token index, the records without their newlines); only the
-        hits of ``lexicons`` (default: all) are flagged."""
-        position = self._positions.first(len(tokens))
-        parts = self.atoms.records(tokens)
-        if hits:
-            flags, ends = self._lexicon_flags, self._lexicon_ends
-            extra: dict[int, list[str]] = {}
-            for lexicon, start, length, _ in hits:
-                if lexicons is not None and lexicon not in lexicons:
-                    continue
-                extra.setdefault(start, []).append(flags[lexicon][length])
-                extra.setdefault(start + length - 1, []).append(ends[lexicon] + position[start])
-            for index, added in extra.items():
-                parts[index] += "".join(added)
-        # each record: position character, flags, newline
-        starts = [0, *accumulate([len(part) + 2 for part in parts])]
-        stream = "".join([f"{p}{part}\n" for p, part in zip(position, parts)])
-        return stream, dict(zip(starts, range(len(starts)))), parts
 
     @staticmethod
     def _veto(rule: CompiledRule, stream: str, vetoes: dict[str, bool], deadline: float | None) -> int | None:
@@ -401,8 +242,8 @@ class RulePack:
         """
         if not tokens:
             return SentenceMatches([], [])
-        positions = self.trigger_positions(tokens)
-        selected = self._selected(tokens, positions) if rule_ids is None else rule_ids
+        positions = self.prefilter.trigger_positions(tokens)
+        selected = self.prefilter.selected(tokens, positions) if rule_ids is None else rule_ids
         if not selected:
             return SentenceMatches([], [])
         pending = [index for index in selected if index not in self._ready]
@@ -425,7 +266,7 @@ class RulePack:
         mentions: list[Mention] = []
         if labels:
             mentions, hits = self.find_mentions(tokens, hits, labels, wanted, deadline)
-        stream, offsets, records = self._encode(tokens, hits, wanted)
+        stream, offsets, records = self.encoder.encode_records(tokens, hits, wanted)
         starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
         vetoes: dict[str, bool] = {}  # unless pattern -> matches in this sentence
@@ -464,19 +305,6 @@ class RulePack:
                     _add_parts(groups, compiled.label_captures, mentions)
                 matches.append(Match(rule, start, end, trigger, groups))
         return SentenceMatches(matches, hits, vetoed, mentions, list(selected))
-
-
-_LEMMA = "\x00"  # prefix of a lemma key (see RulePack.__init__)
-
-
-def _key(field_name: str, value: str) -> str:
-    return value if field_name == "lower" else _LEMMA + value
-
-
-def _token_keys(tokens: list[Token]) -> set[str]:
-    keys = {t.lower for t in tokens}
-    keys.update([_LEMMA + t.lemma for t in tokens])
-    return keys
 
 
 def _new(best: dict[tuple[int, int, int], Mention], mentions: list[Mention]) -> list[Mention]:
