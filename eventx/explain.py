@@ -42,7 +42,8 @@ from eventx.match.ast import (
     VarRef,
 )
 from eventx.match.compiler import PatternCompiler
-from eventx.match.matcher import CompiledRule, Match, RulePack, SentenceMatches
+from eventx.match.matcher import CompiledMentionRule, CompiledRule, Match, RulePack, SentenceMatches
+from eventx.rules.model import SourceText
 from eventx.match.parser import parse_pattern
 from eventx.text.model import Document, Token
 
@@ -316,7 +317,7 @@ class Explainer:
         for rule in rules:
             if rule.id in found:
                 continue
-            miss = self._longest_prefix(rule, stream)  # type: ignore[arg-type]
+            miss = self._longest_prefix(rule, stream)
             miss.message = f"finds no {rule.label} mention: {miss.message}"
             misses.append(miss)
         return misses
@@ -355,18 +356,26 @@ class Explainer:
             miss.message = f"not selected by the prefilter: {why}; {miss.message}"
         return miss
 
-    def _branches(self, rule: CompiledRule) -> list[tuple[Node, list[Node]]]:
+    def _branches(self, rule: CompiledRule | CompiledMentionRule) -> list[list[tuple[Node, Node]]]:
         """(raw item, expanded item) lists of each top-level branch of the rule's pattern."""
-        source = rule.source.pattern
+        if rule.source is None:
+            raise PatternError("no source", 0)
+        source: SourceText = rule.source.pattern
         tree = parse_pattern(source.text)
         while isinstance(tree, VarRef):  # a pattern that is one ${var}: look inside
-            tree = parse_pattern(self.compiler.vars[tree.name].text)
+            source = self.compiler.vars[self.compiler.scope_for(source).vars[tree.name]]  # type: ignore[assignment]
+            tree = parse_pattern(source.text)
         branches = tree.branches if isinstance(tree, Alt) else (tree,)
         out = []
         for branch in branches:
             raw = list(branch.items) if isinstance(branch, Seq) else [branch]
-            expanded = [self.compiler.expand(item, source, []) for item in raw]
-            out.append(list(zip(raw, expanded)))
+            pairs = []
+            for item in raw:
+                expanded = self.compiler.expand(item, source, [])
+                if expanded is None:
+                    raise PatternError("cannot be expanded", item.offset)
+                pairs.append((item, expanded))
+            out.append(pairs)
         return out
 
     def _search(self, nodes: list[Node], stream: _Stream, *, at: int | None = None) -> regex.Match | None:
@@ -388,7 +397,7 @@ class Explainer:
             return None
         return max(matches, key=lambda m: (m.end() - m.start(), -m.start()), default=None)
 
-    def _longest_prefix(self, rule: CompiledRule, stream: _Stream) -> NearMiss:
+    def _longest_prefix(self, rule: CompiledRule | CompiledMentionRule, stream: _Stream) -> NearMiss:
         try:
             branches = self._branches(rule)
         except (PatternError, KeyError):  # pragma: no cover - a compiled rule always parses

@@ -96,7 +96,8 @@ def lint(path: str | Path) -> LintResult:
         pack = load_rules(path)
     except RuleError as err:
         return LintResult(_sorted(err.diagnostics))
-    ruleset: RuleSet = pack.ruleset
+    ruleset = pack.ruleset
+    assert ruleset is not None  # load_rules keeps it
     result = LintResult(list(ruleset.warnings), len(ruleset.rules), len(ruleset.lexicons))
     given = _given_files(path)
     result.diagnostics += _example_coverage(ruleset)
@@ -254,7 +255,7 @@ def _nested_quantifiers(ruleset: RuleSet) -> list[Diagnostic]:
     for source, node in _own_nodes(ruleset):
         if not (isinstance(node, Repeat) and node.max is None and node.mode != "possessive"):
             continue
-        inner = next((n for n in trees.walk(node.body) if _risky_inner(n)), None)
+        inner = next((n for n in trees.walk(node.body) if isinstance(n, Repeat) and _risky_inner(n)), None)
         if inner is not None:
             what = "an unbounded quantifier" if inner.max is None else "a repeated any-token []"
             message = (f"unbounded quantifier around {what}: matching can take exponential time "

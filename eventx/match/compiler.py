@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 import regex
+from regex import Pattern as RegexPattern  # a name that class attributes called ``regex`` do not shadow
 
 from eventx.errors import Diagnostic, did_you_mean
 from eventx.match.atoms import TokenAtoms
@@ -57,7 +58,8 @@ TriggerKeys = frozenset[tuple[str, str]] | None
 
 
 class SourceLike(Protocol):
-    text: str
+    @property
+    def text(self) -> str: ...
 
     def position(self, offset: int): ...
 
@@ -108,13 +110,13 @@ class CompiledPattern:
     _suffix: list = field(default_factory=list, compare=False, repr=False)
 
     @property
-    def regex(self) -> "regex.Pattern[str]":
+    def regex(self) -> RegexPattern[str]:
         if not self._compiled:
             self._compiled.append(regex.compile(self.source))
         return self._compiled[0]
 
     @property
-    def suffix(self) -> "regex.Pattern[str] | None":
+    def suffix(self) -> RegexPattern[str] | None:
         if self.suffix_source is None:
             return None
         if not self._suffix:
@@ -145,13 +147,13 @@ class CompiledMention:
     _compiled: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def regex(self) -> "regex.Pattern[str]":
+    def regex(self) -> RegexPattern[str]:
         found = self._compiled.get(None)
         if found is None:
             found = self._compiled[None] = regex.compile(self.source)
         return found
 
-    def ending_after(self, count: int) -> "regex.Pattern[str]":
+    def ending_after(self, count: int) -> RegexPattern[str]:
         """The pattern, forced to end exactly ``count`` tokens after where it starts (its
         lookaheads still see the rest of the sentence)."""
         found = self._compiled.get(count)
@@ -288,10 +290,10 @@ class PatternCompiler:
         except PatternError as err:
             diagnostics.append(self._diag(source, err))
             return None
-        tree = self._expand(tree, source, diagnostics, ())
-        if tree is None or len(diagnostics) > errors_before:
+        expanded = self._expand(tree, source, diagnostics, ())
+        if expanded is None or len(diagnostics) > errors_before:
             return None
-        return tree
+        return expanded
 
     def _empty_problem(self, tree: Node) -> PatternError | None:
         if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
@@ -308,7 +310,7 @@ class PatternCompiler:
         """``node`` (parsed from ``source``) with every ${var} replaced by its tree."""
         return self._expand(node, source, diagnostics, ())
 
-    def emit_regex(self, node: Node) -> "regex.Pattern[str]":
+    def emit_regex(self, node: Node) -> RegexPattern[str]:
         """A regex for an expanded ``node`` alone, starting at a token boundary of the encoded
         stream; no trigger placement or empty-match checks, so any fragment of a rule compiles."""
         return regex.compile(r"(?<![^\n])" + self._emit(node))
@@ -335,11 +337,15 @@ class PatternCompiler:
             return dataclasses.replace(node, name=key) if key != node.name else node
         if isinstance(node, (Seq, Alt)):
             parts = node.items if isinstance(node, Seq) else node.branches
-            expanded = [self._expand(p, source, diagnostics, stack) for p in parts]
-            if any(p is None for p in expanded):
-                return None
-            key = "items" if isinstance(node, Seq) else "branches"
-            return dataclasses.replace(node, **{key: tuple(expanded)})
+            expanded: list[Node] = []
+            for part in parts:
+                done = self._expand(part, source, diagnostics, stack)
+                if done is None:
+                    return None
+                expanded.append(done)
+            if isinstance(node, Seq):
+                return dataclasses.replace(node, items=tuple(expanded))
+            return dataclasses.replace(node, branches=tuple(expanded))
         if isinstance(node, Group) and node.kind == "capture" and (node.name or "").startswith("_eventx"):
             message = f"capture name {node.name!r} is reserved (names starting with _eventx are the engine's)"
             diagnostics.append(self._diag(source, PatternError(message, node.offset, "E215")))
@@ -353,6 +359,10 @@ class PatternCompiler:
             return dataclasses.replace(node, constraint=constraint) if constraint is not node.constraint else node
         return node
 
+    def scope_for(self, source: SourceLike) -> Scope:
+        """The names visible where ``source`` is written."""
+        return self._scope(source)
+
     def _scope(self, source: SourceLike) -> Scope:
         if self.scope_of is None:
             return Scope({key: key for key in self.lexicon_ids}, {key: key for key in self.vars})
@@ -364,17 +374,17 @@ class PatternCompiler:
             values = list(c.values)
             names = self._scope(source).names
             for name, offset in c.lists:
-                key = names.get(name)
-                if key is None or key not in self.lexicon_ids or self.lexicon_ids[key] in self.labels:
+                key = names.get(name, "")
+                if key not in self.lexicon_ids or self.lexicon_ids[key] in self.labels:
                     hint = did_you_mean(name, [n for n, k in names.items() if k in self.lexicon_ids
                                                and self.lexicon_ids[k] not in self.labels], "@{}")
                     problem = "is a mention label, not a word list" if key in self.lexicon_ids else "is undefined"
                     message = f"word list @{name} {problem}{hint}"
                     diagnostics.append(self._diag(source, PatternError(message, offset, "E216")))
                     continue
-                words, problem = self.lexicon_words(key) if self.lexicon_words else ((), None)
-                if problem is not None:
-                    diagnostics.append(self._diag(source, PatternError(f"word list @{name}: {problem}", offset, "E216")))
+                words, trouble = self.lexicon_words(key) if self.lexicon_words else ((), None)
+                if trouble is not None:
+                    diagnostics.append(self._diag(source, PatternError(f"word list @{name}: {trouble}", offset, "E216")))
                     continue
                 self.used_lexicons.add(key)
                 values.extend(words)
@@ -511,25 +521,40 @@ class PatternCompiler:
     def _first(self, node: Node) -> tuple[frozenset[str] | None, bool]:
         """(flags one of which the first token ``node`` consumes holds — None when any token
         can be first —, whether ``node`` can consume no token at all)."""
+        return self._edge(node, last=False)
+
+    def _last(self, node: Node) -> tuple[frozenset[str] | None, bool]:
+        """Like :meth:`_first`, for the last token ``node`` consumes (a lexicon or label
+        phrase's last token holds its end flag)."""
+        return self._edge(node, last=True)
+
+    def _edge(self, node: Node, *, last: bool) -> tuple[frozenset[str] | None, bool]:
         if isinstance(node, TokenNode):
             return (self._first_flags(node.constraint) if node.constraint is not None else None), False
         if isinstance(node, LexiconRef):
-            return frozenset({self.atoms.lexicon(self.lexicon_ids[node.name])}), False
+            lex_id = self.lexicon_ids[node.name]
+            return frozenset({self.atoms.lexicon_end(lex_id) if last else self.atoms.lexicon(lex_id)}), False
         if isinstance(node, Anchor) or (isinstance(node, Group) and node.kind in LOOKAROUND):
             return frozenset(), True
         if isinstance(node, Group):
-            return self._first(node.body)
+            return self._edge(node.body, last=last)
         if isinstance(node, Repeat):
-            flags, nullable = self._first(node.body)
-            return flags, nullable or node.min == 0
+            body_flags, nullable = self._edge(node.body, last=last)
+            return body_flags, nullable or node.min == 0
         if isinstance(node, Alt):
-            found = [self._first(b) for b in node.branches]
-            if any(flags is None for flags, _ in found):
-                return None, any(nullable for _, nullable in found)
-            return frozenset().union(*(flags for flags, _ in found)), any(nullable for _, nullable in found)  # type: ignore[arg-type]
+            found = [self._edge(b, last=last) for b in node.branches]
+            can_skip = any(nullable for _, nullable in found)
+            union: frozenset[str] = frozenset()
+            for branch_flags, _ in found:
+                if branch_flags is None:
+                    return None, can_skip
+                union |= branch_flags
+            return union, can_skip
+        if isinstance(node, VarRef):  # pragma: no cover - vars are expanded before this runs
+            raise TypeError(node)
         flags: frozenset[str] = frozenset()
-        for item in node.items:  # type: ignore[union-attr]
-            item_flags, nullable = self._first(item)
+        for item in reversed(node.items) if last else node.items:
+            item_flags, nullable = self._edge(item, last=last)
             if item_flags is None:
                 return None, False
             flags |= item_flags
@@ -543,41 +568,17 @@ class PatternCompiler:
         if flag is not None:
             return frozenset({flag})
         if isinstance(c, Or):
-            parts = [self._first_flags(o) for o in c.operands]
-            return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+            union: frozenset[str] = frozenset()
+            for operand in c.operands:
+                operand_flags = self._first_flags(operand)
+                if operand_flags is None:
+                    return None
+                union |= operand_flags
+            return union
         if isinstance(c, And):
-            parts = [p for p in (self._first_flags(o) for o in c.operands) if p is not None]
-            return min(parts, key=len) if parts else None
+            known = [p for p in (self._first_flags(o) for o in c.operands) if p is not None]
+            return min(known, key=len) if known else None
         return None
-
-    def _last(self, node: Node) -> tuple[frozenset[str] | None, bool]:
-        """Like :meth:`_first`, for the last token ``node`` consumes (a lexicon or label
-        phrase's last token holds its end flag)."""
-        if isinstance(node, TokenNode):
-            return (self._first_flags(node.constraint) if node.constraint is not None else None), False
-        if isinstance(node, LexiconRef):
-            return frozenset({self.atoms.lexicon_end(self.lexicon_ids[node.name])}), False
-        if isinstance(node, Anchor) or (isinstance(node, Group) and node.kind in LOOKAROUND):
-            return frozenset(), True
-        if isinstance(node, Group):
-            return self._last(node.body)
-        if isinstance(node, Repeat):
-            flags, nullable = self._last(node.body)
-            return flags, nullable or node.min == 0
-        if isinstance(node, Alt):
-            found = [self._last(b) for b in node.branches]
-            if any(flags is None for flags, _ in found):
-                return None, any(nullable for _, nullable in found)
-            return frozenset().union(*(flags for flags, _ in found)), any(nullable for _, nullable in found)  # type: ignore[arg-type]
-        flags: frozenset[str] = frozenset()
-        for item in reversed(node.items):  # type: ignore[union-attr]
-            item_flags, nullable = self._last(item)
-            if item_flags is None:
-                return None, False
-            flags |= item_flags
-            if not nullable:
-                return flags, False
-        return flags, True
 
     def _label_captures(self, node: Node) -> dict[str, int]:
         """Capture name -> label id, for captures whose body is one @Label reference."""
@@ -926,7 +927,7 @@ def _first_required_literal(node: Node) -> TokenNode | None:
 
 def _mark_default_trigger(node: Node) -> tuple[Node, bool]:
     """Mark the first required literal token as the trigger (DESIGN §2.1)."""
-    if _is_literal_token(node):
+    if isinstance(node, TokenNode) and _is_literal_token(node):
         return dataclasses.replace(node, trigger=True), True
     if isinstance(node, Seq):
         items = list(node.items)

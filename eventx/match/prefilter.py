@@ -90,7 +90,7 @@ class Prefilter:
                 known.clear()
                 self._chunks_empty = set()
                 unknown = chunks
-            relevant, nothing = self._relevant, frozenset()
+            relevant, nothing = self._relevant, frozenset[str]()
             for chunk in unknown:
                 tokens = tokenize(chunk)
                 if not tokens:

@@ -164,9 +164,6 @@ def _report_cycles(
     (in load order) on the cycle; return the labels on cycles."""
     on_cycle: set[str] = set()
     reported: set[frozenset[str]] = set()
-    first_rule = {}
-    for rule, tree in trees:
-        first_rule.setdefault(rule.key, (rule, tree))
     for start in uses:
         path = _cycle_from(start, uses)
         if path is None or frozenset(path) in reported:

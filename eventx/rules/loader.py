@@ -217,9 +217,9 @@ class _Loader:
             subfolders[:] = [name for name in subfolders if not name.startswith(".")]
             found += [Path(folder, name) for name in names
                       if name.endswith(RULE_SUFFIXES) and not name.endswith(TEST_SUFFIXES)]
-        files = [self._confine(Path(os.path.abspath(p)), p.as_posix(), "rule file", Pos(p.as_posix(), 0, 0))
-                 for p in found]
-        files = sorted((f for f in files if f), key=lambda f: f.rel)
+        confined = [self._confine(Path(os.path.abspath(p)), p.as_posix(), "rule file", Pos(p.as_posix(), 0, 0))
+                    for p in found]
+        files = sorted((f for f in confined if f is not None), key=lambda f: f.rel)
         if not files and not self.errors:
             self.errors.append(shown.diagnostic(codes.NO_RULE_FILES, "no rule files (*.yml, *.yaml) found"))
         return files

@@ -6,8 +6,8 @@ at the exact place in a rule file without going back to the YAML.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from eventx.errors import Diagnostic
 
@@ -31,6 +31,14 @@ class Pos:
         return f"line {self.line}" if self.file == here.file else str(self)
 
 
+class Places(Protocol):
+    """(line, col) by character offset: a sequence, or the loader's on-demand table."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, offset: int, /) -> tuple[int, int]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SourceText:
     """A YAML scalar's text plus where it came from, so an offset inside it maps back to a file place.
@@ -45,7 +53,7 @@ class SourceText:
     text: str
     pos: Pos
     style: str = ""  # YAML scalar style: "" plain, "'", '"', "|" or ">"
-    places: Sequence[tuple[int, int]] = field(default=(), compare=False, repr=False)
+    places: Places = field(default=(), compare=False, repr=False)
 
     def position(self, offset: int) -> Pos:
         """Return the file position of ``text[offset]`` (``len(text)`` = just after the end)."""
