@@ -103,6 +103,9 @@ class CompiledPattern:
     first_flags: frozenset[str] | None = None
     lexicons: frozenset[int] = frozenset()  # ids of the lexicons (and labels) the pattern refers to
     labels: frozenset[int] = frozenset()  # ids of the mention labels among them
+    # labels a match cannot do without (outside optional parts): no mention of one of them in
+    # a sentence, no match there
+    required_labels: frozenset[int] = frozenset()
     # captures whose body is one @Label reference: (capture name, label id); the mention's
     # parts become arguments too
     label_captures: tuple[tuple[str, int], ...] = ()
@@ -130,7 +133,8 @@ class CompiledMention:
 
     A mention is every span the pattern matches exactly, whatever it would prefer: tried at
     the starts whose record holds one of ``first_flags`` and the ends whose last record holds
-    one of ``last_flags`` (None: any), at most ``max_tokens`` apart. The regex is matched with
+    one of ``last_flags`` (None: any), at most ``max_tokens`` apart, and no further than the
+    longest match from that start (:attr:`longest`). The regex is matched with
     ``endpos`` at the candidate end; a pattern whose lookahead or ``$`` looks past its own end
     (``exact_end``) instead pins the end with a lookahead (see :meth:`ending_after`).
     """
@@ -144,13 +148,39 @@ class CompiledMention:
     exact_end: bool
     lexicons: frozenset[int]
     labels: frozenset[int]
-    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+    _compiled: dict[int | str | None, RegexPattern[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def regex(self) -> RegexPattern[str]:
         found = self._compiled.get(None)
         if found is None:
             found = self._compiled[None] = regex.compile(self.source)
+        return found
+
+    @property
+    def first_finder(self) -> RegexPattern[str]:
+        """Finds the characters of ``first_flags`` in a stream."""
+        return self._finder("first", self.first_flags)
+
+    @property
+    def last_finder(self) -> RegexPattern[str]:
+        """Finds the characters of ``last_flags`` in a stream."""
+        return self._finder("last", self.last_flags)
+
+    def _finder(self, key: str, flags: frozenset[str] | None) -> RegexPattern[str]:
+        found = self._compiled.get(key)
+        if found is None:
+            chars = "".join(sorted(flags or ()))
+            source = f"[{regex.escape(chars)}]" if chars else "(?!)"
+            found = self._compiled[key] = regex.compile(source)
+        return found
+
+    @property
+    def longest(self) -> RegexPattern[str]:
+        """The pattern under POSIX (leftmost-longest) matching: from a start, its longest match."""
+        found = self._compiled.get("longest")
+        if found is None:
+            found = self._compiled["longest"] = regex.compile(self.source, flags=regex.POSIX)
         return found
 
     def ending_after(self, count: int) -> RegexPattern[str]:
@@ -206,6 +236,9 @@ class PatternCompiler:
         self._equals_cache: dict[tuple[str, tuple[str, ...]], str] = {}  # (field, values) -> atom flag
         self.used_vars: set[str] = set()
         self.used_lexicons: set[str] = set()
+        # per label id, the key sets one key of each a sentence must hold for it to have a
+        # mention there (set by the rule-set compiler, layer by layer; see label_requirements())
+        self.label_requirements: dict[int, list[frozenset[tuple[str, str]]]] = {}
 
     # --- entry point --------------------------------------------------------------------
 
@@ -230,6 +263,7 @@ class PatternCompiler:
         return CompiledPattern(
             regex_source, keys, names, reach, suffix, requirements, first, lexicons,
             labels=lexicons & self.labels,
+            required_labels=self._required_labels(tree),
             label_captures=tuple(sorted(self._label_captures(tree).items())),
         )
 
@@ -257,6 +291,17 @@ class PatternCompiler:
             return None
         return tree
 
+    def requirements_of_label(self, trees: list[Node]) -> list[frozenset[tuple[str, str]]]:
+        """What a sentence needs for a label whose rules have ``trees`` to have a mention: one
+        key set, the union of the smallest requirement of each rule (none if a rule has none)."""
+        smallest = []
+        for tree in trees:
+            found = self._requirements(tree)
+            if not found:
+                return []
+            smallest.append(min(found, key=len))
+        return [frozenset().union(*smallest)] if smallest else []
+
     def labels_in(self, tree: Node) -> frozenset[int]:
         """Ids of the mention labels an expanded tree refers to."""
         return self._lexicons_in(tree) & self.labels
@@ -277,7 +322,7 @@ class PatternCompiler:
             max_tokens=high,
             first_flags=self._first(tree)[0],
             last_flags=self._last(tree)[0],
-            exact_end=_looks_past_end(tree),
+            exact_end=_looks_past_end(tree, 0, lambda n: _token_bounds(n, self.lexicon_lengths, self.lexicon_ids)),
             lexicons=lexicons,
             labels=lexicons & self.labels,
         )
@@ -498,7 +543,10 @@ class PatternCompiler:
             keys = _literal_keys(node.constraint) if node.constraint is not None else None
             return [keys] if keys else []
         if isinstance(node, LexiconRef):
-            firsts = self.lexicon_first_keys[self.lexicon_ids[node.name]]
+            lex_id = self.lexicon_ids[node.name]
+            if lex_id in self.labels:
+                return list(self.label_requirements.get(lex_id, ()))
+            firsts = self.lexicon_first_keys[lex_id]
             return [frozenset(("lower", k) for k in firsts)] if firsts else []
         if isinstance(node, Seq):
             return [keys for item in node.items for keys in self._requirements(item)]
@@ -579,6 +627,22 @@ class PatternCompiler:
             known = [p for p in (self._first_flags(o) for o in c.operands) if p is not None]
             return min(known, key=len) if known else None
         return None
+
+    def _required_labels(self, node: Node) -> frozenset[int]:
+        """Labels every match of ``node`` holds a mention of (through sequences, groups,
+        positive lookaround and repeats of at least one; an alternation's common ones)."""
+        if isinstance(node, LexiconRef):
+            lex_id = self.lexicon_ids[node.name]
+            return frozenset({lex_id}) if lex_id in self.labels else frozenset()
+        if isinstance(node, Seq):
+            return frozenset().union(*(self._required_labels(item) for item in node.items))
+        if isinstance(node, Group):
+            return self._required_labels(node.body) if node.kind not in ("not_ahead", "not_behind") else frozenset()
+        if isinstance(node, Repeat):
+            return self._required_labels(node.body) if node.min >= 1 else frozenset()
+        if isinstance(node, Alt):
+            return frozenset.intersection(*(self._required_labels(b) for b in node.branches))
+        return frozenset()
 
     def _label_captures(self, node: Node) -> dict[str, int]:
         """Capture name -> label id, for captures whose body is one @Label reference."""
@@ -838,13 +902,23 @@ def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompil
             _check_constraint(operand, source, compiler, diagnostics)
 
 
-def _looks_past_end(node: Node) -> bool:
-    """Whether ``node`` holds a lookahead or ``$``, which may look past a mention's end."""
+def _looks_past_end(node: Node, after: int = 0, bounds=None) -> bool:
+    """Whether a lookahead or ``$`` in ``node`` may look past the end of a match: one whose
+    reach (the most tokens its body spans) exceeds the fewest tokens the pattern still
+    consumes after it (``after``); ``bounds(node)`` gives a node's (fewest, most) tokens."""
     if isinstance(node, Anchor):
-        return node.kind == "end"
+        return node.kind == "end" and after == 0
     if isinstance(node, Group) and node.kind in ("ahead", "not_ahead"):
-        return True
-    return any(_looks_past_end(c) for c in children(node))
+        reach = bounds(node.body)[1]
+        return reach is None or reach > after or _looks_past_end(node.body, 0, bounds)
+    if isinstance(node, Seq):
+        rest = after
+        for item in reversed(node.items):
+            if _looks_past_end(item, rest, bounds):
+                return True
+            rest += bounds(item)[0]
+        return False
+    return any(_looks_past_end(c, after, bounds) for c in children(node))
 
 
 def _capture_names(node: Node) -> set[str]:

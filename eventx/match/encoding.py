@@ -30,12 +30,14 @@ class Encoder:
         return self.encode_records(tokens, hits)[:2]
 
     def encode_records(
-        self, tokens: list[Token], hits: list[LexiconHit], lexicons: set[int] | None = None
+        self, tokens: list[Token], hits: list[LexiconHit], lexicons: set[int] | None = None,
+        base: list[str] | None = None,
     ) -> tuple[str, dict[int, int], list[str]]:
         """(stream, record offset -> token index, the records without their newlines); only the
-        hits of ``lexicons`` (default: all) are flagged."""
+        hits of ``lexicons`` (default: all) are flagged. ``base``: the tokens' atom records
+        (:meth:`TokenAtoms.records`), when the caller has them already."""
         position = self._positions.first(len(tokens))
-        parts = self._atoms.records(tokens)
+        parts = self._atoms.records(tokens) if base is None else list(base)
         if hits:
             flags, ends = self._lexicon_flags, self._lexicon_ends
             extra: dict[int, list[str]] = {}

@@ -21,6 +21,7 @@ before the trigger) use ``finditer``.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -172,10 +173,12 @@ class RulePack:
         labels: frozenset[int],
         lexicons: set[int] | None = None,
         deadline: float | None = None,
+        done: frozenset[int] = frozenset(),
     ) -> tuple[list[Mention], list[LexiconHit]]:
         """The mentions of ``labels`` (closed under :meth:`label_closure`) in a sentence whose
         lexicon hits are ``hits``, layer by layer, each layer seeing the mentions of the layers
-        below it as phrases of their label; and ``hits`` with those mentions added.
+        below it as phrases of their label; and ``hits`` with those mentions added. Labels in
+        ``done`` were found before: their mentions are among ``hits`` already.
 
         A mention rule's mentions are all the spans its pattern matches exactly (every start,
         every end: ``@Label`` then backtracks over them like over a lexicon's phrases); when two
@@ -190,16 +193,17 @@ class RulePack:
         starts: list[int] = []
         offsets: dict[int, int] = {}
         records: list[str] = []
+        base = self.atoms.records(tokens)
         best: dict[tuple[int, int, int], Mention] = {}
         for mention in self.mention_rules:
-            if mention.label_id not in labels:
+            if mention.label_id not in labels or mention.label_id in done:
                 continue
             if mention.layer != layer_seen:  # the stream with the mentions of the layers below
                 layer_seen = mention.layer
                 hits.extend(LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in _new(best, mentions))
-                stream, offsets, records = self.encoder.encode_records(tokens, hits, flagged)
+                stream, offsets, records = self.encoder.encode_records(tokens, hits, flagged, base)
                 starts = list(offsets)
-            for start, end, m in _exact_spans(mention.pattern, stream, starts, records, deadline):
+            for start, end, m in _exact_spans(mention.pattern, stream, starts, offsets, deadline):
                 key = (mention.label_id, start, end)
                 known = best.get(key)
                 if known is not None and (known.rule.priority, -known.rule.order) >= (mention.priority, -mention.order):
@@ -265,7 +269,19 @@ class RulePack:
         labels = frozenset().union(*(self._rule_labels[i] for i in selected))
         mentions: list[Mention] = []
         if labels:
-            mentions, hits = self.find_mentions(tokens, hits, labels, wanted, deadline)
+            # the labels rules cannot do without first: a rule one of whose required labels has
+            # no mention here cannot match, and the labels only it needs are not looked for
+            required = self.label_closure(frozenset().union(*(self.rules[i].pattern.required_labels for i in selected)))
+            if required:
+                mentions, hits = self.find_mentions(tokens, hits, required, wanted, deadline)
+                present = {m.label_id for m in mentions}
+                selected = [i for i in selected if self.rules[i].pattern.required_labels <= present]
+                if not selected:
+                    return SentenceMatches([], hits, {}, mentions, [])
+                labels = frozenset().union(*(self._rule_labels[i] for i in selected))
+            if labels - required:
+                more, hits = self.find_mentions(tokens, hits, labels, wanted, deadline, done=required)
+                mentions += more
         stream, offsets, records = self.encoder.encode_records(tokens, hits, wanted)
         starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
@@ -324,28 +340,56 @@ def _norm(hits: list[LexiconHit], start: int, end: int) -> str | None:
     return max(inside, key=lambda h: (h.start + h.length, h.length)).norm
 
 
+def _tokens_holding(finder: Any, stream: str, starts: list[int]) -> list[int]:
+    """The tokens (ascending) whose record holds a character ``finder`` finds (a flag: no
+    character of the text is in a stream), from the record offsets ``starts``."""
+    found: list[int] = []
+    for m in finder.finditer(stream):
+        token = bisect_right(starts, m.start()) - 1
+        if not found or found[-1] != token:
+            found.append(token)
+    return found
+
+
 def _exact_spans(
-    pattern: CompiledMention, stream: str, starts: list[int], records: list[str], deadline: float | None
+    pattern: CompiledMention, stream: str, starts: list[int], offsets: dict[int, int], deadline: float | None,
 ) -> list[tuple[int, int, Any]]:
-    """Every (start, end, regex match) where ``pattern`` matches tokens[start:end] exactly."""
-    count = len(records)
-    first, last = pattern.first_flags, pattern.last_flags
-    ends = [e for e in range(1, count + 1) if last is None or not last.isdisjoint(records[e - 1])]
-    if not ends:
-        return []
-    low, high, rx = pattern.min_tokens, pattern.max_tokens, pattern.regex
+    """Every (start, end, regex match) where ``pattern`` matches tokens[start:end] exactly.
+
+    Tried only at tokens that can start a match and from which a token that can end one is
+    within the pattern's length bounds. Where the pattern matches at all, its longest match
+    (leftmost-longest, POSIX) bounds the ends: each token that can end a match up to there is
+    checked for an exact match, which also gives the parts (captures as the regex prefers them
+    for that span).
+    """
+    count = len(starts) - 1
+    if pattern.last_flags is None:
+        ends = list(range(1, count + 1))
+    else:
+        ends = [token + 1 for token in _tokens_holding(pattern.last_finder, stream, starts)]
+        if not ends:
+            return []
+    rx = pattern.regex
+    low, high = pattern.min_tokens, pattern.max_tokens
     found = []
-    for s in range(count):
-        if first is not None and first.isdisjoint(records[s]):
+    if pattern.first_flags is None:
+        firsts: Any = range(count)
+    else:
+        firsts = _tokens_holding(pattern.first_finder, stream, starts)
+    for s in firsts:
+        # some token that can end a match must lie within the pattern's length bounds
+        first_end = bisect_left(ends, s + low)
+        if first_end == len(ends) or ends[first_end] > s + high:
             continue
-        for e in ends:
-            length = e - s
-            if length < low:
-                continue
-            if length > high:
-                break
+        if rx.match(stream, starts[s], timeout=_remaining(deadline)) is None:
+            continue  # no match at all from here
+        longest = pattern.longest.match(stream, starts[s], timeout=_remaining(deadline))
+        if longest is None:  # pragma: no cover - a match exists, so a longest one does
+            continue
+        e_max = offsets[longest.end()]
+        for e in ends[first_end:bisect_right(ends, e_max)]:
             if pattern.exact_end:
-                m = pattern.ending_after(length).match(stream, starts[s], timeout=_remaining(deadline))
+                m = pattern.ending_after(e - s).match(stream, starts[s], timeout=_remaining(deadline))
             else:
                 m = rx.fullmatch(stream, starts[s], starts[e], timeout=_remaining(deadline))
             if m is not None:

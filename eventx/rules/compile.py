@@ -138,6 +138,7 @@ def _compile_mentions(
         bounds = [compiler.mention_bounds(tree) for _, tree in own]
         label_id = lexicon_ids[key]
         compiler.lexicon_lengths[label_id].update(range(min(low for low, _ in bounds), max(high for _, high in bounds) + 1))
+        compiler.label_requirements[label_id] = compiler.requirements_of_label([tree for _, tree in own])
         for rule, tree in own:
             compiled.append(
                 CompiledMentionRule(
