@@ -269,19 +269,16 @@ class PatternCompiler:
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
-        tree = self._parse_expanded(source, diagnostics)
+        tree = self.parse_mention(source, diagnostics)
         if tree is None:
-            return None
-        empty = self._empty_problem(tree)
-        if empty is not None:
-            diagnostics.append(self._diag(source, empty))
             return None
         lexicons = self._lexicons_in(tree)
         return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=lexicons,
                                labels=lexicons & self.labels)
 
     def parse_mention(self, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:
-        """A mention rule's expanded tree (names resolved), or None after reporting why not."""
+        """The expanded tree (names resolved) of a pattern that needs no trigger — a mention
+        rule's or an ``unless`` pattern — or None after reporting why not."""
         tree = self._parse_expanded(source, diagnostics)
         if tree is None:
             return None

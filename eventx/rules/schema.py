@@ -164,23 +164,45 @@ EXPECTED_EVENT = Record(
     },
 )
 
-EXAMPLE = Record(
-    noun="example",
-    title="Example",
-    description="A sentence with the events the rule set must extract from it.",
-    fields={
-        "text": Field(Text(title="Text", description="The example text.", pattern=NOT_BLANK,
-                           any_scalar=True), required=True),
-        "expect": Field(ListOf(
-            title="Expected events",
-            description="Every event expected in the text; [] when none is.",
-            items=EXPECTED_EVENT,
-            item_label="an expected event",
-        ), required=True, hint=" (use 'expect: []' when no event is expected)"),
-        "todo": Field(Boolean(title="To do", description="A known miss: reported, but not a failure."),
-                      default=False),
-    },
-)
+def _example(title: str, description: str, expected: Record, noun: str, expect_description: str) -> Record:
+    """An inline test: a text and what the rule set must find in it (``noun``s: events or mentions)."""
+    return Record(
+        noun="example",
+        title=title,
+        description=description,
+        fields={
+            "text": Field(Text(title="Text", description="The example text.", pattern=NOT_BLANK,
+                               any_scalar=True), required=True),
+            "expect": Field(ListOf(
+                title=f"Expected {noun}s",
+                description=expect_description,
+                items=expected,
+                item_label=f"an expected {noun}",
+            ), required=True, hint=f" (use 'expect: []' when no {noun} is expected)"),
+            "todo": Field(Boolean(title="To do", description="A known miss: reported, but not a failure."),
+                          default=False),
+        },
+    )
+
+
+EXAMPLE = _example("Example", "A sentence with the events the rule set must extract from it.", EXPECTED_EVENT,
+                   "event", "Every event expected in the text; [] when none is.")
+
+RULE_ID = Field(Text(title="Rule id", description="Unique id of the rule across the rule set (event and "
+                     "mention rules).", pattern=ID_PATTERN, pattern_hint=ID_HINT), required=True)
+
+
+def _norms(noun: str) -> Field:
+    """The ``norms`` mapping of a rule: a normaliser per role (event rules) or part (mention rules)."""
+    return Field(MapOf(
+        title="Normalisers",
+        description=f"How to normalise each {noun}.",
+        keys=Text(title=noun.capitalize(), pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
+        values=Text(title="Normaliser", description=f"The normaliser for this {noun}.", enum=NORMALISERS),
+        key_noun=noun,
+        value_noun=noun,
+    ), default={})
+
 
 UNLESS_PATTERN = Text(title="Unless pattern", description="A token pattern; where it matches, the rule "
                       "gives no event.", pattern=NOT_BLANK, what="a pattern")
@@ -190,8 +212,7 @@ RULE = Record(
     title="Rule",
     description="A token pattern that produces events of one type.",
     fields={
-        "id": Field(Text(title="Rule id", description="Unique id of the rule across the rule set.",
-                         pattern=ID_PATTERN, pattern_hint=ID_HINT), required=True),
+        "id": RULE_ID,
         "type": Field(Text(title="Event type", description="Type of the events the rule produces.",
                            pattern=ID_PATTERN, pattern_hint=ID_HINT), required=True),
         "priority": Field(Integer(title="Priority", description="Higher wins when matches of the same "
@@ -211,14 +232,7 @@ RULE = Record(
                                  item_label="an example"), default=()),
         "modality": Field(Text(title="Fixed modality", description="Give every event this modality "
                                "instead of detecting it.", enum=MODALITIES)),
-        "norms": Field(MapOf(
-            title="Normalisers",
-            description="How to normalise each argument role.",
-            keys=Text(title="Role", pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
-            values=Text(title="Normaliser", description="The normaliser for this role.", enum=NORMALISERS),
-            key_noun="role",
-            value_noun="role",
-        ), default={}),
+        "norms": _norms("role"),
     },
 )
 
@@ -234,23 +248,9 @@ EXPECTED_MENTION = Record(
     },
 )
 
-MENTION_EXAMPLE = Record(
-    noun="example",
-    title="Mention example",
-    description="A text with the mentions the rule set must find in it.",
-    fields={
-        "text": Field(Text(title="Text", description="The example text.", pattern=NOT_BLANK,
-                           any_scalar=True), required=True),
-        "expect": Field(ListOf(
-            title="Expected mentions",
-            description="Every longest mention of the rule's label expected in the text; [] when none is.",
-            items=EXPECTED_MENTION,
-            item_label="an expected mention",
-        ), required=True, hint=" (use 'expect: []' when no mention is expected)"),
-        "todo": Field(Boolean(title="To do", description="A known miss: reported, but not a failure."),
-                      default=False),
-    },
-)
+MENTION_EXAMPLE = _example("Mention example", "A text with the mentions the rule set must find in it.",
+                           EXPECTED_MENTION, "mention",
+                           "Every longest mention of the rule's label expected in the text; [] when none is.")
 
 MENTION_RULE = Record(
     noun="mention rule",
@@ -258,8 +258,7 @@ MENTION_RULE = Record(
     description="A token pattern whose matches are labelled mentions, referenced as @Label by "
                 "later patterns.",
     fields={
-        "id": Field(Text(title="Rule id", description="Unique id of the rule across the rule set.",
-                         pattern=ID_PATTERN, pattern_hint=ID_HINT), required=True),
+        "id": RULE_ID,
         "label": Field(Text(title="Label", description="The label of the mentions (@Label in patterns).",
                             pattern=LABEL_PATTERN, pattern_hint=LABEL_HINT), required=True),
         "priority": Field(Integer(title="Priority", description="Higher wins when two rules of one label "
@@ -270,14 +269,7 @@ MENTION_RULE = Record(
                               "mention's parts.", pattern=NOT_BLANK), required=True),
         "examples": Field(ListOf(title="Examples", description="Inline tests of the rule.",
                                  items=MENTION_EXAMPLE, item_label="an example"), default=()),
-        "norms": Field(MapOf(
-            title="Normalisers",
-            description="How to normalise each part.",
-            keys=Text(title="Part", pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
-            values=Text(title="Normaliser", description="The normaliser for this part.", enum=NORMALISERS),
-            key_noun="part",
-            value_noun="part",
-        ), default={}),
+        "norms": _norms("part"),
     },
 )
 

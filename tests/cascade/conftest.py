@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+
+from tests.engine.conftest import make_pack  # noqa: F401  (a fixture: rule files under tmp_path)
 
 LAYERS = """\
 lexicons:
@@ -66,18 +67,3 @@ def cascade_pack(tmp_path: Path) -> Path:
     (root / "layers.yml").write_text(LAYERS, encoding="utf-8")
     (root / "events.yml").write_text(EVENTS, encoding="utf-8")
     return root
-
-
-@pytest.fixture
-def write_pack(tmp_path: Path):
-    """Write rule files (name -> YAML text) under tmp_path/rules and return the directory."""
-
-    def write(files: dict[str, str]) -> Path:
-        root = tmp_path / "rules"
-        for name, content in files.items():
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(content), encoding="utf-8")
-        return root
-
-    return write

@@ -34,8 +34,8 @@ def test_place_mention_takes_the_norm_of_its_country(cascade_pack):
     assert args["destination"]["norm"] == "LTU"
 
 
-def test_an_event_rule_that_captures_the_role_itself_wins_over_the_part(write_pack):
-    pack = write_pack({"r.yml": """\
+def test_an_event_rule_that_captures_the_role_itself_wins_over_the_part(make_pack):
+    pack = make_pack({"r.yml": """\
         mentions:
           - id: force.np
             label: Force
@@ -50,10 +50,10 @@ def test_an_event_rule_that_captures_the_role_itself_wins_over_the_part(write_pa
     assert event["args"]["force"]["text"] == "200 troops"
 
 
-def test_label_reference_backtracks_to_a_shorter_mention(write_pack):
+def test_label_reference_backtracks_to_a_shorter_mention(make_pack):
     # the longest Force is "troops home troops"? no: mentions end at a force word; the rule needs
     # a following "home", so it must take the shorter mention
-    pack = write_pack({"r.yml": """\
+    pack = make_pack({"r.yml": """\
         mentions:
           - id: force.np
             label: Force
@@ -121,8 +121,8 @@ def test_explain_rule_option_takes_a_mention_rule(cascade_pack):
     assert "force.np: finds no Force mention" in result.output
 
 
-def test_check_warns_about_unused_labels(write_pack):
-    pack = write_pack({"r.yml": """\
+def test_check_warns_about_unused_labels(make_pack):
+    pack = make_pack({"r.yml": """\
         mentions:
           - id: unit.np
             label: Unit

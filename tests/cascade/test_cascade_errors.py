@@ -16,8 +16,8 @@ def check(pack) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_a_cycle_of_labels_names_the_rules_on_it(write_pack):
-    pack = write_pack({"a.yml": """\
+def test_a_cycle_of_labels_names_the_rules_on_it(make_pack):
+    pack = make_pack({"a.yml": """\
         mentions:
           - id: force.np
             label: Force
@@ -36,8 +36,8 @@ def test_a_cycle_of_labels_names_the_rules_on_it(write_pack):
     assert "-> Unit (rule unit.np, " in output and "[E217]" in output
 
 
-def test_a_label_that_refers_to_itself_is_a_cycle(write_pack):
-    pack = write_pack({"a.yml": """\
+def test_a_label_that_refers_to_itself_is_a_cycle(make_pack):
+    pack = make_pack({"a.yml": """\
         mentions:
           - id: force.np
             label: Force
@@ -47,8 +47,8 @@ def test_a_label_that_refers_to_itself_is_a_cycle(write_pack):
     assert code == 2 and "a.yml:4:32: error: mention labels form a cycle: Force (rule force.np" in output
 
 
-def test_a_lexicon_and_a_label_of_one_name_clash(write_pack):
-    pack = write_pack({
+def test_a_lexicon_and_a_label_of_one_name_clash(make_pack):
+    pack = make_pack({
         "a.yml": """\
             imports: [b.yml]
             lexicons:
@@ -71,8 +71,8 @@ def test_a_lexicon_and_a_label_of_one_name_clash(write_pack):
             in output) and "a.yml:3:3" in output and "[E118]" in output
 
 
-def test_an_undefined_word_list(write_pack):
-    pack = write_pack({"a.yml": """\
+def test_an_undefined_word_list(make_pack):
+    pack = make_pack({"a.yml": """\
         lexicons:
           send_verbs: [send, deploy]
         rules:
@@ -85,8 +85,8 @@ def test_an_undefined_word_list(write_pack):
     assert "a.yml:6:22: error: word list @send_verb is undefined (did you mean @send_verbs?) [E216]" in output
 
 
-def test_a_word_list_must_hold_single_words(write_pack):
-    pack = write_pack({"a.yml": """\
+def test_a_word_list_must_hold_single_words(make_pack):
+    pack = make_pack({"a.yml": """\
         lexicons:
           verbs: [send, "put up"]
         rules:
@@ -98,8 +98,8 @@ def test_a_word_list_must_hold_single_words(write_pack):
     assert code == 2 and "word list @verbs: 'put up'" in output and "is not a single word" in output
 
 
-def test_run_reports_rule_errors_with_exit_2(write_pack, tmp_path):
-    pack = write_pack({"a.yml": """\
+def test_run_reports_rule_errors_with_exit_2(make_pack, tmp_path):
+    pack = make_pack({"a.yml": """\
         rules:
           - id: d
             type: deployment
@@ -115,8 +115,8 @@ def test_run_reports_rule_errors_with_exit_2(write_pack, tmp_path):
 # --- scoped names ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("importing", [True, False])
-def test_a_file_sees_only_what_it_imports(write_pack, importing):
-    pack = write_pack({
+def test_a_file_sees_only_what_it_imports(make_pack, importing):
+    pack = make_pack({
         "common.yml": "lexicons:\n  force: [troops]\n",
         "events.yml": ("imports: [common.yml]\n" if importing else "")
         + "rules:\n  - id: d\n    type: deployment\n    pattern: \"[lemma=send]=trigger @force\"\n",
@@ -128,8 +128,8 @@ def test_a_file_sees_only_what_it_imports(write_pack, importing):
         assert code == 2 and "events.yml:4:36: error: undefined lexicon @force [E211]" in output
 
 
-def test_imports_are_transitive(write_pack):
-    pack = write_pack({
+def test_imports_are_transitive(make_pack):
+    pack = make_pack({
         "base.yml": "lexicons:\n  force: [troops]\n",
         "middle.yml": "imports: [base.yml]\n",
         "events.yml": "imports: [middle.yml]\nrules:\n  - id: d\n    type: deployment\n"
@@ -138,10 +138,10 @@ def test_imports_are_transitive(write_pack):
     assert check(pack)[0] == 0
 
 
-def test_files_that_do_not_see_each_other_may_reuse_a_name(write_pack):
+def test_files_that_do_not_see_each_other_may_reuse_a_name(make_pack):
     from eventx.api import Extractor
 
-    pack = write_pack({
+    pack = make_pack({
         "a.yml": "vars:\n  verb: \"[lemma=send]\"\nrules:\n  - id: a\n    type: deployment\n"
                  "    pattern: \"${verb}=trigger [lower=troops]\"\n",
         "b.yml": "vars:\n  verb: \"[lemma=evacuate]\"\nrules:\n  - id: b\n    type: evacuation_order\n"
@@ -154,8 +154,8 @@ def test_files_that_do_not_see_each_other_may_reuse_a_name(write_pack):
     assert "b.yml:2:10: warning: var 'verb' is also defined at " in output and "[W412]" in output
 
 
-def test_two_imports_defining_one_name_is_an_error_naming_both(write_pack):
-    pack = write_pack({
+def test_two_imports_defining_one_name_is_an_error_naming_both(make_pack):
+    pack = make_pack({
         "one.yml": "lexicons:\n  force: [troops]\n",
         "two.yml": "lexicons:\n  force: [soldiers]\n",
         "events.yml": "imports: [one.yml, two.yml]\nrules:\n  - id: d\n    type: deployment\n"

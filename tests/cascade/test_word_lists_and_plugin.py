@@ -20,8 +20,8 @@ def test_a_lone_at_sign_is_a_literal_value():
     assert parse_pattern('[word="@user"]').constraint.values == ("@user",)
 
 
-def test_lemma_lists_compare_lemmas_and_are_trigger_words(write_pack):
-    pack = write_pack({"r.yml": """\
+def test_lemma_lists_compare_lemmas_and_are_trigger_words(make_pack):
+    pack = make_pack({"r.yml": """\
         lexicons:
           send_verb: [deploy, send, mobilise]
           force_head: [troops, reservists]
