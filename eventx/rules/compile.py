@@ -1,5 +1,10 @@
 """Loaded rule set -> :class:`~eventx.match.matcher.RulePack` (compiled once, then reused).
 
+Mention rules are compiled first, layer by layer: a label's layer is one more than the highest
+layer of the labels its rules refer to (lexicons are layer 0), so that the lengths of every
+label a pattern refers to are known when the pattern is emitted. A cycle of labels is an
+error naming the rules on it.
+
 All pattern problems of all rules are collected and raised together as one
 :class:`~eventx.errors.RuleError`, each pointing at file:line:col inside the pattern text.
 """
@@ -10,26 +15,57 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from eventx.errors import Diagnostic, RuleError
+from eventx.match.ast import LexiconRef, Node, children
 from eventx.match.atoms import TokenAtoms
-from eventx.match.compiler import PatternCompiler
+from eventx.match.compiler import PatternCompiler, SourceLike
 from eventx.match.lexicon import LexiconIndex
-from eventx.match.matcher import CompiledRule, RulePack
-from eventx.rules.model import RuleSet
+from eventx.match.matcher import CompiledMentionRule, CompiledRule, RulePack
+from eventx.rules.model import MentionRule, RuleSet
+from eventx.text.tokenize import tokenize
 
 
-def _render(source, offset: int) -> tuple[str, int, int]:
+def _render(source: SourceLike, offset: int) -> tuple[str, int, int]:
     pos = source.position(offset)
     return pos.file, pos.line, pos.col
 
 
 def build_lexicon_index(ruleset: RuleSet) -> tuple[LexiconIndex, dict[str, int]]:
+    """The lexicons' phrases, then one empty entry per mention label (its hits come from its
+    rules, sentence by sentence): lexicons and labels share one id space and one kind of flag."""
     index = LexiconIndex()
     ids: dict[str, int] = {}
     for name in sorted(ruleset.lexicons):
         lexicon = ruleset.lexicons[name]
         phrases = [(entry.phrase, entry.norm) for entry in lexicon.entries]
         ids[name] = index.add(name, phrases, case_sensitive=lexicon.case_sensitive)
+    for key in sorted(ruleset.labels):
+        if key not in ids:  # a clash with a lexicon is reported by the loader
+            ids[key] = index.add(key, [], case_sensitive=False)
     return index, ids
+
+
+def make_compiler(ruleset: RuleSet, lexicons: LexiconIndex, lexicon_ids: dict[str, int], atoms: TokenAtoms) -> PatternCompiler:
+    """A pattern compiler for ``ruleset``: its vars, lexicons, labels and scopes."""
+    labels = frozenset(lexicon_ids[key] for key in ruleset.labels if key in lexicon_ids)
+
+    def words(key: str) -> tuple[tuple[str, ...], str | None]:
+        lexicon = ruleset.lexicons[key]
+        for entry in lexicon.entries:
+            if len(tokenize(entry.phrase)) != 1:
+                return (), f"'{entry.phrase}' ({entry.pos}) is not a single word: use @{key} as a phrase lexicon"
+        return tuple(entry.phrase for entry in lexicon.entries), None
+
+    return PatternCompiler(
+        vars=dict(ruleset.vars),
+        lexicon_ids=lexicon_ids,
+        lexicon_lengths=lexicons.lengths,
+        lexicon_first_keys=lexicons.first_keys,
+        atoms=atoms,
+        render_pos=_render,
+        scope_of=ruleset.scope,
+        lexicon_words=words,
+        labels=labels,
+    )
 
 
 @dataclass(slots=True)
@@ -38,11 +74,12 @@ class CompileCache:
     compiles the pack again after every edit).
 
     The token atoms persist, so a rule compiled again keeps its flag characters, hence its regex
-    source, and the ``regex`` module's own cache spares building its regex again. Each rule's
-    compiled patterns are kept by its pattern and ``unless`` texts and its file, for as long as
-    nothing a pattern may refer to changes (vars, lexicons, any other part of the rule set but
-    its rules; those of the last ``keep`` such contexts are kept): after an edit only the edited
-    rules are compiled, or every rule after an edit of a var or a lexicon.
+    source, and the ``regex`` module's own cache spares building its regex again. Each event
+    rule's compiled patterns are kept by its pattern and ``unless`` texts and its file, for as
+    long as nothing a pattern may refer to changes (vars, lexicons, mention rules, any other part
+    of the rule set but its event rules; those of the last ``keep`` such contexts are kept): after
+    an edit of event rules only those are compiled, or every rule after an edit of a var, a
+    lexicon or a mention rule.
     """
 
     atoms: TokenAtoms = field(default_factory=TokenAtoms)
@@ -62,7 +99,7 @@ class CompileCache:
 
 
 def _context(ruleset: RuleSet) -> tuple:
-    """Everything a rule's compiled patterns may depend on besides the rule itself."""
+    """Everything an event rule's compiled patterns may depend on besides the rule itself."""
     parts: list[object] = []
     for f in dataclasses.fields(ruleset):
         if f.name in ("rules", "files", "root", "version", "warnings"):
@@ -73,7 +110,7 @@ def _context(ruleset: RuleSet) -> tuple:
         elif f.name == "lexicons":
             value = tuple(sorted((name, lex.case_sensitive, tuple((e.phrase, e.norm) for e in lex.entries))
                                  for name, lex in value.items()))
-        else:  # a part this cache does not know: compared whole, positions included
+        else:  # a part this cache does not know in detail: compared whole, positions included
             value = repr(value)
         parts.append((f.name, value))
     return tuple(parts)
@@ -87,19 +124,9 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
     lexicons, lexicon_ids = build_lexicon_index(ruleset)
     cached = cache.rules_for(_context(ruleset)) if cache is not None else {}
     atoms = TokenAtoms() if cache is None else cache.atoms
-
-    def make_compiler() -> PatternCompiler:
-        return PatternCompiler(
-            vars=dict(ruleset.vars),
-            lexicon_ids=lexicon_ids,
-            lexicon_lengths=lexicons.lengths,
-            lexicon_first_keys=lexicons.first_keys,
-            atoms=atoms,
-            render_pos=_render,
-        )
-
-    shared = make_compiler()
+    compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
     diagnostics: list[Diagnostic] = []
+    mentions = _compile_mentions(ruleset, compiler, lexicon_ids, diagnostics)
     compiled: list[CompiledRule] = []
     used_vars: set[str] = set()
     used_lexicons: set[str] = set()
@@ -109,12 +136,12 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
         if kept is None:
             # with a cache, a compiler of its own: the vars and lexicons the rule uses are then
             # all its own (a shared compiler expands each var once, for the first rule using it)
-            compiler = shared if cache is None else make_compiler()
-            pattern = compiler.compile(rule.pattern, diagnostics)
-            guards = [compiler.compile_guard(text, diagnostics) for text in rule.unless]
+            own = compiler if cache is None else make_compiler(ruleset, lexicons, lexicon_ids, atoms)
+            pattern = own.compile(rule.pattern, diagnostics)
+            guards = [own.compile_guard(text, diagnostics) for text in rule.unless]
             if pattern is None or None in guards:
                 continue
-            kept = (pattern, tuple(guards), frozenset(compiler.used_vars), frozenset(compiler.used_lexicons))
+            kept = (pattern, tuple(guards), frozenset(own.used_vars), frozenset(own.used_lexicons))
             if cache is not None:
                 cached[key] = kept
         pattern, guards, rule_vars, rule_lexicons = kept
@@ -144,6 +171,107 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
         atoms,
         version=ruleset.version,
         ruleset=ruleset,
-        used_vars=frozenset(used_vars),
-        used_lexicons=frozenset(used_lexicons),
+        used_vars=frozenset(used_vars | compiler.used_vars),  # the mention rules' too
+        used_lexicons=frozenset(used_lexicons | compiler.used_lexicons),
+        mention_rules=mentions,
     )
+
+
+def _compile_mentions(
+    ruleset: RuleSet, compiler: PatternCompiler, lexicon_ids: dict[str, int], diagnostics: list[Diagnostic]
+) -> list[CompiledMentionRule]:
+    """Compile the mention rules layer by layer (see the module docstring)."""
+    trees: list[tuple[MentionRule, Node]] = []
+    for rule in ruleset.mention_rules:
+        tree = compiler.parse_mention(rule.pattern, diagnostics)
+        if tree is not None:
+            trees.append((rule, tree))
+    key_of = {lexicon_ids[key]: key for key in ruleset.labels if key in lexicon_ids}
+    uses: dict[str, set[str]] = {key: set() for key in ruleset.labels}
+    for rule, tree in trees:
+        uses[rule.key].update(key_of[i] for i in compiler.labels_in(tree))
+    cyclic = _report_cycles(uses, trees, diagnostics)
+    layers: dict[str, int] = {}
+
+    def layer(key: str) -> int:
+        if key not in layers:
+            layers[key] = 1 + max((layer(used) for used in uses[key]), default=0)
+        return layers[key]
+
+    acyclic = sorted((key for key in uses if key not in cyclic), key=lambda k: (layer(k), k))
+    compiled: list[CompiledMentionRule] = []
+    for key in acyclic:
+        own = [(rule, tree) for rule, tree in trees if rule.key == key]
+        if not own:
+            continue
+        bounds = [compiler.mention_bounds(tree) for _, tree in own]
+        label_id = lexicon_ids[key]
+        compiler.lexicon_lengths[label_id].update(range(min(low for low, _ in bounds), max(high for _, high in bounds) + 1))
+        compiler.label_requirements[label_id] = compiler.requirements_of_label([tree for _, tree in own])
+        for rule, tree in own:
+            compiled.append(
+                CompiledMentionRule(
+                    id=rule.id,
+                    label=rule.label,
+                    label_id=label_id,
+                    layer=layer(key),
+                    priority=rule.priority,
+                    order=rule.order,
+                    pattern=compiler.compile_mention(tree),
+                    norms=dict(rule.norms),
+                    file=rule.pos.file,
+                    line=rule.pos.line,
+                    source=rule,
+                )
+            )
+    return compiled
+
+
+def _report_cycles(
+    uses: dict[str, set[str]], trees: list[tuple[MentionRule, Node]], diagnostics: list[Diagnostic]
+) -> set[str]:
+    """Report every cycle of labels once, at the reference that closes it in the first rule
+    (in load order) on the cycle; return the labels on cycles."""
+    on_cycle: set[str] = set()
+    reported: set[frozenset[str]] = set()
+    for start in uses:
+        path = _cycle_from(start, uses)
+        if path is None or frozenset(path) in reported:
+            continue
+        reported.add(frozenset(path))
+        on_cycle.update(path)
+        steps = []
+        for key, following in zip(path, path[1:] + path[:1]):
+            rule, _ = next((r, t) for r, t in trees if r.key == key and following in _refs(t))
+            steps.append(f"{rule.label} (rule {rule.id}, {rule.pos})")
+        rule, tree = next((r, t) for r, t in trees if r.key == path[0] and path[(1 % len(path))] in _refs(t))
+        offset = next(node.offset for node in _walk(tree) if isinstance(node, LexiconRef) and node.name == path[1 % len(path)])
+        pos = rule.pattern.position(offset)
+        message = "mention labels form a cycle: " + " -> ".join(steps) + f" -> {path[0].split('@')[0]}"
+        diagnostics.append(pos.diagnostic("E217", message))
+    return on_cycle
+
+
+def _cycle_from(start: str, uses: dict[str, set[str]]) -> list[str] | None:
+    """A cycle through ``start`` (its labels in order, ``start`` first), or None."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        key, path = stack.pop()
+        for used in sorted(uses.get(key, ())):
+            if used == start:
+                return path
+            if used not in seen:
+                seen.add(used)
+                stack.append((used, path + [used]))
+    return None
+
+
+def _refs(tree: Node) -> set[str]:
+    return {node.name for node in _walk(tree) if isinstance(node, LexiconRef)}
+
+
+def _walk(node: Node):
+    yield node
+    for child in children(node):
+        yield from _walk(child)
