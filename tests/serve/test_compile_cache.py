@@ -82,3 +82,35 @@ def test_a_removed_rule_takes_its_vars_with_it(tmp_path: Path) -> None:
     (tmp_path / "r.yml").write_text(text.replace("  - {id: a, type: t, pattern: '[lemma=send]=trigger ${outer}'}\n", ""))
     pack = compile_rules(load_rule_files(tmp_path), cache=cache)
     assert pack.used_vars == {"outer", "inner"} and pack.used_lexicons == {"forces"}
+
+
+CASCADE = """\
+mentions:
+  - id: force.np
+    label: Force
+    pattern: "(?<quantity> [num])? [lower=elite]? [lower=troops|soldiers]"
+rules:
+  - id: d
+    type: deployment
+    pattern: "[lemma=send]=trigger (?<force> @Force)"
+  - id: e
+    type: evacuation_order
+    pattern: "[lemma=order]=trigger [lower=the]? [lemma=evacuation]"
+"""
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("[lemma=order]=trigger", "[lemma=order|tell]=trigger"),  # an event rule: only it again
+    ("[lower=troops|soldiers]", "[lower=troops|soldiers|marines]"),  # a mention rule: all again
+])
+def test_cached_compile_with_mention_rules(tmp_path: Path, old: str, new: str) -> None:
+    texts = ["Rome will send 300 elite troops.", "They sent marines.", "He ordered the evacuation."]
+    (tmp_path / "r.yml").write_text(CASCADE)
+    cache = CompileCache()
+    compile_rules(load_rule_files(tmp_path), cache=cache)
+    (tmp_path / "r.yml").write_text(CASCADE.replace(old, new))
+    ruleset = load_rule_files(tmp_path)
+    cached, fresh = compile_rules(ruleset, cache=cache), compile_rules(ruleset)
+    assert [Extractor(cached).extract(t) for t in texts] == [Extractor(fresh).extract(t) for t in texts]
+    assert cached.used_lexicons == fresh.used_lexicons and cached.used_vars == fresh.used_vars
+    assert bool(Extractor(cached).extract("They sent marines.")) == ("marines" in new)  # the edit took
