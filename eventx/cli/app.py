@@ -10,17 +10,70 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
+import click
 import typer
 from rich.console import Console
 
+from typer.core import TyperArgument, TyperGroup, TyperOption
+
 from eventx.errors import EventxError, RuleError
+
+_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT"}
+
+
+def _metavar(param: TyperOption, ctx: click.Context) -> str:
+    """``PATH``, ``TEXT``, ``INTEGER``, ``[merge|separate]``; nothing for flags."""
+    if param.is_flag or param.count:
+        return ""
+    if param.type_descriptor.is_choice:
+        return "[" + str(param.display_type(ctx)).strip("<>") + "]"
+    if param.type_descriptor.is_path:
+        return "PATH"
+    bare = param.bare_type()
+    return _METAVARS.get(bare, bare.upper())
+
+
+def _tidy(param: click.Parameter, ctx: click.Context) -> click.Parameter:
+    """Conventional metavars (``eventx run [OPTIONS] INPUTS...``, ``-o TEXT``, ``[local|dask]``)
+    instead of typer's own placeholders (``{inputs}...``, ``<str>``, ``<bool>``)."""
+    if getattr(param, "_eventx_tidy", False):
+        return param
+    if isinstance(param, TyperArgument) and param.name:
+        name = param.name.upper() + ("..." if param.nargs != 1 else "")
+        usage = name if param.required else f"[{name}]"
+        param.metavar = name
+        param._usage_display_name = lambda: usage  # type: ignore[method-assign]
+        param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+    elif isinstance(param, TyperOption):
+        metavar = _metavar(param, ctx)
+        param.display_type_rich = lambda ctx: metavar  # type: ignore[method-assign]
+    param._eventx_tidy = True  # type: ignore[attr-defined]
+    return param
+
+
+class _Group(TyperGroup):
+    """The eventx command group: conventional metavars in every help screen."""
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [_tidy(p, ctx) for p in super().get_params(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and not getattr(command, "_eventx_tidy", False):
+            get_params = command.get_params
+            command.get_params = lambda ctx: [_tidy(p, ctx) for p in get_params(ctx)]  # type: ignore[method-assign]
+            command._eventx_tidy = True  # type: ignore[attr-defined]
+        return command
+
 
 app = typer.Typer(
     name="eventx",
+    cls=_Group,
     help="Rule-based event extraction: YAML token patterns over news text -> a structured event log.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 RulesOption = Annotated[
@@ -56,6 +109,19 @@ def load_extractor(rules: Path | None, **kwargs):
         raise fail(err)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from eventx import __version__
+
+        typer.echo(f"eventx {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_print_version, is_eager=True, help="Print the eventx version and exit."),
+    ] = False,
+) -> None:
     """Rule-based event extraction: YAML token patterns over news text -> a structured event log."""
