@@ -45,7 +45,7 @@ def _tidy(param: click.Parameter, ctx: click.Context) -> click.Parameter:
         param._usage_display_name = lambda: usage  # type: ignore[method-assign]
         param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
     elif isinstance(param, TyperOption):
-        metavar = _metavar(param, ctx)
+        metavar = param.metavar if param.metavar is not None else _metavar(param, ctx)
         param.display_type_rich = lambda ctx: metavar  # type: ignore[method-assign]
     param._eventx_tidy = True  # type: ignore[attr-defined]
     return param
