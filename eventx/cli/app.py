@@ -7,6 +7,7 @@ Every command parses options, calls one library function and turns
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -83,7 +84,56 @@ RulesOption = Annotated[
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """Messages and summaries on stderr; like :func:`stdout_console`, never wrapped when
+    stderr is not a terminal (a log file keeps whole paths)."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if console.is_terminal:
+        return console
+    return _PipedConsole(stderr=True, highlight=False, soft_wrap=True, width=PIPED_WIDTH)
+
+
+PIPED_WIDTH = 1_000_000  # "never wrap": wider than any line a command prints
+RULE_WIDTH = 80
+
+
+class _PipedConsole(Console):
+    """Stdout that is not a terminal: nothing wraps (a table row, a rule id, a path stays on
+    one line, so ``grep`` and ``cut`` work), and rules (section lines) keep 80 columns."""
+
+    def rule(self, *args, **kwargs) -> None:  # type: ignore[override]
+        from rich.rule import Rule
+
+        self.print(Rule(*args, **kwargs), width=RULE_WIDTH)
+
+
+def stdout_console() -> Console:
+    """The console for a command's output: the terminal's width on a terminal, and on a pipe
+    or file one record per line, never wrapped (see :class:`_PipedConsole`)."""
+    console = Console(highlight=False, soft_wrap=True)
+    if console.is_terminal:
+        return console
+    return _PipedConsole(highlight=False, soft_wrap=True, width=PIPED_WIDTH)
+
+
+_LIST = r"(?<=[=|])((?:[^\s|\]`]+\|){%d})((?:[^\s|\]`]+\|)*[^\s|\]`]+)"
+_QUOTED = re.compile(r"`([^`\n]*)`")
+
+
+def elide_lists(text: str, keep: int = 8, quoted: int = 200) -> str:
+    """Long lists elided with a count, so that a near miss does not print a whole lexicon:
+    ``[lower=a|b|c|...|z]`` with more than ``keep`` values keeps the first ``keep``
+    (``[lower=a|...|h|… (+18 more)]``), and a quoted pattern longer than ``quoted``
+    characters keeps its start (``…(+1234 characters)``)."""
+
+    def shorten(match: re.Match) -> str:
+        rest = match.group(2).count("|") + 1
+        return f"{match.group(1)}… (+{rest} more)" if rest > 1 else match.group(0)
+
+    def cut(match: re.Match) -> str:
+        body = match.group(1)
+        return match.group(0) if len(body) <= quoted else f"`{body[:quoted]}… (+{len(body) - quoted} characters)`"
+
+    return _QUOTED.sub(cut, re.sub(_LIST % keep, shorten, text))
 
 
 def fail(err: EventxError) -> typer.Exit:

@@ -127,12 +127,25 @@ def is_stream(path: str | None) -> bool:
     if _is_stdout(path):
         return True
     assert path is not None
-    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+    if _special_path(path):
         return True
     try:
         return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
     except OSError:
         return False
+
+
+def _special_path(path: str) -> bool:
+    """Whether ``path``, or a symlink it goes through, is under /dev or /proc: ``/dev/stdout``
+    names whatever stdout is, a regular file included, and must never be renamed over."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on symlink hops
+        if current.startswith(("/dev/", "/proc/")):
+            return True
+        if not os.path.islink(current):
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), os.readlink(current)))
+    return False
 
 
 def infer_format(path: str | None, fmt: str | None) -> str:

@@ -260,14 +260,17 @@ class _Loader:
     def _rule(self, value: Value, file: _File, source: YamlSource) -> Rule | None:
         fields: dict[str, Value] = value.data
         rule_id = fields.get("id")
-        if rule_id and not self._first_definition("rule", rule_id.data, source.pos(rule_id.node)):
-            return None
-        if not {"id", "type", "pattern"} <= fields.keys():
+        duplicate = bool(rule_id) and not self._first_definition("rule", rule_id.data, source.pos(rule_id.node))
+        if "pattern" not in fields:
             return None  # already reported
+        # A rule with a duplicate id or a bad/missing id or type (already reported) is still
+        # returned, with a placeholder where needed, so that its patterns are checked too and
+        # `eventx check` shows every error of the rule at once. A pack with errors never runs.
+        placeholder = "<no valid id>" if "id" not in fields else None
         examples = (_example(example, source) for example in _get(fields, schema.RULE, "examples"))
         return Rule(
-            id=fields["id"].data,
-            type=fields["type"].data,
+            id=placeholder or fields["id"].data + ("" if not duplicate else f" (duplicate, line {source.pos(value.node).line})"),
+            type=fields["type"].data if "type" in fields else "<no valid type>",
             priority=_get(fields, schema.RULE, "priority"),
             description=_get(fields, schema.RULE, "description"),
             pattern=source.source_text(fields["pattern"].node),

@@ -12,7 +12,6 @@ import pytest
 from typer.testing import CliRunner
 
 from eventx.cli import app
-from eventx.io.writers import OutputLock
 
 from conftest import write_corpus
 
@@ -99,6 +98,8 @@ def test_unknown_output_extension_without_format_is_a_usage_error(corpus: Path, 
 
 
 def test_a_second_run_on_the_same_output_is_refused(corpus: Path, rules: Path) -> None:
+    from eventx.io.writers import OutputLock
+
     out = corpus.parent / "out.jsonl"
     with OutputLock(str(out)):  # what a running `eventx run -o out.jsonl` holds
         result = run(str(corpus), "-r", str(rules), "-o", str(out))

@@ -76,14 +76,18 @@ def test_resume_of_a_finished_output_leaves_it_alone(corpus: Path, rules: Path) 
 
 @pytest.mark.parametrize("suffix", ["jsonl", "csv", "sqlite"])
 def test_resume_that_finds_every_document_done_exits_0_and_cleans_up(corpus: Path, rules: Path, suffix: str) -> None:
+    with open(corpus, "a", encoding="utf-8") as fh:
+        fh.write("{not json\n")  # a problem, met again by the resume: still not a failure
     out = corpus.parent / f"out.{suffix}"
     reference = corpus.parent / f"reference.{suffix}"
-    assert run(str(corpus), "-r", str(rules), "-o", str(reference)).exit_code == 0
+    assert run(str(corpus), "-r", str(rules), "-o", str(reference), "--errors", str(corpus.parent / "ref-errors.jsonl")).exit_code == 0
     interrupted(corpus, rules, out, after=12)  # every document written, the output not committed
     result = CliRunner().invoke(app, ["run", str(corpus), "-r", str(rules), "-o", str(out), "--resume"])
     assert result.exit_code == 0, result.output
     assert "+12 already done" in result.stderr
-    assert sorted(p.name for p in corpus.parent.iterdir()) == sorted(["news.jsonl", out.name, reference.name, "rules"])
+    assert sorted(p.name for p in corpus.parent.iterdir()) == sorted(
+        ["news.jsonl", out.name, f"{out.name}.errors.jsonl", reference.name, "ref-errors.jsonl", "rules"]
+    )
     if suffix != "sqlite":
         assert out.read_bytes() == reference.read_bytes()
 

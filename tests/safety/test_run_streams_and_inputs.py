@@ -29,26 +29,41 @@ def test_a_fifo_output_is_written_as_a_stream_and_stays_a_fifo(corpus: Path, rul
     fifo = corpus.parent / "pipe"
     os.mkfifo(fifo)
     received: list[bytes] = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
     result = run(str(corpus), "-r", str(rules), "-o", str(fifo), "-f", fmt, "-q")
-    reader.join(timeout=60)
     assert result.exit_code == 0, result.output
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    reader.join(timeout=60)
+    assert received, "nothing was written to the FIFO"
     data = received[0].decode()
     assert data.count("deployment") == 6
     assert data.startswith('{"doc_id"' if fmt == "jsonl" else "doc_id,id,type")
     assert sorted(p.name for p in corpus.parent.iterdir()) == ["news.jsonl", "pipe", "rules"]  # no partial, no errors file
 
 
-def test_dev_stdout_is_written_not_replaced(corpus: Path, rules: Path) -> None:
-    before = os.lstat("/dev/stdout")
-    result = subprocess.run([*CLI, "run", str(corpus), "-r", str(rules), "-o", "/dev/stdout", "-q"], capture_output=True, text=True, timeout=120)
+@pytest.mark.parametrize("stdout_kind", ["regular file", "pipe"])
+def test_a_path_to_stdout_is_written_not_replaced(corpus: Path, rules: Path, tmp_path: Path, stdout_kind: str) -> None:
+    """``-o /dev/stdout`` as a symlink of our own (replacing the real /dev/stdout, as a
+    regression would when run as root, must never be what a failing test does); with stdout
+    redirected to a regular file, stat() says "regular file": the symlink into /proc decides."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    sink = tmp_path / "sink.txt"
+    with open(sink, "wb") as fh:
+        stdout = fh if stdout_kind == "regular file" else subprocess.PIPE
+        result = subprocess.run([*CLI, "run", str(corpus), "-r", str(rules), "-o", str(link), "-q"], stdout=stdout, stderr=subprocess.PIPE, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert [json.loads(line)["type"] for line in result.stdout.splitlines()] == ["deployment"] * 6
-    after = os.lstat("/dev/stdout")
-    assert (stat.S_IFMT(after.st_mode), after.st_ino) == (stat.S_IFMT(before.st_mode), before.st_ino)
-    assert not os.path.exists("/dev/stdout.partial") and not os.path.exists("/dev/.stdout.lock")
+    written = sink.read_text() if stdout_kind == "regular file" else result.stdout.decode()
+    assert [json.loads(line)["type"] for line in written.splitlines()] == ["deployment"] * 6
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["news.jsonl", "rules", "sink.txt", "stdout"]
+
+
+def test_dev_stdout_and_devices_are_streams() -> None:
+    from eventx.io.writers import is_stream
+
+    assert is_stream("/dev/stdout") and is_stream("/dev/null") and is_stream("-")
 
 
 def test_resume_into_a_stream_is_a_usage_error(corpus: Path, rules: Path) -> None:
