@@ -145,7 +145,12 @@ class ResumeMismatch(InputError):
     would continue: the log would mix two runs."""
 
 
-_WHAT = {"rules_version": "rules version", "mentions": "mention mode (--mentions)", "inputs": "inputs"}
+_WHAT = {
+    "rules_version": "rules version",
+    "mentions": "mention mode (--mentions)",
+    "format": "output format (--format)",
+    "inputs": "inputs",
+}
 
 
 def _check_resumable(output: str, started: dict[str, Any] | None, now: dict[str, Any]) -> None:
@@ -160,7 +165,7 @@ def _check_resumable(output: str, started: dict[str, Any] | None, now: dict[str,
         raise ResumeMismatch(
             f"cannot resume {output}: this run differs from the one that started it ("
             + "; ".join(differ)
-            + "). Resume with the same rules, --mentions and inputs, or start afresh without --resume."
+            + "). Resume with the same rules, --mentions, --format and inputs, or start afresh without --resume."
         )
 
 
@@ -199,7 +204,7 @@ def write_results(
         raise InputError("--resume needs an output file (-o)" if output in (None, "-") else f"{output}: --resume needs a regular output file, not a stream")
     errors_path = errors_path if errors_path is not None or stream else ErrorLog.default_path(output)
     check_run_paths(inputs, output, errors_path)
-    info = dict(run_info or {}, inputs=[i if i == "-" else os.path.abspath(i) for i in inputs])
+    info = dict(run_info or {}, format=fmt, inputs=[i if i == "-" else os.path.abspath(i) for i in inputs])
     summary = RunSummary(output=output)
     lock = OutputLock(output).acquire() if not stream else None  # type: ignore[arg-type]
     try:

@@ -29,9 +29,10 @@ those listed in ``OUT.progress`` whose recorded size fits in ``OUT.partial``; th
 truncated to the last recorded size (dropping a document cut off mid-write) and appending
 continues. Provided the corpus is read in the same order and done documents are skipped,
 the final ``OUT`` is byte-identical to that of an uninterrupted run. Without a partial, a
-completed ``OUT`` is the starting point (its documents are the ones that had events; the
-others are simply re-processed, producing nothing). ``resume=False`` starts afresh and
-discards any stale partial.
+completed ``OUT`` is the starting point of a writer opened with ``resume`` (its documents are
+the ones that had events; the others are simply re-processed, producing nothing) — but
+``eventx run --resume`` never gets there: it leaves a finished output alone (see
+:func:`output_state`). ``resume=False`` starts afresh and discards any stale partial.
 
 CSV columns depend on the argument roles seen, known only at the end, so the partial holds
 flattened rows (``eventx.io.records.flatten_event``) as JSON lines and ``close()`` renders

@@ -113,3 +113,13 @@ def test_a_new_sqlite_run_keeps_the_old_database_whole_until_it_is_done(corpus: 
     assert run(str(corpus), "-r", str(rules), "-o", str(out), "--resume").exit_code == 0
     assert documents() == 12
     assert sorted(p.name for p in corpus.parent.iterdir()) == ["news.jsonl", "out.sqlite", "rules"]
+
+
+def test_resume_in_another_format_is_refused(corpus: Path, rules: Path) -> None:
+    out = corpus.parent / "out.log"
+    interrupted(corpus, rules, out, after=3, fmt="csv")
+    result = run(str(corpus), "-r", str(rules), "-o", str(out), "--resume", "-f", "jsonl")
+    assert result.exit_code == 2, result.output
+    assert "output format (--format): csv then, jsonl now" in result.stderr
+    assert run(str(corpus), "-r", str(rules), "-o", str(out), "--resume", "-f", "csv").exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("doc_id,id,type")
