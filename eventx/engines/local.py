@@ -289,7 +289,6 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
     context = multiprocessing.get_context("fork")
     iterator = iter(docs)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),))
-    finished = False
     try:
         pending: deque[tuple[list[Document], Future]] = deque()
         while True:
@@ -303,11 +302,10 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             chunk, future = pending.popleft()
             for doc, (events, error) in zip(chunk, future.result()):
                 yield DocResult(doc, events, error)
-        finished = True
     finally:
-        if not finished:  # interrupted: the workers' current chunks are of no use any more
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.kill()
+        # Interrupted: queued chunks are cancelled and the workers finish the chunk they are
+        # on (bounded by the time budget). Killing them instead can leave the pool's result
+        # pipe with half a message, and the pool's shutdown then waits for the rest forever.
         pool.shutdown(wait=True, cancel_futures=True)
 
 

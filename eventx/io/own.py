@@ -30,13 +30,16 @@ def is_eventx_output(path: str) -> bool:
     lower = path.lower()
     if lower.endswith(_SIDECAR_SUFFIXES):
         return True
+    if not lower.removesuffix(".gz").endswith((".jsonl", ".json", ".csv")):
+        return False  # eventx writes no other kind of text file
     try:
         with gzip.open(path, "rb") if lower.endswith(".gz") else open(path, "rb") as fh:
-            head = fh.read(_HEAD)
+            first = fh.readline(_HEAD)
+            while first and not first.strip() and len(first) < _HEAD:  # blank lines before the first record
+                first = fh.readline(_HEAD)
     except (OSError, EOFError, zlib.error):
         return False  # the reader will report what is wrong with it
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    first = text.split(b"\n", 1)[0].rstrip(b"\r")
+    first = first.lstrip(b"\xef\xbb\xbf \t").rstrip(b"\r\n")
     if lower.removesuffix(".gz").endswith(".csv"):
         return first.decode("utf-8", "replace").startswith(_CSV_HEADER)
     try:
