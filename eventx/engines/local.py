@@ -217,56 +217,52 @@ def write_results(
             if state == "partial":
                 _check_resumable(output, read_run_info(output), info)  # type: ignore[arg-type]
                 done = done_doc_ids(output, fmt)  # type: ignore[arg-type]
-        return _write(inputs, results, summary, output, fmt, resume, errors_path, stdin, input_format, info, done, on_document, on_problem)
+        writer = open_writer(output, fmt, resume=resume, run_info=info)
+        error_log = ErrorLog(errors_path, resume=resume)
+        summary.errors_path = error_log.path
+        started = time.perf_counter()
+
+        def report(record: dict) -> None:
+            summary.errors += 1
+            error_log.write(record)
+            if on_problem:
+                on_problem(record)
+
+        def documents() -> Iterator[Document]:
+            for item in iter_corpus(inputs, stdin=stdin, input_format=input_format):
+                if isinstance(item, ReadProblem):
+                    report(item.to_record())
+                    continue
+                summary.read_characters += len(item.text)
+                if item.id in done:
+                    summary.resumed += 1
+                    continue
+                yield item
+
+        produced = results(documents())
+        try:
+            for result in produced:
+                if result.error is not None:
+                    report({"doc_id": result.doc.id, "error": result.error})
+                writer.write_document(result.doc, result.events)
+                summary.documents += 1
+                summary.characters += len(result.doc.text)
+                summary.events_by_type.update(e["type"] for e in result.events)
+                if on_document:
+                    on_document(summary)
+        except BaseException:
+            _close(produced)  # stop the workers now, not when the generator is collected
+            writer.abort()
+            error_log.close()
+            summary.seconds = time.perf_counter() - started
+            raise
+        writer.close()
+        error_log.close()
+        summary.seconds = time.perf_counter() - started
+        return summary
     finally:
         if lock is not None:
             lock.release()
-
-
-def _write(inputs, results, summary, output, fmt, resume, errors_path, stdin, input_format, info, done, on_document, on_problem):
-    writer = open_writer(output, fmt, resume=resume, run_info=info)
-    error_log = ErrorLog(errors_path, resume=resume)
-    summary.errors_path = error_log.path
-    started = time.perf_counter()
-
-    def report(record: dict) -> None:
-        summary.errors += 1
-        error_log.write(record)
-        if on_problem:
-            on_problem(record)
-
-    def documents() -> Iterator[Document]:
-        for item in iter_corpus(inputs, stdin=stdin, input_format=input_format):
-            if isinstance(item, ReadProblem):
-                report(item.to_record())
-                continue
-            summary.read_characters += len(item.text)
-            if item.id in done:
-                summary.resumed += 1
-                continue
-            yield item
-
-    produced = results(documents())
-    try:
-        for result in produced:
-            if result.error is not None:
-                report({"doc_id": result.doc.id, "error": result.error})
-            writer.write_document(result.doc, result.events)
-            summary.documents += 1
-            summary.characters += len(result.doc.text)
-            summary.events_by_type.update(e["type"] for e in result.events)
-            if on_document:
-                on_document(summary)
-    except BaseException:
-        _close(produced)  # stop the workers now, not when the generator is collected
-        writer.abort()
-        error_log.close()
-        summary.seconds = time.perf_counter() - started
-        raise
-    writer.close()
-    error_log.close()
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _close(produced: Iterable[DocResult]) -> None:
