@@ -13,9 +13,7 @@ import hashlib
 import importlib.abc
 import importlib.util
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -236,10 +234,8 @@ def _cache_file(resources: Path) -> Path | None:
     """Where the tables read from ``resources`` are kept between processes: a file named after
     what they are made of (the resource files' sizes and times, this format, Python's marshal),
     in ``$EVENTX_CACHE_DIR``, else ``$XDG_CACHE_HOME/eventx`` or ``~/.cache/eventx``."""
-    folder = os.environ.get("EVENTX_CACHE_DIR")
-    if not folder:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        folder = os.path.join(base, "eventx")
+    from eventx.cache import cache_dir
+
     digest = hashlib.sha256(f"{_TABLES_FORMAT} {sys.version_info[:2]} {marshal.version}".encode())
     try:
         for name in _RESOURCES:
@@ -247,7 +243,7 @@ def _cache_file(resources: Path) -> Path | None:
             digest.update(f"{resources / name} {st.st_size} {st.st_mtime_ns}".encode())
     except OSError:
         return None
-    return Path(folder) / f"lemma-tables-{digest.hexdigest()[:16]}.marshal"
+    return cache_dir() / f"lemma-tables-{digest.hexdigest()[:16]}.marshal"
 
 
 _RESOURCES = ("lemma_lu.csv.gz", "lemma_overrides.csv", "infl_lu.csv.gz", "infl_overrides.csv")
@@ -270,20 +266,12 @@ def _cached_tables(resources: Path) -> _Tables:
             pass
     tables = _Tables(resources)
     if path is not None:
+        from eventx.cache import write_atomically
+
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+            write_atomically(path, marshal.dumps((tables.entries, tables.inflected)))
         except OSError:
-            return tables
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(marshal.dumps((tables.entries, tables.inflected)))
-            os.replace(tmp, path)  # atomic: a concurrent reader sees the old file or the whole new one
-        except OSError:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            pass
     return tables
 
 
