@@ -102,7 +102,7 @@ def _context(ruleset: RuleSet) -> tuple:
     """Everything an event rule's compiled patterns may depend on besides the rule itself."""
     parts: list[object] = []
     for f in dataclasses.fields(ruleset):
-        if f.name in ("rules", "files", "root", "version", "warnings"):
+        if f.name in ("rules", "files", "root", "version", "warnings", "sources"):
             continue
         value = getattr(ruleset, f.name)
         if f.name == "vars":
