@@ -22,7 +22,7 @@ from eventx.match.matcher import RulePack
 from eventx.rules.compile import compile_rules
 from eventx.rules.loader import load_rule_files_partial
 from eventx.text.model import Document, Sentence
-from eventx.text.pipeline import sentence_spans, tokens_for
+from eventx.text.pipeline import analyse, sentence_spans, tokens_for
 
 DEFAULT_TIME_BUDGET = 10.0  # seconds of matching per document before it is reported and skipped
 
@@ -116,6 +116,39 @@ class Extractor:
         if self.merge_mentions and len(events) > 1:
             events = merge_mentions(events, self._party_finder(doc.text), doc.text)
         return events
+
+    def mentions(self, doc: Document | str, labels: list[str] | None = None) -> list[dict]:
+        """The mentions of every label of the pack (or of ``labels``, as written in the rules)
+        in each sentence of a document, in sentence order, then by layer, label and position.
+
+        Each is ``{"label", "text", "start", "end", "rule", "layer", "norm", "parts":
+        {name: {"text", "start", "end"}}, "sentence"}`` with character offsets.
+        """
+        if isinstance(doc, str):
+            doc = Document(id="text", text=doc)
+        pack = self.pack
+        wanted = frozenset(
+            m.label_id for m in pack.mention_rules if labels is None or m.label in labels
+        )
+        found: list[dict] = []
+        if not wanted:
+            return found
+        for sentence in analyse(doc):
+            tokens = sentence.tokens
+            hits = pack.lexicons.annotate(tokens)
+            mentions, _ = pack.find_mentions(tokens, hits, pack.label_closure(wanted))
+            for m in mentions:
+                if m.label_id not in wanted:
+                    continue
+                start, end = tokens[m.start].start, tokens[m.end - 1].end
+                parts = {}
+                for name, (first, last) in m.parts.items():
+                    p_start, p_end = tokens[first].start, tokens[last - 1].end
+                    parts[name] = {"text": doc.text[p_start:p_end], "start": p_start, "end": p_end}
+                found.append({"label": m.label, "text": doc.text[start:end], "start": start, "end": end,
+                              "rule": m.rule.id, "layer": m.rule.layer, "norm": m.norm, "parts": parts,
+                              "sentence": sentence.index})
+        return found
 
     def _party_finder(self, text: str):
         """``parties(start, end)``: the party codes (upper-case lexicon norms: countries,

@@ -29,7 +29,7 @@ from eventx.extract.events import resolve_overlaps
 from eventx.match.ast import LOOKAROUND, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef, children
 from eventx.match.matcher import RulePack
 from eventx.match.parser import parse_pattern
-from eventx.rules.model import Example, LexiconEntry, Rule, RuleSet, SourceText
+from eventx.rules.model import Example, LexiconEntry, Pos, Rule, RuleSet, SourceText
 from eventx.text.model import Document
 from eventx.text.pipeline import analyse
 from eventx.text.tokenize import tokenize
@@ -51,6 +51,9 @@ NESTED_QUANTIFIER = _code("W406", "an unbounded quantifier around another unboun
 OTHER_RULE = _code("W407", "an example whose expected event is produced by another rule, not by the rule holding it")
 TOKEN_DUPLICATE = _code("W408", "two lexicon entries that are the same once tokenised (the later one is ignored)")
 SLOW_EXAMPLE = _code("W409", "an example that takes longer than the time budget to match")
+UNUSED_LABEL = _code("W411", "a mention label that no pattern refers to")
+SAME_NAME = _code("W412", "a name defined in two files that do not see each other: two different names, easily confused")
+NO_MENTION_EXAMPLE = _code("W413", "a mention rule without a positive example (one that expects a mention of its label)")
 SENTENCE_GUARD = _code("W410", "a lookaround over the rest of the sentence ((?! []*? X) or (?<! X []*? )), run at every start tried: write it as an 'unless' pattern")
 
 EXAMPLE_TIME_BUDGET = 5.0  # seconds per example: far above normal, low enough not to hang `check`
@@ -100,6 +103,8 @@ def lint(path: str | Path) -> LintResult:
     given = _given_files(path)
     result.diagnostics += _example_coverage(ruleset)
     result.diagnostics += _unused(ruleset, pack, given)
+    result.diagnostics += _same_names(ruleset)
+    result.diagnostics += _mention_examples(ruleset)
     result.diagnostics += _token_duplicates(ruleset)
     result.diagnostics += _nested_quantifiers(ruleset)
     result.diagnostics += _sentence_guards(ruleset)
@@ -151,7 +156,41 @@ def _unused(ruleset: RuleSet, pack: RulePack, given: set[Path]) -> list[Diagnost
         pos = ruleset.vars[name].pos
         if in_given(pos.file):
             found.append(pos.diagnostic(UNUSED_VAR, f"var ${{{name}}} is never used", severity="warning"))
+    for key, rules in sorted(ruleset.labels.items()):
+        if key not in pack.used_lexicons and in_given(rules[0].file):
+            found.append(rules[0].pos.diagnostic(
+                UNUSED_LABEL, f"mention label @{rules[0].label} is never used", severity="warning"))
     return found
+
+
+def _same_names(ruleset: RuleSet) -> list[Diagnostic]:
+    """Names that are keyed ``name@file`` because files that do not see each other define them."""
+    found = []
+    places: dict[str, list[tuple[str, Pos]]] = defaultdict(list)
+    for key, lexicon in ruleset.lexicons.items():
+        places[key.split("@")[0]].append(("lexicon", lexicon.pos))
+    for key, rules in ruleset.labels.items():
+        places[key.split("@")[0]].append(("mention label", rules[0].pos))
+    for key, source in ruleset.vars.items():
+        places["$" + key.split("@")[0]].append(("var", source.pos))
+    for name, defined in sorted(places.items()):
+        if len(defined) < 2:
+            continue
+        first_kind, first = defined[0]
+        for kind, pos in defined[1:]:
+            message = (f"{kind} '{name.lstrip('$')}' is also defined at {first} ({first_kind}); no file sees "
+                       "both, so they are different names: rename one to avoid confusion")
+            found.append(pos.diagnostic(SAME_NAME, message, severity="warning"))
+    return found
+
+
+def _mention_examples(ruleset: RuleSet) -> list[Diagnostic]:
+    return [
+        rule.pos.diagnostic(NO_MENTION_EXAMPLE, f"mention rule {rule.id} has no positive example "
+                            f"(expecting a {rule.label} mention)", severity="warning")
+        for rule in ruleset.mention_rules
+        if not any(label == rule.label for example in rule.examples for label, _ in example.expect)
+    ]
 
 
 def _token_duplicates(ruleset: RuleSet) -> list[Diagnostic]:
@@ -229,7 +268,8 @@ def _nested_quantifiers(ruleset: RuleSet) -> list[Diagnostic]:
 def _own_nodes(ruleset: RuleSet) -> Iterator[tuple[SourceText, Node]]:
     """(source, node) for every node written in a rule pattern or a var (not through ${vars}:
     each finding is reported once, where it is written)."""
-    for source in [rule.pattern for rule in ruleset.rules] + list(ruleset.vars.values()):
+    patterns = [rule.pattern for rule in ruleset.rules] + [rule.pattern for rule in ruleset.mention_rules]
+    for source in patterns + list(ruleset.vars.values()):
         try:
             tree = parse_pattern(source.text)
         except PatternError:

@@ -46,6 +46,7 @@ from eventx.match.ast import (
     children,
 )
 from eventx.match.parser import parse_pattern
+from eventx.rules.model import Scope
 from eventx.text.lemma import normalise_spelling
 
 TOKEN = r".*\n"  # one record (``.`` is anything but a newline; not possessive: lookbehind matches right to left)
@@ -98,7 +99,11 @@ class CompiledPattern:
     # Flag characters one of which the record of a match's first token holds (None: any token
     # can start a match): starts whose record has none are not tried.
     first_flags: frozenset[str] | None = None
-    lexicons: frozenset[int] = frozenset()  # ids of the lexicons the pattern refers to
+    lexicons: frozenset[int] = frozenset()  # ids of the lexicons (and labels) the pattern refers to
+    labels: frozenset[int] = frozenset()  # ids of the mention labels among them
+    # captures whose body is one @Label reference: (capture name, label id); the mention's
+    # parts become arguments too
+    label_captures: tuple[tuple[str, int], ...] = ()
     _compiled: list = field(default_factory=list, compare=False, repr=False)
     _suffix: list = field(default_factory=list, compare=False, repr=False)
 
@@ -117,6 +122,54 @@ class CompiledPattern:
         return self._suffix[0]
 
 
+@dataclass(frozen=True, slots=True)
+class CompiledMention:
+    """A mention rule's regex and what finding its matches needs.
+
+    A mention is every span the pattern matches exactly, whatever it would prefer: tried at
+    the starts whose record holds one of ``first_flags`` and the ends whose last record holds
+    one of ``last_flags`` (None: any), at most ``max_tokens`` apart. The regex is matched with
+    ``endpos`` at the candidate end; a pattern whose lookahead or ``$`` looks past its own end
+    (``exact_end``) instead pins the end with a lookahead (see :meth:`ending_after`).
+    """
+
+    source: str
+    part_names: tuple[str, ...]
+    min_tokens: int
+    max_tokens: int
+    first_flags: frozenset[str] | None
+    last_flags: frozenset[str] | None
+    exact_end: bool
+    lexicons: frozenset[int]
+    labels: frozenset[int]
+    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def regex(self) -> "regex.Pattern[str]":
+        found = self._compiled.get(None)
+        if found is None:
+            found = self._compiled[None] = regex.compile(self.source)
+        return found
+
+    def ending_after(self, count: int) -> "regex.Pattern[str]":
+        """The pattern, forced to end exactly ``count`` tokens after where it starts (its
+        lookaheads still see the rest of the sentence)."""
+        found = self._compiled.get(count)
+        if found is None:
+            body = self.source[len(_AT_TOKEN):]
+            source = (
+                rf"{_AT_TOKEN}(?=(?:{TOKEN}){{{count}}}(?:(?P<{_NEXT_GROUP}>.)|\Z))(?:{body})"
+                rf"(?({_NEXT_GROUP})(?=(?P={_NEXT_GROUP}))|\Z)"
+            )
+            found = self._compiled[count] = regex.compile(source)
+        return found
+
+
+MAX_MENTION_TOKENS = 64  # a longer match of a mention rule is no mention (bounds every label)
+_AT_TOKEN = r"(?<![^\n])"
+_NEXT_GROUP = "_eventx_next"
+
+
 class PatternCompiler:
     """Compiles patterns of one rule set; collects diagnostics instead of stopping at the first."""
 
@@ -129,8 +182,18 @@ class PatternCompiler:
         lexicon_first_keys: list[set[str]],
         atoms: TokenAtoms,
         render_pos: Callable[[SourceLike, int], tuple[str, int, int]],
+        scope_of: Callable[[str], Scope] | None = None,
+        lexicon_words: Callable[[str], tuple[tuple[str, ...], str | None]] | None = None,
+        labels: frozenset[int] = frozenset(),
     ):
+        """``vars`` and ``lexicon_ids`` are keyed by key; ``scope_of(file)`` gives the names a
+        rule file sees (default: every key as itself). ``lexicon_words(key)`` gives a lexicon's
+        entries for use as a word list, and a problem with them (a multi-word phrase) if any.
+        ``labels`` are the ids (among ``lexicon_ids``) that are mention labels."""
         self.vars = vars
+        self.scope_of = scope_of
+        self.lexicon_words = lexicon_words
+        self.labels = labels
         self.lexicon_ids = lexicon_ids
         self.lexicon_lengths = lexicon_lengths
         self.lexicon_first_keys = lexicon_first_keys
@@ -162,7 +225,11 @@ class PatternCompiler:
         requirements = tuple(sorted(set(self._requirements(tree)), key=lambda r: (len(r), sorted(r))))
         first = self._first(tree)[0]
         lexicons = self._lexicons_in(tree)
-        return CompiledPattern(regex_source, keys, names, reach, suffix, requirements, first, lexicons)
+        return CompiledPattern(
+            regex_source, keys, names, reach, suffix, requirements, first, lexicons,
+            labels=lexicons & self.labels,
+            label_captures=tuple(sorted(self._label_captures(tree).items())),
+        )
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
@@ -173,7 +240,45 @@ class PatternCompiler:
         if empty is not None:
             diagnostics.append(self._diag(source, empty))
             return None
-        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=self._lexicons_in(tree))
+        lexicons = self._lexicons_in(tree)
+        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=lexicons,
+                               labels=lexicons & self.labels)
+
+    def parse_mention(self, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:
+        """A mention rule's expanded tree (names resolved), or None after reporting why not."""
+        tree = self._parse_expanded(source, diagnostics)
+        if tree is None:
+            return None
+        empty = self._empty_problem(tree)
+        if empty is not None:
+            diagnostics.append(self._diag(source, empty))
+            return None
+        return tree
+
+    def labels_in(self, tree: Node) -> frozenset[int]:
+        """Ids of the mention labels an expanded tree refers to."""
+        return self._lexicons_in(tree) & self.labels
+
+    def mention_bounds(self, tree: Node) -> tuple[int, int]:
+        """(fewest, most) tokens a mention of ``tree`` spans (most capped at MAX_MENTION_TOKENS)."""
+        low, high = _token_bounds(tree, self.lexicon_lengths, self.lexicon_ids)
+        return low, MAX_MENTION_TOKENS if high is None else min(high, MAX_MENTION_TOKENS)
+
+    def compile_mention(self, tree: Node) -> CompiledMention:
+        """Compile an expanded mention tree (every label it uses must have its lengths set)."""
+        low, high = self.mention_bounds(tree)
+        lexicons = self._lexicons_in(tree)
+        return CompiledMention(
+            source=_AT_TOKEN + self._emit(tree),
+            part_names=tuple(sorted(_capture_names(tree) - {"trigger"})),
+            min_tokens=low,
+            max_tokens=high,
+            first_flags=self._first(tree)[0],
+            last_flags=self._last(tree)[0],
+            exact_end=_looks_past_end(tree),
+            lexicons=lexicons,
+            labels=lexicons & self.labels,
+        )
 
     def _parse_expanded(self, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:
         """The pattern's tree with its vars expanded, or None after reporting why not."""
@@ -217,14 +322,17 @@ class PatternCompiler:
         if isinstance(node, VarRef):
             return self._expand_var(node, source, diagnostics, stack)
         if isinstance(node, LexiconRef):
-            if node.name not in self.lexicon_ids:
-                hint = did_you_mean(node.name, self.lexicon_ids, "@{}")
+            names = self._scope(source).names
+            key = names.get(node.name)
+            if key is None or key not in self.lexicon_ids:
+                hint = did_you_mean(node.name, names, "@{}")
+                what = "label" if node.name[:1].isupper() else "lexicon"
                 diagnostics.append(
-                    self._diag(source, PatternError(f"undefined lexicon @{node.name}{hint}", node.offset, "E211"))
+                    self._diag(source, PatternError(f"undefined {what} @{node.name}{hint}", node.offset, "E211"))
                 )
-            else:
-                self.used_lexicons.add(node.name)
-            return node
+                return node
+            self.used_lexicons.add(key)
+            return dataclasses.replace(node, name=key) if key != node.name else node
         if isinstance(node, (Seq, Alt)):
             parts = node.items if isinstance(node, Seq) else node.branches
             expanded = [self._expand(p, source, diagnostics, stack) for p in parts]
@@ -240,17 +348,54 @@ class PatternCompiler:
             body = self._expand(node.body, source, diagnostics, stack)
             return None if body is None else dataclasses.replace(node, body=body)
         if isinstance(node, TokenNode) and node.constraint is not None:
-            _check_constraint(node.constraint, source, self, diagnostics)
+            constraint = self._expand_lists(node.constraint, source, diagnostics)
+            _check_constraint(constraint, source, self, diagnostics)
+            return dataclasses.replace(node, constraint=constraint) if constraint is not node.constraint else node
         return node
+
+    def _scope(self, source: SourceLike) -> Scope:
+        if self.scope_of is None:
+            return Scope({key: key for key in self.lexicon_ids}, {key: key for key in self.vars})
+        return self.scope_of(source.position(0).file)
+
+    def _expand_lists(self, c: Constraint, source: SourceLike, diagnostics: list[Diagnostic]) -> Constraint:
+        """``c`` with the entries of each word list (``field=@name``) among its values."""
+        if isinstance(c, FieldEquals) and c.lists:
+            values = list(c.values)
+            names = self._scope(source).names
+            for name, offset in c.lists:
+                key = names.get(name)
+                if key is None or key not in self.lexicon_ids or self.lexicon_ids[key] in self.labels:
+                    hint = did_you_mean(name, [n for n, k in names.items() if k in self.lexicon_ids
+                                               and self.lexicon_ids[k] not in self.labels], "@{}")
+                    problem = "is a mention label, not a word list" if key in self.lexicon_ids else "is undefined"
+                    message = f"word list @{name} {problem}{hint}"
+                    diagnostics.append(self._diag(source, PatternError(message, offset, "E216")))
+                    continue
+                words, problem = self.lexicon_words(key) if self.lexicon_words else ((), None)
+                if problem is not None:
+                    diagnostics.append(self._diag(source, PatternError(f"word list @{name}: {problem}", offset, "E216")))
+                    continue
+                self.used_lexicons.add(key)
+                values.extend(words)
+            return FieldEquals(c.field, tuple(dict.fromkeys(values)), c.offset)
+        if isinstance(c, Not):
+            operand = self._expand_lists(c.operand, source, diagnostics)
+            return c if operand is c.operand else Not(operand, c.offset)
+        if isinstance(c, (And, Or)):
+            operands = tuple(self._expand_lists(o, source, diagnostics) for o in c.operands)
+            return c if operands == c.operands else dataclasses.replace(c, operands=operands)
+        return c
 
     def _expand_var(
         self, node: VarRef, source: SourceLike, diagnostics: list[Diagnostic], stack: tuple[str, ...]
     ) -> Node | None:
-        name = node.name
+        visible = self._scope(source).vars
+        name = visible.get(node.name, "")
         if name not in self.vars:
-            hint = did_you_mean(name, self.vars, "${{{}}}")
+            hint = did_you_mean(node.name, visible, "${{{}}}")
             diagnostics.append(
-                self._diag(source, PatternError(f"undefined variable ${{{name}}}{hint}", node.offset, "E212"))
+                self._diag(source, PatternError(f"undefined variable ${{{node.name}}}{hint}", node.offset, "E212"))
             )
             return None
         if name in stack:
@@ -404,6 +549,48 @@ class PatternCompiler:
             parts = [p for p in (self._first_flags(o) for o in c.operands) if p is not None]
             return min(parts, key=len) if parts else None
         return None
+
+    def _last(self, node: Node) -> tuple[frozenset[str] | None, bool]:
+        """Like :meth:`_first`, for the last token ``node`` consumes (a lexicon or label
+        phrase's last token holds its end flag)."""
+        if isinstance(node, TokenNode):
+            return (self._first_flags(node.constraint) if node.constraint is not None else None), False
+        if isinstance(node, LexiconRef):
+            return frozenset({self.atoms.lexicon_end(self.lexicon_ids[node.name])}), False
+        if isinstance(node, Anchor) or (isinstance(node, Group) and node.kind in LOOKAROUND):
+            return frozenset(), True
+        if isinstance(node, Group):
+            return self._last(node.body)
+        if isinstance(node, Repeat):
+            flags, nullable = self._last(node.body)
+            return flags, nullable or node.min == 0
+        if isinstance(node, Alt):
+            found = [self._last(b) for b in node.branches]
+            if any(flags is None for flags, _ in found):
+                return None, any(nullable for _, nullable in found)
+            return frozenset().union(*(flags for flags, _ in found)), any(nullable for _, nullable in found)  # type: ignore[arg-type]
+        flags: frozenset[str] = frozenset()
+        for item in reversed(node.items):  # type: ignore[union-attr]
+            item_flags, nullable = self._last(item)
+            if item_flags is None:
+                return None, False
+            flags |= item_flags
+            if not nullable:
+                return flags, False
+        return flags, True
+
+    def _label_captures(self, node: Node) -> dict[str, int]:
+        """Capture name -> label id, for captures whose body is one @Label reference."""
+        found: dict[str, int] = {}
+        if isinstance(node, Group) and node.kind == "capture" and node.name and node.name != "trigger":
+            body = node.body
+            while isinstance(body, Group) and body.kind == "group":
+                body = body.body
+            if isinstance(body, LexiconRef) and self.lexicon_ids[body.name] in self.labels:
+                found[node.name] = self.lexicon_ids[body.name]
+        for child in children(node):
+            found.update(self._label_captures(child))
+        return found
 
     def _trigger_reach(self, node: Node) -> int | None:
         """Most tokens a match spends before the trigger token that carries a key, following
@@ -648,6 +835,15 @@ def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompil
     elif isinstance(c, (And, Or)):
         for operand in c.operands:
             _check_constraint(operand, source, compiler, diagnostics)
+
+
+def _looks_past_end(node: Node) -> bool:
+    """Whether ``node`` holds a lookahead or ``$``, which may look past a mention's end."""
+    if isinstance(node, Anchor):
+        return node.kind == "end"
+    if isinstance(node, Group) and node.kind in ("ahead", "not_ahead"):
+        return True
+    return any(_looks_past_end(c) for c in children(node))
 
 
 def _capture_names(node: Node) -> set[str]:

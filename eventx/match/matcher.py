@@ -30,7 +30,7 @@ from typing import Any
 import regex
 
 from eventx.match.atoms import Positions, TokenAtoms
-from eventx.match.compiler import CompiledPattern
+from eventx.match.compiler import CompiledMention, CompiledPattern
 from eventx.match.lexicon import LexiconHit, LexiconIndex
 from eventx.text.model import Token
 from eventx.text.tokenize import tokenize
@@ -58,6 +58,35 @@ class CompiledRule:
 
 
 @dataclass(frozen=True, slots=True)
+class CompiledMentionRule:
+    id: str
+    label: str  # as written (``key`` may differ when two files define one label name)
+    label_id: int  # its id among the pack's lexicons and labels
+    layer: int  # 1 + the highest layer of the labels it refers to
+    priority: int
+    order: int
+    pattern: CompiledMention
+    norms: dict[str, str]  # part -> normaliser
+    file: str
+    line: int
+    source: Any = field(default=None, compare=False, repr=False)  # the loaded rule (examples)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of a sentence found by a mention rule: token range, parts (named captures) and
+    the norm of the rightmost lexicon phrase or mention with a norm inside it."""
+
+    label: str
+    label_id: int
+    rule: CompiledMentionRule
+    start: int
+    end: int
+    parts: dict[str, tuple[int, int]]
+    norm: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Match:
     rule: CompiledRule
     start: int  # token range of the match, lookaround excluded
@@ -69,8 +98,9 @@ class Match:
 @dataclass(slots=True)
 class SentenceMatches:
     matches: list[Match]
-    hits: list[LexiconHit]
+    hits: list[LexiconHit]  # lexicon phrases, then mentions (as hits of their label's id)
     vetoed: dict[str, int] = field(default_factory=dict)  # rule id -> its unless pattern that matched
+    mentions: list[Mention] = field(default_factory=list)  # by layer, then label, then position
 
 
 class RulePack:
@@ -84,8 +114,10 @@ class RulePack:
         ruleset: Any = None,
         used_vars: frozenset[str] = frozenset(),
         used_lexicons: frozenset[str] = frozenset(),
+        mention_rules: list[CompiledMentionRule] | None = None,
     ):
         self.rules = rules
+        self.mention_rules = sorted(mention_rules or [], key=lambda m: (m.layer, m.label_id, m.order))
         self.lexicons = lexicons
         self.atoms = atoms
         self._positions = Positions()
@@ -96,9 +128,19 @@ class RulePack:
             for k, lengths in enumerate(lexicons.lengths)
         ]
         self._lexicon_ends = [atoms.lexicon_end(k) for k in range(len(lexicons.lengths))]
-        # lexicons each rule refers to (pattern and unless patterns): only their hits are flagged
+        # per label, the labels its rules refer to; per rule, the labels it needs, transitively
+        self._label_uses: dict[int, set[int]] = {}
+        for mention in self.mention_rules:
+            self._label_uses.setdefault(mention.label_id, set()).update(mention.pattern.labels)
+        self._rule_labels = [
+            self.label_closure(rule.pattern.labels.union(*(guard.labels for guard in rule.unless))) for rule in rules
+        ]
+        # lexicons each rule refers to (pattern, unless patterns and the mention rules of the
+        # labels it needs): only their hits are flagged
         self._rule_lexicons = [
-            rule.pattern.lexicons.union(*(guard.lexicons for guard in rule.unless)) for rule in rules
+            rule.pattern.lexicons.union(*(guard.lexicons for guard in rule.unless), labels,
+                                        *(m.pattern.lexicons for m in self.mention_rules if m.label_id in labels))
+            for rule, labels in zip(rules, self._rule_labels)
         ]
         self.version = version
         self.ruleset = ruleset
@@ -142,6 +184,68 @@ class RulePack:
         for index, rule in enumerate(self.rules):
             _build(rule)
             self._ready.add(index)
+        for mention in self.mention_rules:
+            mention.pattern.regex  # noqa: B018
+
+    def label_closure(self, labels: frozenset[int] | set[int]) -> frozenset[int]:
+        """``labels`` and every label their mention rules refer to, transitively."""
+        found = set(labels)
+        todo = list(labels)
+        while todo:
+            for used in self._label_uses.get(todo.pop(), ()):
+                if used not in found:
+                    found.add(used)
+                    todo.append(used)
+        return frozenset(found)
+
+    def find_mentions(
+        self,
+        tokens: list[Token],
+        hits: list[LexiconHit],
+        labels: frozenset[int],
+        lexicons: set[int] | None = None,
+        deadline: float | None = None,
+    ) -> tuple[list[Mention], list[LexiconHit]]:
+        """The mentions of ``labels`` (closed under :meth:`label_closure`) in a sentence whose
+        lexicon hits are ``hits``, layer by layer, each layer seeing the mentions of the layers
+        below it as phrases of their label; and ``hits`` with those mentions added.
+
+        A mention rule's mentions are all the spans its pattern matches exactly (every start,
+        every end: ``@Label`` then backtracks over them like over a lexicon's phrases); when two
+        rules of one label find the same span, the higher priority (then the earlier rule)
+        gives its parts and norm.
+        """
+        mentions: list[Mention] = []
+        hits = list(hits)
+        flagged = None if lexicons is None else set(lexicons) | labels
+        layer_seen = -1
+        stream = ""
+        starts: list[int] = []
+        offsets: dict[int, int] = {}
+        records: list[str] = []
+        best: dict[tuple[int, int, int], Mention] = {}
+        for mention in self.mention_rules:
+            if mention.label_id not in labels:
+                continue
+            if mention.layer != layer_seen:  # the stream with the mentions of the layers below
+                layer_seen = mention.layer
+                hits.extend(LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in _new(best, mentions))
+                stream, offsets, records = self._encode(tokens, hits, flagged)
+                starts = list(offsets)
+            for start, end, m in _exact_spans(mention.pattern, stream, starts, records, deadline):
+                key = (mention.label_id, start, end)
+                known = best.get(key)
+                if known is not None and (known.rule.priority, -known.rule.order) >= (mention.priority, -mention.order):
+                    continue
+                parts = {}
+                for name in mention.pattern.part_names:
+                    s, e = m.span(name)
+                    if s >= 0 and e > s:
+                        parts[name] = (offsets[s], offsets[e])
+                best[key] = Mention(mention.label, mention.label_id, mention, start, end, parts, _norm(hits, start, end))
+        found = _new(best, mentions)
+        hits.extend(LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in found)
+        return mentions, hits
 
     def may_fire(self, text: str, start: int = 0, end: int | None = None) -> tuple[bool, bool]:
         """(some rule can fire in ``text[start:end]``, the text has tokens at all) — without
@@ -316,6 +420,10 @@ class RulePack:
         # take their norm from any lexicon); all of them when rules are named (explain)
         wanted = None if rule_ids is not None else set().union(*(self._rule_lexicons[i] for i in selected))
         hits = self.lexicons.annotate(tokens, None if wanted is None else wanted | self.lexicons.normed)
+        labels = frozenset().union(*(self._rule_labels[i] for i in selected))
+        mentions: list[Mention] = []
+        if labels:
+            mentions, hits = self.find_mentions(tokens, hits, labels, wanted, deadline)
         stream, offsets, records = self._encode(tokens, hits, wanted)
         starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
@@ -351,8 +459,10 @@ class RulePack:
                     s, e = m.span(name)
                     if s >= 0 and e > s:
                         groups[name] = (offsets[s], offsets[e])
+                if compiled.label_captures:
+                    _add_parts(groups, compiled.label_captures, mentions)
                 matches.append(Match(rule, start, end, trigger, groups))
-        return SentenceMatches(matches, hits, vetoed)
+        return SentenceMatches(matches, hits, vetoed, mentions)
 
 
 _LEMMA = "\x00"  # prefix of a lemma key (see RulePack.__init__)
@@ -366,6 +476,65 @@ def _token_keys(tokens: list[Token]) -> set[str]:
     keys = {t.lower for t in tokens}
     keys.update([_LEMMA + t.lemma for t in tokens])
     return keys
+
+
+def _new(best: dict[tuple[int, int, int], Mention], mentions: list[Mention]) -> list[Mention]:
+    """Move the mentions of ``best`` to ``mentions`` (by label, then position); return them."""
+    found = [best[key] for key in sorted(best)]
+    best.clear()
+    mentions.extend(found)
+    return found
+
+
+def _norm(hits: list[LexiconHit], start: int, end: int) -> str | None:
+    """The norm of the rightmost-ending (then longest) phrase with a norm inside [start, end):
+    English noun phrases put their head last ("Poland's eastern border", "Russian troops")."""
+    inside = [h for h in hits if h.norm is not None and h.start >= start and h.start + h.length <= end]
+    if not inside:
+        return None
+    return max(inside, key=lambda h: (h.start + h.length, h.length)).norm
+
+
+def _exact_spans(
+    pattern: CompiledMention, stream: str, starts: list[int], records: list[str], deadline: float | None
+) -> list[tuple[int, int, Any]]:
+    """Every (start, end, regex match) where ``pattern`` matches tokens[start:end] exactly."""
+    count = len(records)
+    first, last = pattern.first_flags, pattern.last_flags
+    ends = [e for e in range(1, count + 1) if last is None or not last.isdisjoint(records[e - 1])]
+    if not ends:
+        return []
+    low, high, rx = pattern.min_tokens, pattern.max_tokens, pattern.regex
+    found = []
+    for s in range(count):
+        if first is not None and first.isdisjoint(records[s]):
+            continue
+        for e in ends:
+            length = e - s
+            if length < low:
+                continue
+            if length > high:
+                break
+            if pattern.exact_end:
+                m = pattern.ending_after(length).match(stream, starts[s], timeout=_remaining(deadline))
+            else:
+                m = rx.fullmatch(stream, starts[s], starts[e], timeout=_remaining(deadline))
+            if m is not None:
+                found.append((s, e, m))
+    return found
+
+
+def _add_parts(groups: dict[str, tuple[int, int]], captures: tuple[tuple[str, int], ...], mentions: list[Mention]) -> None:
+    """Give ``groups`` the parts of the mentions its label captures hold (its own captures win)."""
+    for name, label_id in captures:
+        span = groups.get(name)
+        if span is None:
+            continue
+        for mention in mentions:
+            if mention.label_id == label_id and (mention.start, mention.end) == span:
+                for part, part_span in mention.parts.items():
+                    groups.setdefault(part, part_span)
+                break
 
 
 def _build(rule: CompiledRule) -> None:
