@@ -16,6 +16,8 @@ Data sets (each skipped with a message when its files are absent):
   one-to-one. Precision counts predictions on the labelled documents only.
 - ``bbc/dev_gold.jsonl``: labelled sentence windows. Only predictions whose trigger lies inside
   a labelled window count; matching is as above, within the window.
+- ``modern/dev_gold.jsonl``: modern web news passages (2010s-2020s), each labelled completely;
+  scored per passage exactly as AG News (overlapping triggers, one-to-one).
 - ``plover_gsr/dev.jsonl`` and ``plovigy_petrarch2/dev.jsonl``: sentence-level labels. A
   labelled type is found when a core-type event is predicted in the sentence whose type is in
   the line's ``label_scope`` (``deployment|alert_status`` for PLOVER MOBILIZE) or, without a
@@ -26,12 +28,18 @@ Data sets (each skipped with a message when its files are absent):
 
 On matched pairs the script reports modality accuracy and, per argument role, how many gold
 arguments the prediction has with the same role and an overlapping span.
+
+Halves: every span-scored set is split in two by a hash of the document id (half A when the
+last hex digit of its SHA-1 is even, else B; for ``modern`` the id of the source page, so that
+passages of one page stay together). Rules are tuned on half A only; half B shows whether a
+change generalises. ``--half A`` restricts scoring and ``--errors`` to one half.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import hashlib
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -42,7 +50,10 @@ from pathlib import Path
 import orjson
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO.parent / "shared" / "data"
+# ../shared/data beside the checkout, or beside a folder holding it (a git worktree in wt/)
+DEFAULT_DATA = next(
+    (p / "shared" / "data" for p in REPO.parents if (p / "shared" / "data").is_dir()), REPO.parent / "shared" / "data"
+)
 README = REPO / "benchmarks" / "README.md"
 START_MARK, END_MARK = "<!-- quality:start -->", "<!-- quality:end -->"
 CORE_TYPES = ("deployment", "evacuation_order", "alert_status")
@@ -73,6 +84,12 @@ class Unit:
     window: tuple[int, int] | None
     gold: list[Ev]
     pred: list[Ev]
+    half: str = "A"  # development half: see :func:`half_of`
+
+
+def half_of(key: str) -> str:
+    """The development half of a document: "A" when the last hex digit of SHA-1(key) is even."""
+    return "A" if int(hashlib.sha1(key.encode("utf-8")).hexdigest()[-1], 16) % 2 == 0 else "B"
 
 
 @dataclass(slots=True)
@@ -318,8 +335,9 @@ class Runner:
 
 
 def load_labelled(data: Path, source: str, runner: Runner) -> list[Unit] | str:
-    """Units of ``source``'s dev_gold.jsonl: whole documents (agnews) or labelled windows of
-    them (bbc, whose rows carry a ``window``)."""
+    """Units of ``source``'s dev_gold.jsonl: whole documents (agnews, modern passages) or
+    labelled windows of them (bbc, whose rows carry a ``window``). A unit's half is that of its
+    document, or of its source page when the corpus row names one (modern)."""
     gold_path, corpus_path = data / source / "dev_gold.jsonl", data / source / "corpus.jsonl"
     if not gold_path.exists() or not corpus_path.exists():
         return f"skipped: {gold_path} or {corpus_path} not found"
@@ -330,7 +348,9 @@ def load_labelled(data: Path, source: str, runner: Runner) -> list[Unit] | str:
         text = docs[row["doc_id"]]["text"]
         window = (row["window"][0], row["window"][1]) if "window" in row else None
         key = row["doc_id"] if window is None else f"{row['doc_id']}@{window[0]}-{window[1]}"
-        units.append(Unit(key, text, window, [gold_event(e) for e in row["events"]], runner.events(row["doc_id"], text)))
+        half = half_of(docs[row["doc_id"]].get("source") or row["doc_id"])
+        gold = [gold_event(e) for e in row["events"]]
+        units.append(Unit(key, text, window, gold, runner.events(row["doc_id"], text), half))
     return units
 
 
@@ -450,8 +470,61 @@ def targets_line(scores: Scores) -> str:
     )
 
 
-def render(results: dict[str, tuple[str, object]], golden: dict | str) -> list[str]:
-    out: list[str] = []
+def _f1_cell(scores: Scores, t: str | None) -> str:
+    gold, pred, _, p, r, f = scores.prf(t)
+    if gold == 0 and pred == 0:
+        return "–"
+    return f"{f:.2f} ({p:.2f}/{r:.2f}, {gold})"
+
+
+def _overall_cells(scores: Scores) -> tuple[str, str]:
+    """Modality accuracy and argument hits over all matched events."""
+    mod = _pct(sum(scores.modality_ok.values()), sum(scores.modality_n.values()))
+    args = _pct(sum(scores.arg_ok.values()), sum(scores.arg_n.values()))
+    return mod, args
+
+
+HALVES_HEAD = [
+    "| set | half | units | deployment F1 (P/R, gold) | evacuation_order F1 | alert_status F1 | overall F1 | modality | argument hits |",
+    "|---|---|---|---|---|---|---|---|---|",
+]
+
+
+def halves_rows(name: str, units: list[Unit]) -> list[str]:
+    """One row per development half (A, B) and one for the whole set."""
+    rows = []
+    for half in ("A", "B", "all"):
+        part = [u for u in units if half in ("all", u.half)]
+        if not part:
+            continue
+        scores = score_units(part)
+        mod, args = _overall_cells(scores)
+        cells = " | ".join(_f1_cell(scores, t) for t in (*CORE_TYPES, None))
+        label = f"**{half}**" if half == "all" else half
+        rows.append(f"| {name} | {label} | {scores.units} | {cells} | {mod} | {args} |")
+    return rows
+
+
+def halves_table(loaded: dict[str, object]) -> list[str]:
+    """The per-half summary of every span-scored set (empty when none was loaded)."""
+    rows = []
+    for name, units in loaded.items():
+        if isinstance(units, list) and units and isinstance(units[0], Unit):
+            rows.extend(halves_rows(name, units))
+    if not rows:
+        return []
+    return [
+        "**Development halves** (A = tuned on, B = checked: SHA-1 of the document id, or of the "
+        "source page for `modern`, last hex digit even = A; F1 with precision/recall and the gold count)",
+        "",
+        *HALVES_HEAD,
+        *rows,
+        "",
+    ]
+
+
+def render(results: dict[str, tuple[str, object]], golden: dict | str, halves: list[str] | None = None) -> list[str]:
+    out: list[str] = list(halves or [])
     for name, (title, res) in results.items():
         out.append(f"**{title}**")
         out.append("")
@@ -582,8 +655,8 @@ def readme_section(body: list[str]) -> str:
         "",
         f"Measured by `benchmarks/quality.py` at commit `{git_version()}` on {today} "
         "(regenerate with `.venv/bin/python benchmarks/quality.py --write-readme`; list the errors "
-        "of one type with `--errors TYPE`). Data: `../shared/data/` (development halves only). "
-        "Only the three core types are scored; "
+        "of one type with `--errors TYPE`, of one half with `--half A`). Data: `../shared/data/` "
+        "(development sets only). Only the three core types are scored; "
         "precision on AG News counts the labelled documents only, on BBC only predictions inside "
         "labelled windows. PLOVER and plovigy are sentence-level (a MOBILIZE line is a hit when "
         "deployment or alert_status is predicted); plovigy is machine-coded upper-case text, "
@@ -606,6 +679,7 @@ def readme_section(body: list[str]) -> str:
 DATASETS = {
     "agnews": "AG News dev (`agnews/dev_gold.jsonl`, document level)",
     "bbc": "BBC dev (`bbc/dev_gold.jsonl`, labelled windows)",
+    "modern": "Modern news dev (`modern/dev_gold.jsonl`, 2010s-2020s web passages, per passage)",
     "plover": "PLOVER GSR dev (`plover_gsr/dev.jsonl`, sentence level)",
     "plovigy": "plovigy PETRARCH-2 dev (`plovigy_petrarch2/dev.jsonl`, sentence level, machine-coded)",
 }
@@ -618,6 +692,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-readme", action="store_true", help="write the tables into benchmarks/README.md")
     parser.add_argument("--errors", metavar="TYPE", help="list false positives/negatives of TYPE (or 'all')")
     parser.add_argument("--dataset", choices=sorted(DATASETS), action="append", help="restrict to these data sets")
+    parser.add_argument("--half", choices=("A", "B"), help="score (and list errors of) one development half only")
     parser.add_argument(
         "--mentions",
         choices=("merge", "separate"),
@@ -643,8 +718,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     loaded: dict[str, object] = {}
     for name in wanted:
-        if name in ("agnews", "bbc"):
-            loaded[name] = load_labelled(args.data, name, runner)
+        if name in ("agnews", "bbc", "modern"):
+            units = load_labelled(args.data, name, runner)
+            if args.half and not isinstance(units, str):
+                units = [u for u in units if u.half == args.half]
+            loaded[name] = units
         elif name == "plover":
             loaded[name] = load_sentences(args.data / "plover_gsr" / "dev.jsonl", runner)
         elif name == "plovigy":
@@ -670,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             results[name] = (DATASETS[name], score_units(units))
     golden = golden_counts(args.rules)
-    body = render(results, golden)
+    body = render(results, golden, halves_table(loaded))
     print("\n".join(body))
     if args.write_readme:
         old = README.read_text(encoding="utf-8") if README.exists() else ""

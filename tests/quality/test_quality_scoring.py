@@ -157,3 +157,25 @@ def test_targets_line_reports_strict_and_merged_results():
     line = quality.targets_line(quality.score_units(units))
     assert "strict scoring: missed F1 deployment 0.67, P deployment 0.50" in line
     assert "re-mentions left out: all met" in line
+
+
+def test_half_of_is_a_stable_even_odd_split_of_sha1():
+    import hashlib
+
+    for key in ("agx-lst-1", "mod-001", "https://example.org/a", "bbc-politics-042"):
+        last = int(hashlib.sha1(key.encode()).hexdigest()[-1], 16)
+        assert quality.half_of(key) == ("A" if last % 2 == 0 else "B")
+    halves = {quality.half_of(f"doc-{i}") for i in range(20)}
+    assert halves == {"A", "B"}
+
+
+def test_halves_rows_score_each_half_and_the_whole_set():
+    hit = Unit("a", "x" * 40, None, [ev("deployment", 0, 4)], [ev("deployment", 0, 4)], "A")
+    miss = Unit("b", "x" * 40, None, [ev("alert_status", 0, 4)], [], "B")
+    rows = quality.halves_rows("modern", [hit, miss])
+    assert [r.split(" | ")[1] for r in rows] == ["A", "B", "**all**"]
+    assert "| 1.00 (1.00/1.00, 1) |" in rows[0]  # deployment on half A
+    assert rows[1].split(" | ")[5] == "0.00 (0.00/0.00, 1)"  # alert_status missed on half B
+    assert rows[2].split(" | ")[2] == "2"  # both units in the whole set
+    table = quality.halves_table({"modern": [hit, miss], "plover": "skipped: not found"})
+    assert table[2] == quality.HALVES_HEAD[0] and len(table) == 2 + 2 + 3 + 1
