@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import nullcontext
 from enum import Enum
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
 from eventx.errors import EventxError
+from eventx.io.readers import DEFAULT_MAX_DOC_BYTES
 
 
 class Engine(str, Enum):
@@ -39,6 +41,7 @@ def run(
     engine: Annotated[Engine, typer.Option("--engine", help="local: worker processes here; dask: a Dask cluster (see docs/analysis.md).")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786 (default: a local Dask cluster of --jobs workers).")] = None,
     mentions: Annotated[Mentions, typer.Option("--mentions", help="merge: one record per event of a document, later mentions (a lead repeating its headline) in its 'mentions'; separate: one record per sentence mention.")] = Mentions.merge,
+    max_doc_bytes: Annotated[int, typer.Option("--max-doc-bytes", min=1, help="Largest document (characters of text) read; a longer one is reported and skipped.")] = DEFAULT_MAX_DOC_BYTES,
 ) -> None:
     """Extract events from a corpus and write the event log.
 
@@ -52,6 +55,8 @@ def run(
     if scheduler and engine is not Engine.dask:
         raise fail(EventxError("--scheduler needs --engine dask"))
     merge = mentions is Mentions.merge
+    if errors and os.path.isdir(errors):
+        raise fail(EventxError(f"--errors {errors}: is a directory (give a file name)"))
     extractor = load_extractor(rules, time_budget=time_budget, merge_mentions=merge) if engine is Engine.local else None
     try:
         progress = None if quiet or not console.is_terminal else _progress(console)
@@ -75,7 +80,8 @@ def run(
                 fmt=fmt,
                 resume=resume,
                 errors_path=errors,
-                stdin=sys.stdin.buffer if "-" in inputs else None,
+                stdin=getattr(sys.stdin, "buffer", None) if "-" in inputs else None,  # None: stdin closed
+                max_doc_bytes=max_doc_bytes,
                 on_document=on_document,
                 on_problem=on_problem,
             )

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from eventx.api import Extractor
-from eventx.io.readers import ReadProblem, check_inputs, iter_corpus
+from eventx.io.readers import DEFAULT_MAX_DOC_BYTES, ReadProblem, check_inputs, iter_corpus
 from eventx.io.writers import ErrorLog, done_doc_ids, infer_format, open_writer
 from eventx.text.model import Document
 
@@ -101,6 +101,7 @@ def run_corpus(
     stdin=None,
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
 ) -> RunSummary:
     """Extract events from every document of ``inputs`` into ``output`` (stdout JSONL when None)."""
     return write_results(
@@ -113,6 +114,7 @@ def run_corpus(
         stdin=stdin,
         on_document=on_document,
         on_problem=on_problem,
+        max_doc_bytes=max_doc_bytes,
     )
 
 
@@ -127,6 +129,7 @@ def write_results(
     stdin=None,
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
 ) -> RunSummary:
     """Read ``inputs``, pass the documents through ``results`` and write what comes back.
 
@@ -151,7 +154,7 @@ def write_results(
             on_problem(record)
 
     def documents() -> Iterator[Document]:
-        for item in iter_corpus(inputs, stdin=stdin):
+        for item in iter_corpus(inputs, stdin=stdin, max_doc_bytes=max_doc_bytes):
             if isinstance(item, ReadProblem):
                 report(item.to_record())
                 continue
