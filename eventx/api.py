@@ -24,7 +24,7 @@ from eventx.rules.loader import load_rule_files_partial
 from eventx.text.model import Document, Sentence
 from eventx.text.pipeline import sentence_spans, tokens_for
 
-DEFAULT_TIME_BUDGET = 10.0  # seconds of matching per document before it is reported and skipped
+DEFAULT_TIME_BUDGET = 10.0  # seconds of extraction per document before it is reported and skipped
 
 
 def default_rules_path() -> Path:
@@ -57,15 +57,36 @@ def load_rules(path: str | Path | None = None) -> RulePack:
 
 
 class DocumentTimeout(EventxError):
-    """Matching one document took longer than the time budget."""
+    """Extracting one document took longer than the time budget."""
 
 
 MAX_SENTENCE_CHARS = 100_000  # 16x the longest sentence of the shared news corpora (6,097)
 
 
-class SentenceTooLong(EventxError):
-    """A "sentence" so long that it is not prose (a dump, a table without punctuation):
-    tokenising and matching it would take memory and time out of proportion."""
+class _Clock:
+    """The time budget of one document: every step of its extraction counts (tokenising,
+    matching, building events, modality, attribution, merging mentions), except building
+    regexes on their first use (a one-off cost of the pack, not of the document)."""
+
+    def __init__(self, budget: float | None, pack: RulePack) -> None:
+        self.budget = budget
+        self._pack = pack
+        self._started = time.monotonic()
+        self._compiled = pack.compile_seconds
+
+    def left(self) -> float | None:
+        if self.budget is None:
+            return None
+        spent = time.monotonic() - self._started - (self._pack.compile_seconds - self._compiled)
+        return self.budget - spent
+
+    def check(self) -> None:
+        left = self.left()
+        if left is not None and left <= 0:
+            raise TimeoutError
+
+    def error(self) -> DocumentTimeout:
+        return DocumentTimeout(f"extracting the document took longer than {self.budget:g} s (--time-budget)")
 
 
 class Extractor:
@@ -95,27 +116,36 @@ class Extractor:
 
     def extract(self, doc: Document | str) -> list[dict]:
         """Event records of one document (a plain string becomes a document with id "text")."""
+        return self.extract_document(doc)[0]
+
+    def extract_document(self, doc: Document | str) -> tuple[list[dict], list[str]]:
+        """(event records, warnings) of one document. A warning names a part of the document
+        that was skipped (a sentence longer than ``MAX_SENTENCE_CHARS``); the rest of it is
+        extracted. Past the time budget, :class:`DocumentTimeout` is raised."""
         if isinstance(doc, str):
             doc = Document(id="text", text=doc)
-        budget = self.time_budget
+        clock = _Clock(self.time_budget, self.pack)
+        warnings: list[str] = []
         events: list[dict] = []
         pack = self.pack
-        for sentence in self._candidate_sentences(doc.text):
-            # the budget counts matching only, not reading or splitting a long document
-            started = time.monotonic()
-            compiled_before = pack.compile_seconds
-            try:
-                found = pack.match_sentence(sentence.tokens, deadline=None if budget is None else started + budget)
-            except TimeoutError:
-                raise DocumentTimeout(f"matching took longer than {self.time_budget:g} s") from None
-            if budget is not None:
-                budget -= time.monotonic() - started - (pack.compile_seconds - compiled_before)
-            if found.matches:
-                events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
-        events = sort_events(events)
-        if self.merge_mentions and len(events) > 1:
-            events = merge_mentions(events, self._party_finder(doc.text), doc.text)
-        return events
+        try:
+            for sentence in self._candidate_sentences(doc.text, warnings):
+                clock.check()
+                left = clock.left()
+                pack.atoms.time_left = left
+                found = pack.match_sentence(sentence.tokens, deadline=None if left is None else time.monotonic() + left)
+                if found.matches:
+                    events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
+            clock.check()
+            events = sort_events(events)
+            if self.merge_mentions and len(events) > 1:
+                events = merge_mentions(events, self._party_finder(doc.text), doc.text)
+                clock.check()
+        except TimeoutError:
+            raise clock.error() from None
+        finally:
+            pack.atoms.time_left = None
+        return events, warnings
 
     def _party_finder(self, text: str):
         """``parties(start, end)``: the party codes (upper-case lexicon norms: countries,
@@ -137,13 +167,14 @@ class Extractor:
 
         return parties
 
-    def _candidate_sentences(self, text: str) -> Iterator[Sentence]:
+    def _candidate_sentences(self, text: str, warnings: list[str]) -> Iterator[Sentence]:
         """The sentences of :func:`eventx.text.pipeline.analyse` in which a rule can fire.
 
         Most news sentences hold no trigger word, and tokenising is the costliest step, so
         :meth:`RulePack.may_fire` rules sentences out from their raw text first (and whole
         documents, before they are even split). Indices count every sentence with tokens,
-        as ``analyse`` does, so they do not depend on the prefilter.
+        as ``analyse`` does, so they do not depend on the prefilter. A sentence over the length
+        limit is skipped, with a message in ``warnings``.
         """
         pack = self.pack
         if self.prefilter and not pack.may_fire(text)[0]:
@@ -151,10 +182,12 @@ class Extractor:
         index = 0
         for start, end in sentence_spans(text):
             if end - start > MAX_SENTENCE_CHARS:  # checked before the prefilter: same outcome either way
-                raise SentenceTooLong(
+                warnings.append(
                     f"sentence at characters {start}-{end} is {end - start:,} characters long"
-                    f" (limit {MAX_SENTENCE_CHARS:,}): document skipped"
+                    f" (limit {MAX_SENTENCE_CHARS:,}): sentence skipped, the rest of the document extracted"
                 )
+                index += 1
+                continue
             if self.prefilter:
                 fires, has_tokens = pack.may_fire(text, start, end)
                 if not fires:

@@ -76,7 +76,8 @@ _WORKER_EXTRACTOR: Extractor | None = None
 
 def _extract_one(extractor: Extractor, doc: Document) -> DocResult:
     try:
-        return DocResult(doc, extractor.extract(doc))
+        events, warnings = extractor.extract_document(doc)
+        return DocResult(doc, events, "; ".join(warnings) or None)  # warnings: the events are kept
     except Exception as err:  # one bad document must never stop the run
         reason = str(err) or type(err).__name__
         return DocResult(doc, [], f"{type(err).__name__}: {reason}" if not str(err) else reason)
@@ -102,6 +103,7 @@ def run_corpus(
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+    csv_safe: bool = False,
 ) -> RunSummary:
     """Extract events from every document of ``inputs`` into ``output`` (stdout JSONL when None)."""
     return write_results(
@@ -115,6 +117,7 @@ def run_corpus(
         on_document=on_document,
         on_problem=on_problem,
         max_doc_bytes=max_doc_bytes,
+        csv_safe=csv_safe,
     )
 
 
@@ -130,6 +133,7 @@ def write_results(
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+    csv_safe: bool = False,
 ) -> RunSummary:
     """Read ``inputs``, pass the documents through ``results`` and write what comes back.
 
@@ -142,7 +146,7 @@ def write_results(
     done: set[str] = set()
     if resume and output and output != "-":
         done = done_doc_ids(output, fmt)
-    writer = open_writer(output, fmt, resume=resume)
+    writer = open_writer(output, fmt, resume=resume, csv_safe=csv_safe)
     error_log = ErrorLog.for_output(output, errors_path, resume=resume)
     summary.errors_path = error_log.path
     started = time.perf_counter()
