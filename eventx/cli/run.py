@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
+from concurrent.futures import BrokenExecutor
 from contextlib import nullcontext
 from enum import Enum
 from typing import Annotated, Optional
@@ -13,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
-from eventx.errors import EventxError
+from eventx.errors import EventxError, escape_controls
 from eventx.io.readers import DEFAULT_MAX_DOC_BYTES
 
 
@@ -42,6 +44,7 @@ def run(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786 (default: a local Dask cluster of --jobs workers).")] = None,
     mentions: Annotated[Mentions, typer.Option("--mentions", help="merge: one record per event of a document, later mentions (a lead repeating its headline) in its 'mentions'; separate: one record per sentence mention.")] = Mentions.merge,
     max_doc_bytes: Annotated[int, typer.Option("--max-doc-bytes", min=1, help="Largest document (characters of text) read; a longer one is reported and skipped.")] = DEFAULT_MAX_DOC_BYTES,
+    csv_safe: Annotated[bool, typer.Option("--csv-safe", help="CSV output: prefix cells starting with = + - @ with ' so that spreadsheets do not run them as formulas.")] = False,
 ) -> None:
     """Extract events from a corpus and write the event log.
 
@@ -73,7 +76,8 @@ def run(
                 where = f"{where}:{line}" if where and line else where
                 doc = record.get("doc_id")
                 label = ", ".join(p for p in (where, f"document {doc}" if doc else "") if p)
-                console.print(f"warning: {label}: {record['error']}" if label else f"warning: {record['error']}", markup=False)
+                message = f"warning: {label}: {record['error']}" if label else f"warning: {record['error']}"
+                console.print(escape_controls(message), markup=False)  # ids and texts come from the input
 
             common = dict(
                 output=output,
@@ -82,6 +86,7 @@ def run(
                 errors_path=errors,
                 stdin=getattr(sys.stdin, "buffer", None) if "-" in inputs else None,  # None: stdin closed
                 max_doc_bytes=max_doc_bytes,
+                csv_safe=csv_safe,
                 on_document=on_document,
                 on_problem=on_problem,
             )
@@ -95,15 +100,26 @@ def run(
                 summary = run_corpus(inputs, extractor, jobs=jobs or default_jobs(inputs), **common)
     except KeyboardInterrupt:
         console.print("interrupted: what was done is kept.", markup=False)
-        if output and output != "-":
-            console.print(f"resume with: eventx run {' '.join(inputs)} -o {output} --resume", markup=False)
+        _resume_hint(console, inputs, output)
         raise typer.Exit(130)
     except EventxError as err:
         raise fail(err)
+    except (OSError, sqlite3.Error, BrokenExecutor) as err:  # a full disk, a killed worker
+        what = "a worker process died (killed, or out of memory?)" if isinstance(err, BrokenExecutor) else "cannot write"
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        name = getattr(err, "filename", None) or (output if isinstance(err, sqlite3.Error) else None)
+        console.print(escape_controls(f"error: {what}: {f'{name}: ' if name else ''}{reason}; the run stopped, what was written is kept."), markup=False)
+        _resume_hint(console, inputs, output)
+        raise typer.Exit(1)
     if not quiet:
         _print_summary(console, summary)
     if summary.documents == 0 and summary.errors > 0:
         raise typer.Exit(1)
+
+
+def _resume_hint(console: Console, inputs: list[str], output: str | None) -> None:
+    if output and output != "-":
+        console.print(escape_controls(f"resume with: eventx run {' '.join(inputs)} -o {output} --resume"), markup=False)
 
 
 def _print_summary(console: Console, summary) -> None:
@@ -114,10 +130,10 @@ def _print_summary(console: Console, summary) -> None:
     table.add_row("documents", str(data["documents"]) + (f" (+{data['resumed']} already done)" if data["resumed"] else ""))
     table.add_row("events", str(data["events"]))
     for event_type, count in data["events_by_type"].items():
-        table.add_row(f"  {event_type}", str(count))
+        table.add_row(f"  {escape_controls(event_type)}", str(count))
     errors = str(data["errors"])
     if data["errors"] and data["errors_file"]:
-        errors += f" (see {data['errors_file']})"
+        errors += f" (see {escape_controls(data['errors_file'])})"
     table.add_row("errors", errors)
     if data["seconds"]:
         table.add_row(
@@ -125,7 +141,7 @@ def _print_summary(console: Console, summary) -> None:
             f"{data['docs_per_s']} docs/s, {data['mb_per_s']} MB/s ({data['seconds']} s)",
         )
     if data["output"]:
-        table.add_row("output", data["output"])
+        table.add_row("output", escape_controls(data["output"]))
     console.print(table)
 
 

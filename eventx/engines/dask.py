@@ -164,6 +164,7 @@ def run_corpus_dask(
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+    csv_safe: bool = False,
 ) -> RunSummary:
     """Extract events from ``inputs`` on a Dask cluster into ``output`` (as ``run_corpus``).
 
@@ -196,6 +197,7 @@ def run_corpus_dask(
             on_document=on_document,
             on_problem=on_problem,
             max_doc_bytes=max_doc_bytes,
+            csv_safe=csv_safe,
         )
 
 

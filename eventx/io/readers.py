@@ -62,9 +62,10 @@ import orjson
 from eventx.errors import Diagnostic, InputError
 from eventx.text.model import Document
 
-__all__ = ["ReadProblem", "check_inputs", "iter_corpus", "DEFAULT_MAX_DOC_BYTES"]
+__all__ = ["ReadProblem", "check_inputs", "iter_corpus", "CSV_FIELD_LIMIT", "DEFAULT_MAX_DOC_BYTES"]
 
 KINDS = ("txt", "jsonl", "csv")
+CSV_FIELD_LIMIT = 256 * 1024 * 1024  # a field of an event log (CSV) may hold a whole long document
 DEFAULT_MAX_DOC_BYTES = 100_000_000  # twice the largest document we test with (50 MB)
 MAX_META_DEPTH = 32  # deeper meta values are kept as JSON text (pickling deep nests recurses)
 _SNIFF = 8192  # characters inspected for NULs (binary detection)

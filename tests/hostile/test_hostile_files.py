@@ -248,3 +248,52 @@ def test_errors_option_naming_a_directory(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["run", str(tmp_path / "a.txt"), "-r", str(RULES), "--errors", str(tmp_path)])
     assert result.exit_code == 2
     assert "is a directory" in result.output
+
+
+# --- output safety --------------------------------------------------------------------
+
+
+def test_control_characters_in_ids_are_escaped_on_the_terminal(tmp_path: Path) -> None:
+    (tmp_path / "d.jsonl").write_text(
+        jsonl({"id": "\x1b[2J\x1b]0;pwned\x07", "text": {"not": "a string"}}, {"id": "ok", "text": EVENT}), encoding="utf-8"
+    )
+    result, events, records = run(tmp_path, tmp_path / "d.jsonl")
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "\\x1b[2J\\x1b]0;pwned\\x07" in result.stderr
+    assert records[0]["doc_id"] == "\x1b[2J\x1b]0;pwned\x07"  # the record keeps the id as it is
+
+
+def _csv_doc(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "d.jsonl").write_text(jsonl({"id": "d", "text": text}), encoding="utf-8")
+    return tmp_path / "d.jsonl"
+
+
+def test_bare_cr_in_a_csv_value_is_quoted(tmp_path: Path) -> None:
+    doc = _csv_doc(tmp_path, "One.\rThe army deployed troops.\rTwo.\r=HYPERLINK(1) The navy deployed warships.")
+    out = tmp_path / "events.csv"
+    result = CliRunner().invoke(app, ["run", str(doc), "-r", str(RULES), "-o", str(out), "--jobs", "1", "--mentions", "separate"])
+    assert result.exit_code == 0, result.output
+    with open(out, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 2
+    # a reader that splits lines on CR first (as many do) still sees two rows
+    assert len(list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))) == 3
+
+
+def test_csv_safe_neutralises_formula_cells(tmp_path: Path) -> None:
+    (tmp_path / "d.jsonl").write_text(
+        jsonl(*({"id": f"{start}HYPERLINK(1)", "text": EVENT} for start in "=+-@")), encoding="utf-8"
+    )
+    doc = tmp_path / "d.jsonl"
+    plain, safe = tmp_path / "plain.csv", tmp_path / "safe.csv"
+    for out, extra in ((plain, []), (safe, ["--csv-safe"])):
+        result = CliRunner().invoke(app, ["run", str(doc), "-r", str(RULES), "-o", str(out), "--jobs", "1", *extra])
+        assert result.exit_code == 0, result.output
+
+    def cells(path: Path) -> list[str]:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return [cell for row in csv.reader(fh) for cell in row]
+
+    assert any(c.startswith("=") for c in cells(plain))
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells(safe))
+    assert any(c.startswith("'=HYPERLINK") for c in cells(safe))
