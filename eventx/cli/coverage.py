@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
+from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console, stdout_console
 from eventx.errors import EventxError
 
 
@@ -49,7 +48,7 @@ def coverage(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = stdout_console()
     table = Table(title=f"rule coverage: {result.documents} documents, {result.events} events")
     for column, justify in (("rule", "left"), ("type", "left"), ("events", "right"), ("docs", "right"),
                             ("+ex", "right"), ("-ex", "right"), ("defined at", "left")):

@@ -8,10 +8,9 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import app, fail
+from eventx.cli.app import app, fail, stdout_console
 from eventx.cli.test import _STYLES
 from eventx.errors import InputError
 
@@ -80,7 +79,7 @@ def diff(
     except InputError as err:
         raise fail(err)
     diffs = diff_events(old_events, new_events)
-    out = Console(highlight=False, soft_wrap=True)
+    out = stdout_console()
     for document in diffs:
         for line, style in render_diff(document):
             out.print(line, style=_STYLES[style], markup=False)

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import RulesOption, app, fail, load_extractor
+from eventx.cli.app import RulesOption, app, elide_lists, fail, load_extractor, stdout_console
 from eventx.errors import EventxError, InputError
 
 
@@ -18,10 +18,11 @@ from eventx.errors import EventxError, InputError
 def explain(
     text: Annotated[str, typer.Argument(help="The text to explain, or - to read it from stdin.")],
     rules: RulesOption = None,
-    rule: Annotated[Optional[str], typer.Option("--rule", help="Explain this rule (by id) even if the prefilter skips it.")] = None,
+    rule: Annotated[Optional[str], typer.Option("--rule", help="Explain this rule or mention rule (by id) even if the prefilter skips it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Show how the rules see a text: tokens, selected rules, events, and why rules did not fire.
+    """Show how the rules see a text: tokens, mentions by layer, selected rules, events, and why
+    rules and mention rules did not fire.
 
     Example: eventx explain "Poland is sending troops to Lithuania." --rule deployment.active
     """
@@ -39,7 +40,7 @@ def explain(
     if as_json:
         typer.echo(json.dumps({"sentences": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = stdout_console()
     for report in reports:
         _print_sentence(out, report)
 
@@ -51,8 +52,18 @@ def _print_sentence(out: Console, report) -> None:
     for column in ("#", "word", "lemma", "shape", "lexicons"):
         tokens.add_column(column, overflow="fold")
     for row in report.tokens:
-        tokens.add_row(str(row.index), row.word, row.lemma, row.shape, " ".join(row.lexicons))
+        lexicons = " ".join(row.lexicons[:8]) + (f" … (+{len(row.lexicons) - 8} more)" if len(row.lexicons) > 8 else "")
+        tokens.add_row(str(row.index), row.word, row.lemma, row.shape, lexicons)
     out.print(tokens)
+    layer = None
+    for mention in report.layers:
+        if mention["layer"] != layer:
+            layer = mention["layer"]
+            out.print(f"mentions, layer {layer}:", style="bold", markup=False)
+        parts = ", ".join(f"{name}={text!r}" for name, text in mention["parts"].items())
+        norm = f" ={mention['norm']}" if mention["norm"] else ""
+        out.print(f"  @{mention['label']} {mention['text']!r}{norm} (tokens {mention['tokens'][0]}..{mention['tokens'][1] - 1},"
+                  f" {mention['rule']})" + (f" parts: {parts}" if parts else ""), markup=False)
     selected = ", ".join(report.candidates) if report.candidates else "none (no trigger word occurs)"
     out.print(f"prefilter selected: {selected}", markup=False)
     if report.events:
@@ -83,4 +94,4 @@ def _print_sentence(out: Console, report) -> None:
     for miss in report.near_misses:
         style = {"event": "green", "overlap": "yellow"}.get(miss.outcome, "red")
         out.print(f"{miss.rule}: ", style=f"bold {style}", end="", markup=False)
-        out.print(miss.message, markup=False)
+        out.print(elide_lists(miss.message), markup=False)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from eventx.cli.app import RulesOption, app, load_extractor
+from eventx.cli.app import RulesOption, app, load_extractor, stdout_console
 
 _STYLES = {"added": "green", "removed": "red", "changed": "yellow", "": "bold"}
 
@@ -43,7 +43,7 @@ def test(
             Console(stderr=True).print(f"error: {path}: no such file or directory", markup=False)
             raise typer.Exit(2)
     suite = run_suite(paths, extractor, update=update)
-    out = Console(highlight=False, soft_wrap=True)  # never break file:line lines
+    out = stdout_console()  # never break file:line lines
 
     for result in suite.examples:
         if result.status == "failed":

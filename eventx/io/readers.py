@@ -60,9 +60,10 @@ from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence, TextIO,
 import orjson
 
 from eventx.errors import Diagnostic, InputError
+from eventx.io.own import is_eventx_output
 from eventx.text.model import Document
 
-__all__ = ["ReadProblem", "check_inputs", "iter_corpus", "CSV_FIELD_LIMIT", "DEFAULT_MAX_DOC_BYTES"]
+__all__ = ["ReadProblem", "check_inputs", "iter_corpus", "read_as_document", "CSV_FIELD_LIMIT", "DEFAULT_MAX_DOC_BYTES"]
 
 KINDS = ("txt", "jsonl", "csv")
 CSV_FIELD_LIMIT = 256 * 1024 * 1024  # a field of an event log (CSV) may hold a whole long document
@@ -146,14 +147,19 @@ def printable_path(path: str) -> str:
         return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def check_inputs(inputs: Sequence[str]) -> None:
-    """Raise InputError for any input that cannot be read at all, before the run starts."""
+def check_inputs(inputs: Sequence[str], input_format: str | None = None) -> None:
+    """Raise InputError for any input that cannot be read at all, before the run starts.
+
+    ``input_format`` (``jsonl``, ``csv`` or ``txt``) is how stdin and files given by name are
+    read, whatever their extension; directories are still read by extension."""
     if isinstance(inputs, str):
         raise TypeError("inputs must be a sequence of paths, not a single string")
     if not inputs:
         raise InputError("no input given")
     if sum(1 for i in inputs if i == "-") > 1:
         raise InputError("'-' (stdin) given more than once")
+    if input_format is not None and input_format not in KINDS:
+        raise InputError(f"unknown input format {input_format!r} (expected jsonl, csv or txt)")
     for inp in inputs:
         if inp == "-":
             continue
@@ -162,13 +168,17 @@ def check_inputs(inputs: Sequence[str]) -> None:
             if path.is_symlink():
                 try:
                     os.stat(inp)
-                except OSError as exc:
+                except FileNotFoundError:
+                    raise InputError(
+                        f"{printable_path(inp)}: dangling symbolic link (its target {printable_path(os.readlink(inp))} does not exist)"
+                    ) from None
+                except OSError as exc:  # ELOOP: a link to itself
                     raise InputError(f"{printable_path(inp)}: {exc.strerror or exc}") from None
             raise InputError(f"{printable_path(inp)}: no such file or directory")
-        if not path.is_dir() and _kind(path.name) is None:
+        if not path.is_dir() and _kind(path.name) is None and input_format is None:
             raise InputError(
                 f"{printable_path(inp)}: unsupported input type (expected a directory or a .txt, .jsonl"
-                " or .csv file, optionally .gz)"
+                " or .csv file, optionally .gz; or give --input-format jsonl|csv|txt)"
             )
 
 
@@ -176,26 +186,28 @@ def iter_corpus(
     inputs: Sequence[str],
     *,
     stdin: TextIO | BinaryIO | None = None,
+    input_format: str | None = None,
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
 ) -> Iterator[Document | ReadProblem]:
     """Documents and problems from every input, in order (directories sorted by name).
 
     Inputs are validated eagerly (InputError is raised by this call, not on first ``next``);
-    reading is lazy. ``stdin`` replaces ``sys.stdin`` for the ``-`` input. A document longer
-    than ``max_doc_bytes`` characters is reported and skipped.
+    reading is lazy. ``stdin`` replaces ``sys.stdin`` for the ``-`` input. ``input_format``
+    as for :func:`check_inputs`. A document longer than ``max_doc_bytes`` characters is
+    reported and skipped.
     """
-    check_inputs(inputs)
+    check_inputs(inputs, input_format)
     if max_doc_bytes < 1:
         raise InputError(f"the document size limit must be positive, got {max_doc_bytes}")
-    return _iter_checked(list(inputs), stdin, max_doc_bytes)
+    return _iter_checked(list(inputs), stdin, input_format, max_doc_bytes)
 
 
 def _iter_checked(
-    inputs: list[str], stdin: TextIO | BinaryIO | None, max_chars: int
+    inputs: list[str], stdin: TextIO | BinaryIO | None, input_format: str | None, max_chars: int
 ) -> Iterator[Document | ReadProblem]:
     seen: set[str] = set()
     for inp in inputs:
-        for item in _iter_input(inp, stdin, max_chars):
+        for item in _iter_input(inp, stdin, input_format, max_chars):
             if isinstance(item, ReadProblem):
                 yield item
                 continue
@@ -212,9 +224,9 @@ def _iter_checked(
             yield doc
 
 
-def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, max_chars: int) -> Iterator[_Item]:
+def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, input_format: str | None, max_chars: int) -> Iterator[_Item]:
     if inp == "-":
-        yield from _read_stdin(stdin if stdin is not None else sys.stdin, max_chars)
+        yield from _read_stdin(stdin if stdin is not None else sys.stdin, max_chars, input_format)
     elif os.path.isdir(inp):
         for entry in _walk(inp):
             if isinstance(entry, ReadProblem):
@@ -223,7 +235,7 @@ def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, max_chars: int) -> It
                 rel = os.path.relpath(entry, inp).replace(os.sep, "/")
                 yield from _read_file(entry, printable_path(_strip_ext(rel)), max_chars)
     else:
-        yield from _read_file(inp, printable_path(_strip_ext(os.path.basename(inp))), max_chars)
+        yield from _read_file(inp, printable_path(_strip_ext(os.path.basename(inp))), max_chars, input_format)
 
 
 def _walk(directory: str) -> Iterator[str | ReadProblem]:
@@ -246,16 +258,51 @@ def _walk(directory: str) -> Iterator[str | ReadProblem]:
         if entry.is_dir(follow_symlinks=False):
             if name != "golden":
                 yield from _walk(entry.path)
+        elif _is_dangling(entry.path):
+            yield _dangling(entry.path)
         elif _kind(name) and not name.lower().removesuffix(".gz").endswith(_SKIPPED_SUFFIXES):
             try:
                 is_file = entry.is_file()
             except OSError as exc:  # ELOOP: a symlink to itself
                 yield ReadProblem(printable_path(entry.path), None, None, f"cannot read file: {exc.strerror or exc}: skipped")
                 continue
-            if is_file:
+            if is_file and not is_eventx_output(entry.path):
                 yield entry.path
-            elif entry.is_symlink() and not os.path.exists(entry.path):
-                yield ReadProblem(printable_path(entry.path), None, None, "broken symbolic link: skipped")
+
+
+def _is_dangling(path: str) -> bool:
+    """A symlink whose target does not exist (a loop is reported when the file is read)."""
+    if not os.path.islink(path):
+        return False
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _dangling(path: str) -> ReadProblem:
+    """A symlink in an input directory whose target does not exist: reported, not silently skipped."""
+    try:
+        target = printable_path(os.readlink(path))
+    except OSError:
+        target = "?"
+    return ReadProblem(printable_path(path), None, None, f"dangling symbolic link (its target {target} does not exist): skipped")
+
+
+def read_as_document(path: str, directory: str) -> bool:
+    """Whether reading ``directory`` reads the existing file ``path`` (inside it) as documents,
+    as :func:`_walk` decides: not hidden, not under ``golden/``, an input extension, and not one
+    of eventx's own outputs."""
+    parts = os.path.relpath(path, directory).split(os.sep)
+    if any(p.startswith(".") for p in parts) or "golden" in parts[:-1]:
+        return False
+    name = parts[-1]
+    if not _kind(name) or name.lower().removesuffix(".gz").endswith(_SKIPPED_SUFFIXES):
+        return False
+    return os.path.isfile(path) and not is_eventx_output(path)
 
 
 class _GzipStream(io.RawIOBase):
@@ -310,9 +357,9 @@ class _GzipStream(io.RawIOBase):
         return 0
 
 
-def _read_file(path: str, stem: str, max_chars: int) -> Iterator[_Item]:
+def _read_file(path: str, stem: str, max_chars: int, input_format: str | None = None) -> Iterator[_Item]:
     """One input file; I/O and decompression failures become a ReadProblem for the file."""
-    kind = _kind(path)
+    kind = input_format or _kind(path)
     source = printable_path(path)
     gz: _GzipStream | None = None
     try:
@@ -341,8 +388,9 @@ def _read_file(path: str, stem: str, max_chars: int) -> Iterator[_Item]:
         )
 
 
-def _read_stdin(stdin: TextIO | BinaryIO | None, max_chars: int) -> Iterator[_Item]:
-    """``-``: JSONL when the first non-blank character is ``{``, else one document "stdin"."""
+def _read_stdin(stdin: TextIO | BinaryIO | None, max_chars: int, kind: str | None = None) -> Iterator[_Item]:
+    """``-``: read as ``kind`` (``--input-format``) if given; else JSONL when the first
+    non-blank character is ``{``, else one document "stdin"."""
     source = "<stdin>"
     if stdin is None or getattr(stdin, "closed", False):  # `eventx run - <&-`
         yield ReadProblem(source, None, None, "standard input is closed: nothing read")
@@ -352,9 +400,17 @@ def _read_stdin(stdin: TextIO | BinaryIO | None, max_chars: int) -> Iterator[_It
             stream: TextIO = stdin  # type: ignore[assignment]  # already text (e.g. StringIO)
         else:
             raw = getattr(stdin, "buffer", stdin)  # decode bytes ourselves: BOMs, bad bytes
-            stream = _open_text(raw, newline="\n")
-        head, lines = _head_and_lines(stream, max_chars, until_nonblank=True)
-        if head.lstrip().startswith("{"):
+            stream = _open_text(raw, newline="" if kind == "csv" else "\n")
+        if kind == "txt":
+            yield from _read_txt(stream, source, "stdin", max_chars)
+            return
+        if kind == "csv":
+            yield from _read_csv(stream, source, "stdin", max_chars)
+            return
+        head, lines = _head_and_lines(stream, max_chars, until_nonblank=kind is None)
+        if kind is None and not head.strip():  # nothing but blanks (e.g. an empty pipe): no document at all
+            return
+        if kind == "jsonl" or head.lstrip().startswith("{"):
             yield from _read_jsonl(lines, source, "stdin", max_chars)
         else:
             yield from _read_txt(lines, source, "stdin", max_chars)

@@ -37,7 +37,7 @@ def parse_entry(source: SourceText, errors: list[Diagnostic]) -> LexiconEntry | 
 def parse_lexicon_file(text: str, file: str, errors: list[Diagnostic]) -> list[LexiconEntry]:
     """Entries of a lexicon text file: one per line, '#' comment lines and blank lines skipped.
 
-    A file longer than ``MAX_LEXICON_CHARS`` is an error (E118), and none of it is parsed."""
+    A file longer than ``MAX_LEXICON_CHARS`` is an error (E119), and none of it is parsed."""
     if len(text) > MAX_LEXICON_CHARS:
         message = (f"lexicon file is {len(text) / 1e6:,.1f} MB, over the limit of {MAX_LEXICON_CHARS / 1e6:g} MB"
                    " (split it, or keep only the phrases the rules need)")

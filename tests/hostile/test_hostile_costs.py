@@ -59,7 +59,7 @@ def test_check_warns_of_catastrophic_field_regexes(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = CliRunner().invoke(app, ["check", str(rules)])
-    lines = [line for line in result.output.splitlines() if "W411" in line]
+    lines = [line for line in result.output.splitlines() if "W414" in line]
     assert len(lines) == 2, result.output
     assert "rules.yml:4:" in lines[0] and "(a|a)+" in lines[0]
     assert "rules.yml:7:" in lines[1] and "(x+)+y" in lines[1]
@@ -126,4 +126,4 @@ def test_a_huge_lexicon_is_refused_at_once(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(rules)])
     assert time.monotonic() - started < 20
     assert result.exit_code == 2, result.output
-    assert "E118" in result.output and "over the limit of 5 MB" in result.output and "big.txt:1:1" in result.output
+    assert "E119" in result.output and "over the limit of 5 MB" in result.output and "big.txt:1:1" in result.output

@@ -223,7 +223,7 @@ def test_symlink_loop_and_broken_link(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert doc_ids(events) == ["ok"]
     assert sorted((Path(r["source"]).name, r["error"].split(":")[0]) for r in records) == [
-        ("broken.txt", "broken symbolic link"),
+        ("broken.txt", "dangling symbolic link (its target missing.txt does not exist)"),
         ("self.txt", "cannot read file"),
     ]
     # named directly: a usage error
