@@ -186,6 +186,7 @@ class RuleSet:
     warnings: tuple[Diagnostic, ...] = ()
     mention_rules: tuple[MentionRule, ...] = ()
     scopes: dict[str, Scope] = field(default_factory=dict)
+    sources: tuple[tuple[str, str], ...] = ()  # (real path, sha256) of every file read
 
     def scope(self, file: str) -> Scope:
         """The names visible in ``file``; every name as itself when the file has no scope."""
