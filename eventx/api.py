@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from eventx.cache import cached_pack, keep_pack
@@ -26,7 +26,7 @@ from eventx.rules.loader import load_rule_files_partial
 from eventx.text.model import Document, Sentence
 from eventx.text.pipeline import analyse, iter_sentences, tokens_for
 
-DEFAULT_TIME_BUDGET = 10.0  # seconds of matching per document before it is reported and skipped
+DEFAULT_TIME_BUDGET = 10.0  # seconds of extraction per document before it is reported and skipped
 
 
 def default_rules_path() -> Path:
@@ -71,9 +71,30 @@ class DocumentTimeout(EventxError):
 MAX_SENTENCE_CHARS = 100_000  # 16x the longest sentence of the shared news corpora (6,097)
 
 
-class SentenceTooLong(EventxError):
-    """A "sentence" so long that it is not prose (a dump, a table without punctuation):
-    tokenising and matching it would take memory and time out of proportion."""
+class _Clock:
+    """The time budget of one document: every step of its extraction counts (tokenising,
+    matching, building events, modality, attribution, merging mentions), except building
+    regexes on their first use (a one-off cost of the pack, not of the document)."""
+
+    def __init__(self, budget: float | None, pack: RulePack) -> None:
+        self.budget = budget
+        self._pack = pack
+        self._started = time.monotonic()
+        self._compiled = pack.compile_seconds
+
+    def left(self) -> float | None:
+        if self.budget is None:
+            return None
+        spent = time.monotonic() - self._started - (self._pack.compile_seconds - self._compiled)
+        return self.budget - spent
+
+    def check(self) -> None:
+        left = self.left()
+        if left is not None and left <= 0:
+            raise TimeoutError
+
+    def error(self) -> DocumentTimeout:
+        return DocumentTimeout(f"extracting the document took longer than {self.budget:g} s (--time-budget)")
 
 
 @dataclass(slots=True)
@@ -92,6 +113,7 @@ class DocumentTrace:
     doc: Document
     sentences: list[SentenceTrace]
     events: list[dict]  # the document's records, as extract() returns them
+    warnings: list[str] = field(default_factory=list)  # parts skipped: a sentence over MAX_SENTENCE_CHARS
 
 
 class Extractor:
@@ -123,6 +145,13 @@ class Extractor:
         """Event records of one document (a plain string becomes a document with id "text")."""
         return self.trace(doc).events
 
+    def extract_document(self, doc: Document | str) -> tuple[list[dict], list[str]]:
+        """(event records, warnings) of one document. A warning names a part of the document
+        that was skipped (a sentence longer than ``MAX_SENTENCE_CHARS``); the rest of it is
+        extracted. Past the time budget, :class:`DocumentTimeout` is raised."""
+        traced = self.trace(doc)
+        return traced.events, traced.warnings
+
     def trace(self, doc: Document | str, *, every_sentence: bool = False) -> DocumentTrace:
         """What happened to each sentence of a document, and the document's event records.
 
@@ -135,27 +164,33 @@ class Extractor:
         """
         if isinstance(doc, str):
             doc = Document(id="text", text=doc)
-        budget = self.time_budget
+        # the budget counts the document's whole extraction (see _Clock)
+        clock = _Clock(self.time_budget, self.pack)
         pack = self.pack
         traced: list[SentenceTrace] = []
-        for sentence in self._candidate_sentences(doc.text, every_sentence=every_sentence):
-            # the budget counts matching only, not reading or splitting a long document
-            started = time.monotonic()
-            compiled_before = pack.compile_seconds
-            try:
-                found = pack.match_sentence(sentence.tokens, deadline=None if budget is None else started + budget)
-            except TimeoutError:
-                raise DocumentTimeout(f"matching took longer than {self.time_budget:g} s") from None
-            seconds = time.monotonic() - started - (pack.compile_seconds - compiled_before)
-            if budget is not None:
-                budget -= seconds
-            kept = resolve_overlaps(found.matches) if found.matches else []
-            records = self.builder.records(doc, sentence, kept, found.hits) if kept else []
-            traced.append(SentenceTrace(sentence, found, kept, records, seconds))
-        events = sort_events([event for t in traced for event in t.events])
-        if self.merge_mentions and len(events) > 1:
-            events = merge_mentions(events, self._party_finder(doc.text), doc.text)
-        return DocumentTrace(doc, traced, events)
+        warnings: list[str] = []
+        try:
+            for sentence in self._candidate_sentences(doc.text, warnings, every_sentence=every_sentence):
+                clock.check()
+                left = clock.left()
+                pack.atoms.time_left = left  # field regexes run on what is left of it
+                started = time.monotonic()
+                compiled_before = pack.compile_seconds
+                found = pack.match_sentence(sentence.tokens, deadline=None if left is None else started + left)
+                seconds = time.monotonic() - started - (pack.compile_seconds - compiled_before)
+                kept = resolve_overlaps(found.matches) if found.matches else []
+                records = self.builder.records(doc, sentence, kept, found.hits) if kept else []
+                traced.append(SentenceTrace(sentence, found, kept, records, seconds))
+            clock.check()
+            events = sort_events([event for t in traced for event in t.events])
+            if self.merge_mentions and len(events) > 1:
+                events = merge_mentions(events, self._party_finder(doc.text), doc.text)
+                clock.check()
+        except TimeoutError:
+            raise clock.error() from None
+        finally:
+            pack.atoms.time_left = None
+        return DocumentTrace(doc, traced, events, warnings)
 
     def mentions(self, doc: Document | str, labels: list[str] | None = None) -> list[dict]:
         """The mentions of every label of the pack (or of ``labels``, as written in the rules)
@@ -210,12 +245,13 @@ class Extractor:
 
         return parties
 
-    def _candidate_sentences(self, text: str, *, every_sentence: bool = False) -> Iterator[Sentence]:
+    def _candidate_sentences(self, text: str, warnings: list[str], *, every_sentence: bool = False) -> Iterator[Sentence]:
         """The sentences of :func:`eventx.text.pipeline.analyse` in which a rule can fire.
 
         Most news sentences hold no trigger word, and tokenising is the costliest step, so
         :meth:`Prefilter.may_fire` rules sentences out from their raw text first (and whole
-        documents, before they are even split).
+        documents, before they are even split). A sentence over the length limit is skipped,
+        with a message in ``warnings``.
         """
         pack = self.pack
         prefilter = self.prefilter and not every_sentence
@@ -224,10 +260,11 @@ class Extractor:
 
         def select(start: int, end: int) -> tuple[bool, bool]:
             if end - start > MAX_SENTENCE_CHARS:  # checked before the prefilter: same outcome either way
-                raise SentenceTooLong(
+                warnings.append(
                     f"sentence at characters {start}-{end} is {end - start:,} characters long"
-                    f" (limit {MAX_SENTENCE_CHARS:,}): document skipped"
+                    f" (limit {MAX_SENTENCE_CHARS:,}): sentence skipped, the rest of the document extracted"
                 )
+                return False, True
             return pack.prefilter.may_fire(text, start, end) if prefilter else (True, True)
 
         yield from iter_sentences(text, select)

@@ -11,6 +11,7 @@ E3xx runtime (documents, input, output), W4xx lint warnings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -72,3 +73,13 @@ def did_you_mean(name: str, candidates: Iterable[str], fmt: str = "{}") -> str:
 
     best = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
     return f" (did you mean {fmt.format(best[0])}?)" if best else ""
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters (ESC sequences that clear the
+    screen or set the title, bidirectional overrides) become ``\\x1b``-style escapes.
+    Newlines and tabs are kept."""
+    return _CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -21,11 +21,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+try:  # the parser of the standard library's re: enough to see a pattern's structure
+    from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # Python < 3.11
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
 
 from eventx.api import DocumentTimeout, DocumentTrace, Extractor, load_rules
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
-from eventx.match.ast import LOOKAROUND, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef, children
+from eventx.match.ast import (
+    LOOKAROUND, And, FieldRegex, Group, Node, Not, Or, PatternError, Repeat, Seq, TokenNode, VarRef, children,
+)
 from eventx.match.matcher import RulePack
 from eventx.match.parser import parse_pattern
 from eventx.rules.model import Example, LexiconEntry, Pos, Rule, RuleSet, SourceText
@@ -52,6 +61,7 @@ SLOW_EXAMPLE = _code("W409", "an example that takes longer than the time budget 
 UNUSED_LABEL = _code("W411", "a mention label that no pattern refers to")
 SAME_NAME = _code("W412", "a name defined in two files that do not see each other: two different names, easily confused")
 NO_MENTION_EXAMPLE = _code("W413", "a mention rule without a positive example (one that expects a mention of its label)")
+BACKTRACKING_REGEX = _code("W414", "a field regex with a repeat around a repeat or an ambiguous alternation ((a+)+, (a|a)+): exponential on a long token")
 SENTENCE_GUARD = _code("W410", "a lookaround over the rest of the sentence ((?! []*? X) or (?<! X []*? )), run at every start tried: write it as an 'unless' pattern")
 
 EXAMPLE_TIME_BUDGET = 5.0  # seconds per example: far above normal, low enough not to hang `check`
@@ -107,6 +117,7 @@ def lint(path: str | Path) -> LintResult:
     result.diagnostics += _token_duplicates(ruleset)
     result.diagnostics += _nested_quantifiers(ruleset)
     result.diagnostics += _sentence_guards(ruleset)
+    result.diagnostics += _backtracking_regexes(ruleset)
     result.diagnostics += _run_examples(ruleset, pack)
     result.diagnostics = _sorted(result.diagnostics)
     return result
@@ -291,6 +302,94 @@ def _sentence_guards(ruleset: RuleSet) -> list[Diagnostic]:
                        "'X nowhere in the sentence', write X as an unless: pattern of the rule (searched once)")
             found.append(source.position(node.offset).diagnostic(SENTENCE_GUARD, message, severity="warning"))
     return found
+
+
+def _backtracking_regexes(ruleset: RuleSet) -> list[Diagnostic]:
+    """Field regexes such as ``[word=/(a|a)+/]``: on a 30-letter token they backtrack for
+    minutes (the time budget stops them, but every document holding such a token is lost)."""
+    found = []
+    for source, node in _own_nodes(ruleset):
+        if not isinstance(node, TokenNode) or node.constraint is None:
+            continue
+        stack: list[Any] = [node.constraint]
+        while stack:
+            constraint = stack.pop()
+            if isinstance(constraint, Not):
+                stack.append(constraint.operand)
+            elif isinstance(constraint, (And, Or)):
+                stack.extend(constraint.operands)
+            elif isinstance(constraint, FieldRegex) and _catastrophic(constraint.regex):
+                message = (f"field regex /{constraint.regex}/ repeats a repeat or an ambiguous alternation: it can take"
+                           " exponential time on a long token (make the inner part unambiguous, bound it, or use a possessive ++)")
+                found.append(source.position(constraint.offset).diagnostic(BACKTRACKING_REGEX, message, severity="warning"))
+    return found
+
+
+def _catastrophic(pattern: str) -> bool:
+    """Whether an unbounded repeat's body can match one string in many ways: it is an
+    unbounded repeat with nothing required beside it (``(a+)+``, ``(\\w+\\s?)*``; not
+    ``(-[a-z]+)*``), or alternatives that start alike (``(a|a)+``; not ``(a|b)+``).
+    A look at the pattern's structure, not a proof."""
+    try:
+        tree = _sre_parse.parse(pattern)
+    except Exception:  # syntax of the ``regex`` module that ``re`` does not read
+        return False
+
+    def walk(items: Any) -> bool:
+        for op, arg in items:
+            if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT):
+                body = _flat(arg[2])
+                if arg[1] == _sre.MAXREPEAT and (_ambiguous_branch(body) or _only_a_repeat(body)):
+                    return True
+                if walk(arg[2]):
+                    return True
+            elif op == _sre.SUBPATTERN:
+                if walk(arg[-1]):
+                    return True
+            elif op == _sre.BRANCH:
+                if any(walk(alt) for alt in arg[1]):
+                    return True
+        return False
+
+    return walk(tree)
+
+
+def _flat(items: Any) -> list[Any]:
+    """The items of a pattern with its (non-capturing or capturing) groups opened."""
+    out: list[Any] = []
+    for op, arg in items:
+        if op == _sre.SUBPATTERN:
+            out.extend(_flat(arg[-1]))
+        else:
+            out.append((op, arg))
+    return out
+
+
+def _only_a_repeat(items: list[Any]) -> bool:
+    """Nothing but repeats, one unbounded, the others optional or repeating the same thing."""
+    repeats = [arg for op, arg in items if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT)]
+    unbounded = [arg for arg in repeats if arg[1] == _sre.MAXREPEAT]
+    if not unbounded or len(repeats) != len(items):
+        return False
+    first = unbounded[0]
+    return all(arg is first or arg[0] == 0 or str(arg[2]) == str(first[2]) for arg in repeats)
+
+
+def _ambiguous_branch(items: list[Any]) -> bool:
+    """An alternation two of whose alternatives can start alike: the same text (``(a|a)``,
+    which the parser turns into ``a(|)``), or the same first literal, or a first item that is
+    not a literal in more than one of them."""
+    for op, arg in items:
+        if op != _sre.BRANCH:
+            continue
+        alternatives = [_flat(alt) for alt in arg[1]]
+        if len({str(alt) for alt in alternatives}) < len(alternatives):
+            return True
+        firsts = [alt[0] for alt in alternatives if alt]
+        literal = [a for o, a in firsts if o == _sre.LITERAL]
+        if len(set(literal)) < len(literal) or len(firsts) - len(literal) > 1:
+            return True
+    return False
 
 
 def _scans_sentence(look: Group) -> bool:

@@ -6,7 +6,9 @@ import math
 import os
 import shlex
 import signal
+import sqlite3
 import sys
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager, nullcontext
 from enum import Enum
 from pathlib import Path
@@ -17,7 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
-from eventx.errors import EventxError, InputError
+from eventx.errors import EventxError, InputError, escape_controls
+from eventx.io.readers import DEFAULT_MAX_DOC_BYTES
 
 MAX_TIME_BUDGET = 3600.0  # an hour of matching for one document is a hang, not a budget
 
@@ -51,12 +54,14 @@ def run(
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores; 1 for inputs under 4 MB).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
     errors: Annotated[Optional[str], typer.Option("--errors", help="Errors file (default: <output>.errors.jsonl).")] = None,
-    time_budget: Annotated[str, typer.Option("--time-budget", metavar="SECONDS|none", help=f"Seconds of matching per document before it is reported and skipped (at most {MAX_TIME_BUDGET:g}); 'none' for no limit.")] = "10",
+    time_budget: Annotated[str, typer.Option("--time-budget", metavar="SECONDS|none", help=f"Seconds of extraction per document before it is reported and skipped (at most {MAX_TIME_BUDGET:g}); 'none' for no limit.")] = "10",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar and no summary.")] = False,
     engine: Annotated[Engine, typer.Option("--engine", help="local: worker processes here; dask: a Dask cluster (see docs/analysis.md).")] = Engine.local,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786 (default: a local Dask cluster of --jobs workers).")] = None,
     mentions: Annotated[Mentions, typer.Option("--mentions", help="merge: one record per event of a document, later mentions (a lead repeating its headline) in its 'mentions'; separate: one record per sentence mention.")] = Mentions.merge,
     input_format: Annotated[Optional[InputFormat], typer.Option("--input-format", help="Read stdin and the files named (whatever their extension) as jsonl, csv or txt (default: from the extension; stdin: JSONL when it starts with '{', else text).")] = None,
+    max_doc_bytes: Annotated[int, typer.Option("--max-doc-bytes", min=1, help="Largest document (characters of text) read; a longer one is reported and skipped.")] = DEFAULT_MAX_DOC_BYTES,
+    csv_safe: Annotated[bool, typer.Option("--csv-safe", help="CSV output: prefix cells starting with = + - @ with ' so that spreadsheets do not run them as formulas.")] = False,
 ) -> None:
     """Extract events from a corpus and write the event log.
 
@@ -71,8 +76,13 @@ def run(
         raise fail(EventxError("--scheduler needs --engine dask"))
     budget = _time_budget(time_budget)
     merge = mentions is Mentions.merge
+    if errors and os.path.isdir(errors):
+        raise fail(EventxError(f"--errors {errors}: is a directory (give a file name)"))
     read_as = input_format.value if input_format else None
     hint = _resume_command(inputs, rules, output, fmt, errors, time_budget, mentions, read_as, engine, scheduler, jobs)
+    if hint and (max_doc_bytes != DEFAULT_MAX_DOC_BYTES or csv_safe):
+        extra = (["--max-doc-bytes", str(max_doc_bytes)] if max_doc_bytes != DEFAULT_MAX_DOC_BYTES else []) + (["--csv-safe"] if csv_safe else [])
+        hint = hint.removesuffix(" --resume") + " " + shlex.join([*extra, "--resume"])
     extractor = load_extractor(rules, time_budget=budget, merge_mentions=merge) if engine is Engine.local else None
     try:
         with _sigterm_as_interrupt():
@@ -93,15 +103,18 @@ def run(
                     where = f"{where}:{line}" if where and line else where
                     doc = record.get("doc_id")
                     label = ", ".join(p for p in (where, f"document {doc}" if doc else "") if p)
-                    console.print(f"warning: {label}: {record['error']}" if label else f"warning: {record['error']}", markup=False)
+                    message = f"warning: {label}: {record['error']}" if label else f"warning: {record['error']}"
+                    console.print(escape_controls(message), markup=False)  # ids and texts come from the input
 
                 common = dict(
                     output=output,
                     fmt=fmt,
                     resume=resume,
                     errors_path=errors,
-                    stdin=sys.stdin.buffer if "-" in inputs else None,
+                    stdin=getattr(sys.stdin, "buffer", None) if "-" in inputs else None,  # None: stdin closed
                     input_format=read_as,
+                    max_doc_bytes=max_doc_bytes,
+                    csv_safe=csv_safe,
                     on_document=on_document,
                     on_problem=on_problem,
                 )
@@ -120,6 +133,14 @@ def run(
         raise typer.Exit(128 + signal.SIGTERM if isinstance(stop, Terminated) else 130)
     except EventxError as err:
         raise fail(err)
+    except (OSError, sqlite3.Error, BrokenExecutor) as err:  # a full disk, a killed worker
+        what = "a worker process died (killed, or out of memory?)" if isinstance(err, BrokenExecutor) else "cannot write"
+        reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
+        name = getattr(err, "filename", None) or (output if isinstance(err, sqlite3.Error) else None)
+        console.print(escape_controls(f"error: {what}: {f'{name}: ' if name else ''}{reason}; the run stopped, what was written is kept."), markup=False)
+        if hint:
+            console.print(escape_controls(f"resume with: {hint}"), markup=False)
+        raise typer.Exit(1)
     if summary.complete:
         console.print(f"{output} is already complete: nothing to resume (run without --resume to redo it).", markup=False)
         return
@@ -239,10 +260,10 @@ def _print_summary(console: Console, summary) -> None:
     table.add_row("documents", str(data["documents"]) + (f" (+{data['resumed']} already done)" if data["resumed"] else ""))
     table.add_row("events", str(data["events"]))
     for event_type, count in data["events_by_type"].items():
-        table.add_row(f"  {event_type}", str(count))
+        table.add_row(f"  {escape_controls(event_type)}", str(count))
     errors = str(data["errors"])
     if data["errors"] and data["errors_file"]:
-        errors += f" (see {data['errors_file']})"
+        errors += f" (see {escape_controls(data['errors_file'])})"
     table.add_row("errors", errors)
     if data["seconds"]:
         table.add_row(
@@ -250,7 +271,7 @@ def _print_summary(console: Console, summary) -> None:
             f"{data['docs_per_s']} docs/s, {data['mb_per_s']} MB/s ({data['seconds']} s)",
         )
     if data["output"]:
-        table.add_row("output", data["output"])
+        table.add_row("output", escape_controls(data["output"]))
     console.print(table)
 
 

@@ -41,7 +41,7 @@ import eventx
 from eventx.api import DEFAULT_TIME_BUDGET, Extractor, default_rules_path, load_rules
 from eventx.engines.local import DocResult, RunSummary, _extract_one, default_jobs, run_info, write_results
 from eventx.errors import EventxError, InputError
-from eventx.io.readers import check_inputs
+from eventx.io.readers import DEFAULT_MAX_DOC_BYTES, check_inputs
 from eventx.io.writers import output_format
 from eventx.match.matcher import RulePack
 from eventx.text.model import Document
@@ -167,6 +167,8 @@ def run_corpus_dask(
     block_size: int = BLOCK_DOCS,
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+    csv_safe: bool = False,
 ) -> RunSummary:
     """Extract events from ``inputs`` on a Dask cluster into ``output`` (as ``run_corpus``).
 
@@ -200,6 +202,8 @@ def run_corpus_dask(
             run_info=run_info(bundle.version, merge_mentions),
             on_document=on_document,
             on_problem=on_problem,
+            max_doc_bytes=max_doc_bytes,
+            csv_safe=csv_safe,
         )
 
 

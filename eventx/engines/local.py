@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -32,7 +32,7 @@ from typing import Any
 from eventx.api import Extractor
 from eventx.errors import InputError
 from eventx.io.guards import check_run_paths
-from eventx.io.readers import ReadProblem, check_inputs, iter_corpus
+from eventx.io.readers import DEFAULT_MAX_DOC_BYTES, ReadProblem, check_inputs, iter_corpus
 from eventx.io.writers import (
     ErrorLog,
     OutputLock,
@@ -92,7 +92,8 @@ _WORKER_EXTRACTOR: Extractor | None = None
 
 def _extract_one(extractor: Extractor, doc: Document) -> DocResult:
     try:
-        return DocResult(doc, extractor.extract(doc))
+        events, warnings = extractor.extract_document(doc)
+        return DocResult(doc, events, "; ".join(warnings) or None)  # warnings: the events are kept
     except Exception as err:  # one bad document must never stop the run
         reason = str(err) or type(err).__name__
         return DocResult(doc, [], f"{type(err).__name__}: {reason}" if not str(err) else reason)
@@ -118,6 +119,8 @@ def run_corpus(
     input_format: str | None = None,
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+    csv_safe: bool = False,
 ) -> RunSummary:
     """Extract events from every document of ``inputs`` into ``output`` (stdout JSONL when None)."""
     return write_results(
@@ -132,6 +135,8 @@ def run_corpus(
         run_info=run_info(extractor.pack.version, extractor.merge_mentions),
         on_document=on_document,
         on_problem=on_problem,
+        max_doc_bytes=max_doc_bytes,
+        csv_safe=csv_safe,
     )
 
 
@@ -186,6 +191,8 @@ def write_results(
     run_info: dict[str, Any] | None = None,
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+    csv_safe: bool = False,
 ) -> RunSummary:
     """Read ``inputs``, pass the documents through ``results`` and write what comes back.
 
@@ -217,7 +224,7 @@ def write_results(
             if state == "partial":
                 _check_resumable(output, read_run_info(output), info)  # type: ignore[arg-type]
                 done = done_doc_ids(output, fmt)  # type: ignore[arg-type]
-        writer = open_writer(output, fmt, resume=resume, run_info=info)
+        writer = open_writer(output, fmt, resume=resume, run_info=info, csv_safe=csv_safe)
         error_log = ErrorLog(errors_path, resume=resume)
         summary.errors_path = error_log.path
         started = time.perf_counter()
@@ -229,7 +236,7 @@ def write_results(
                 on_problem(record)
 
         def documents() -> Iterator[Document]:
-            for item in iter_corpus(inputs, stdin=stdin, input_format=input_format):
+            for item in iter_corpus(inputs, stdin=stdin, input_format=input_format, max_doc_bytes=max_doc_bytes):
                 if isinstance(item, ReadProblem):
                     report(item.to_record())
                     continue
@@ -285,6 +292,7 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
     context = multiprocessing.get_context("fork")
     iterator = iter(docs)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),))
+    broken = False
     try:
         pending: deque[tuple[list[Document], Future]] = deque()
         while True:
@@ -296,13 +304,23 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             if not pending:
                 break
             chunk, future = pending.popleft()
-            for doc, (events, error) in zip(chunk, future.result()):
+            try:
+                extracted = future.result()
+            except BrokenExecutor:  # a worker died (killed, out of memory): the caller says so
+                broken = True
+                raise
+            for doc, (events, error) in zip(chunk, extracted):
                 yield DocResult(doc, events, error)
     finally:
-        # Interrupted: queued chunks are cancelled and the workers finish the chunk they are
-        # on (bounded by the time budget). Killing them instead can leave the pool's result
-        # pipe with half a message, and the pool's shutdown then waits for the rest forever.
-        pool.shutdown(wait=True, cancel_futures=True)
+        if broken:  # the others are stopped, not waited for: the dead one's pipe may never drain
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            # Interrupted: queued chunks are cancelled and the workers finish the chunk they are
+            # on (bounded by the time budget). Killing them instead can leave the pool's result
+            # pipe with half a message, and the pool's shutdown then waits for the rest forever.
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker_init(parent: int) -> None:

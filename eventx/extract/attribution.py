@@ -86,6 +86,10 @@ VERB_CONTEXT = frozenset(  # words that make a base form a verb ("did not say", 
 RELATIVES = frozenset({"who", "which", "whose"})
 EXPLETIVES = frozenset({"it", "there"})
 MAX_NP = 10  # tokens in a source noun phrase
+# Tokens searched before and after an event for its clause's scope (here and in modality): a
+# frame or cue farther away is taken to lie in another clause. Real clauses are far shorter;
+# the bound makes a run-on "sentence" (a dump with no punctuation) cost linear time.
+MAX_SCOPE = 200
 
 
 def is_punct(token: Token) -> bool:
@@ -162,7 +166,7 @@ def _leading_source(tokens: list[Token], first: int) -> tuple[int, int] | None:
     A frame that closes the previous clause also covers a contrast clause after it:
     "Canada has no plans ..., the prime minister said, although Ottawa is considering ...".
     """
-    for v in range(first - 1, -1, -1):
+    for v in range(first - 1, max(-1, first - 1 - MAX_SCOPE), -1):
         tok = tokens[v]
         if tok.lower in CLAUSE_BREAKS or (
             tok.word == "," and v + 1 < first and tokens[v + 1].lower in ("and", "but")
@@ -184,7 +188,7 @@ def _leading_source(tokens: list[Token], first: int) -> tuple[int, int] | None:
 
 def _trailing_source(tokens: list[Token], last: int) -> tuple[int, int] | None:
     """The source of "<span>, X said", '"<span>," said X' or "<span>, according to X"."""
-    for p in range(last, len(tokens)):
+    for p in range(last, min(len(tokens), last + MAX_SCOPE)):
         tok = tokens[p]
         if tok.lower == ";":
             return None

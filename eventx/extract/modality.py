@@ -33,11 +33,13 @@ lemmas conflate them ("willing" -> "will").
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from eventx.extract.attribution import (
+    MAX_SCOPE,
     QUOTES,
     is_comma_or_quote,
     is_punct,
@@ -189,6 +191,14 @@ class _Context:
     domain: tuple[_Chain, ...]
     skipped: frozenset[int]  # the domain's chains and parenthetical frames: not in any gap
     nominal: bool
+    counted: tuple[int, ...]  # the tokens from the clause start to the trigger not skipped
+
+    def gap(self, end: int, limit: int) -> list[int] | None:
+        """The counted tokens from ``end`` to the trigger, or None when there are more than ``limit``."""
+        first = bisect_left(self.counted, end)
+        if len(self.counted) - first > limit:
+            return None
+        return list(self.counted[first:])
 
     @property
     def finite(self) -> bool:
@@ -214,13 +224,15 @@ def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[in
     cs, frames = _clause_start(tokens, t0)
     domain = _verb_domain(tokens, cs, t0)
     chained = frozenset(i for ch in domain for i in range(ch.first, ch.host))
+    skipped = chained | frames
     ctx = _Context(
         tokens=tokens,
         trigger=(t0, t1),
         clause_start=cs,
         domain=domain,
-        skipped=chained | frames,
+        skipped=skipped,
         nominal=_is_nominal(tokens, t0, t1),
+        counted=tuple(g for g in range(cs, t0) if g not in skipped),
     )
     found = {m for m, _ in _cues(ctx, span_end)}
     return max(found, key=_PRECEDENCE.__getitem__, default=ASSERTED)
@@ -337,7 +349,7 @@ def _post_word_cues(tokens: list[Token], k: int) -> Iterator[tuple[str, int]]:
 def _trailing_conditions(ctx: _Context) -> Iterator[tuple[str, int]]:
     """A condition after an irrealis event: "will evacuate the town if the river rises"."""
     tokens = ctx.tokens
-    for k in range(ctx.trigger[1], len(tokens)):
+    for k in range(ctx.trigger[1], min(len(tokens), ctx.trigger[1] + MAX_SCOPE)):
         w = tokens[k].lower
         if w in BOUNDARIES_AFTER or w in BOUNDARIES_AT or (
             w == "," and k + 1 < len(tokens) and tokens[k + 1].lower in ("and", "but", "or")
@@ -358,10 +370,10 @@ def _trailing_conditions(ctx: _Context) -> Iterator[tuple[str, int]]:
 
 def _clause_start(tokens: list[Token], t0: int) -> tuple[int, frozenset[int]]:
     """Index of the first token of the trigger's clause, and the parenthetical frames in it."""
-    cs = 0
+    cs = max(0, t0 - MAX_SCOPE)
     frames: set[int] = set()
     i = t0 - 1
-    while i >= 0:
+    while i >= cs:
         w = tokens[i].lower
         if w in BOUNDARIES_AFTER or (w == "-" and i > 0 and tokens[i - 1].lower == "-") or (
             w == "," and i + 1 < t0 and tokens[i + 1].lower in ("and", "or")
@@ -427,7 +439,7 @@ def _post_region(ctx: _Context, span_end: int) -> range:
     """Tokens after the trigger that still belong to its clause (nominal) or span (verbal)."""
     tokens = ctx.tokens
     t1 = ctx.trigger[1]
-    end = len(tokens) if ctx.nominal else span_end
+    end = min(len(tokens) if ctx.nominal else span_end, t1 + MAX_SCOPE)
     k = t1
     while k < end:
         tok = tokens[k]
@@ -445,10 +457,10 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     "preposition" (only a non-finite event: "opposition to deploying", "without sending").
     """
     t0 = ctx.trigger[0]
-    gap = [g for g in range(end, t0) if g not in ctx.skipped]
+    gap = ctx.gap(end, MAX_REACH)
     if kind == "preposition":
-        return not gap and ctx.tokens[t0].lower.endswith("ing")
-    if len(gap) > MAX_REACH or (kind == "noun" and ctx.finite):
+        return gap == [] and ctx.tokens[t0].lower.endswith("ing")
+    if gap is None or (kind == "noun" and ctx.finite):
         return False
     tokens = ctx.tokens
     for g in gap:
@@ -469,9 +481,8 @@ def _negative_np_governs(ctx: _Context, k: int, end: int) -> bool:
         return False  # "troops with no experience were deployed"
     if end < len(tokens) and tokens[end].lower in NOT_A_NEGATION_AFTER_NO:
         return False
-    t0 = ctx.trigger[0]
-    gap = [g for g in range(end, t0) if g not in ctx.skipped]
-    return len(gap) <= MAX_REACH // 2 and not any(
+    gap = ctx.gap(end, MAX_REACH // 2)
+    return gap is not None and not any(
         tokens[g].lower in AUXILIARIES or tokens[g].lower in STOPPERS
         or tokens[g].lower == "that" or is_punct(tokens[g])
         for g in gap

@@ -9,19 +9,34 @@ type) raise :class:`~eventx.errors.InputError`, and they do so before anything i
 Choices worth knowing:
 
 * Streaming: JSONL and CSV are read line by line (a corpus may not fit in memory); a
-  ``.txt`` file is one document and is read whole.
+  ``.txt`` file is one document and is read whole. ``.gz`` input is inflated as a stream,
+  member after member; bytes after the last member are reported and ignored.
+* Size: a document (a ``.txt`` file, a JSONL line, a CSV record) longer than
+  ``max_doc_bytes`` characters (``--max-doc-bytes``) is reported and skipped without being
+  read into memory (a gzip bomb costs the time to inflate the limit, not the memory).
 * Decoding: UTF-8 (a BOM is stripped), or UTF-16/UTF-32 when the file starts with a BOM.
   Invalid bytes do not cost the document: they are replaced by U+FFFD and reported once per
   document as a ReadProblem naming the file and line, with the document still yielded.
   (Skipping would lose a whole document for one stray byte; silent replacement would hide
   a wrong encoding.) UTF-16 without a BOM is not guessed: it is reported as binary.
-* A file with NUL characters in its first 8 KB is binary: one ReadProblem, skipped.
+* A .txt or .csv file with NUL characters in its first 8 KB is binary: one ReadProblem,
+  skipped. JSONL is judged line by line: a line with NUL bytes is one bad line.
+* JSONL: CR, LF and CRLF all end a line; a JSON escape of a lone surrogate (``"\\ud800"``,
+  which is no character) is replaced by U+FFFD and the document kept, with a warning.
+* CSV: a record whose quote never closes (it would run to the end of the file) or whose
+  field passes the size limit is reported from the line where it starts, and reading goes on
+  at the next line, so one stray quote costs one record, not the rest of the file.
 * Fields: ``id``, ``text`` (required, a string), optional ``date`` (ISO date or datetime;
-  the YYYY-MM-DD part is kept), ``title`` and ``meta`` (an object). Any other JSONL key or
+  the YYYY-MM-DD part is kept; ``YYYY-MM`` and ``YYYY`` are kept at their precision),
+  ``title`` and ``meta`` (an object; values nested deeper than ``MAX_META_DEPTH`` are kept
+  as their JSON text, with a warning). Any other JSONL key or
   CSV column goes into ``meta`` too, so no input data is dropped. A missing ``id`` becomes
   ``<file stem>:<line>`` (inside a directory the stem is the path relative to it). A bad
   date keeps the document with ``date=None`` plus a ReadProblem, so nothing is lost silently.
 * Ids are unique per run: a repeated id is a ReadProblem and the later document is skipped.
+  A generated id never collides: if ``<stem>:<line>`` was taken, ``~2``, ``~3``, ... is added.
+* File names that are not UTF-8 are shown (and make ids) with ``\\xNN`` escapes; a symlink
+  loop or a broken symlink in a directory is reported, not followed.
 * Problems that keep the document (bad date, replaced bytes, ...) have ``severity
   "warning"`` and are yielded just before their document; the others are ``"error"``.
 """
@@ -34,9 +49,10 @@ import gzip
 import io
 import itertools
 import os
+import re
 import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence, TextIO, Union
@@ -47,10 +63,12 @@ from eventx.errors import Diagnostic, InputError
 from eventx.io.own import is_eventx_output
 from eventx.text.model import Document
 
-__all__ = ["ReadProblem", "check_inputs", "iter_corpus", "read_as_document", "CSV_FIELD_LIMIT"]
+__all__ = ["ReadProblem", "check_inputs", "iter_corpus", "read_as_document", "CSV_FIELD_LIMIT", "DEFAULT_MAX_DOC_BYTES"]
 
 KINDS = ("txt", "jsonl", "csv")
-CSV_FIELD_LIMIT = 256 * 1024 * 1024  # one CSV field may hold a whole long document
+CSV_FIELD_LIMIT = 256 * 1024 * 1024  # a field of an event log (CSV) may hold a whole long document
+DEFAULT_MAX_DOC_BYTES = 100_000_000  # twice the largest document we test with (50 MB)
+MAX_META_DEPTH = 32  # deeper meta values are kept as JSON text (pickling deep nests recurses)
 _SNIFF = 8192  # characters inspected for NULs (binary detection)
 _SKIPPED_SUFFIXES = (".events.jsonl", ".errors.jsonl")  # our own outputs, never documents
 _BOMS = (
@@ -96,8 +114,8 @@ class ReadProblem:
         return Diagnostic(self.source, self.line or 0, 0, message, severity=self.severity).render()
 
 
-# A document together with where it came from (for duplicate-id problems).
-_Located = tuple[Document, str, Union[int, None]]
+# A document, where it came from (for duplicate-id problems), and whether its id was generated.
+_Located = tuple[Document, str, Union[int, None], bool]
 _Item = Union[_Located, ReadProblem]
 
 
@@ -114,6 +132,19 @@ def _strip_ext(name: str) -> str:
         name, lower = name[:-3], lower[:-3]
     kind = _kind(name)
     return name[: -len(kind) - 1] if kind else name
+
+
+def printable_path(path: str) -> str:
+    """``path`` with the bytes of a file name that is not UTF-8 as ``\\xNN`` escapes.
+
+    Python hands such names over as lone surrogates (``surrogateescape``), which no output
+    format can write; the escaped form is readable, deterministic and UTF-8.
+    """
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def check_inputs(inputs: Sequence[str], input_format: str | None = None) -> None:
@@ -135,38 +166,57 @@ def check_inputs(inputs: Sequence[str], input_format: str | None = None) -> None
         path = Path(inp)
         if not path.exists():
             if path.is_symlink():
-                raise InputError(f"{inp}: dangling symbolic link (its target {os.readlink(inp)} does not exist)")
-            raise InputError(f"{inp}: no such file or directory")
+                try:
+                    os.stat(inp)
+                except FileNotFoundError:
+                    raise InputError(
+                        f"{printable_path(inp)}: dangling symbolic link (its target {printable_path(os.readlink(inp))} does not exist)"
+                    ) from None
+                except OSError as exc:  # ELOOP: a link to itself
+                    raise InputError(f"{printable_path(inp)}: {exc.strerror or exc}") from None
+            raise InputError(f"{printable_path(inp)}: no such file or directory")
         if not path.is_dir() and _kind(path.name) is None and input_format is None:
             raise InputError(
-                f"{inp}: unsupported input type (expected a directory or a .txt, .jsonl or"
-                " .csv file, optionally .gz; or give --input-format jsonl|csv|txt)"
+                f"{printable_path(inp)}: unsupported input type (expected a directory or a .txt, .jsonl"
+                " or .csv file, optionally .gz; or give --input-format jsonl|csv|txt)"
             )
 
 
 def iter_corpus(
-    inputs: Sequence[str], *, stdin: TextIO | BinaryIO | None = None, input_format: str | None = None
+    inputs: Sequence[str],
+    *,
+    stdin: TextIO | BinaryIO | None = None,
+    input_format: str | None = None,
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
 ) -> Iterator[Document | ReadProblem]:
     """Documents and problems from every input, in order (directories sorted by name).
 
     Inputs are validated eagerly (InputError is raised by this call, not on first ``next``);
     reading is lazy. ``stdin`` replaces ``sys.stdin`` for the ``-`` input. ``input_format``
-    as for :func:`check_inputs`.
+    as for :func:`check_inputs`. A document longer than ``max_doc_bytes`` characters is
+    reported and skipped.
     """
     check_inputs(inputs, input_format)
-    return _iter_checked(list(inputs), stdin, input_format)
+    if max_doc_bytes < 1:
+        raise InputError(f"the document size limit must be positive, got {max_doc_bytes}")
+    return _iter_checked(list(inputs), stdin, input_format, max_doc_bytes)
 
 
 def _iter_checked(
-    inputs: list[str], stdin: TextIO | BinaryIO | None, input_format: str | None = None
+    inputs: list[str], stdin: TextIO | BinaryIO | None, input_format: str | None, max_chars: int
 ) -> Iterator[Document | ReadProblem]:
     seen: set[str] = set()
     for inp in inputs:
-        for item in _iter_input(inp, stdin, input_format):
+        for item in _iter_input(inp, stdin, input_format, max_chars):
             if isinstance(item, ReadProblem):
                 yield item
                 continue
-            doc, source, line = item
+            doc, source, line, generated = item
+            if generated and doc.id in seen:  # another document has this name: find a free one
+                base = doc.id
+                doc = next(
+                    replace(doc, id=f"{base}~{n}") for n in itertools.count(2) if f"{base}~{n}" not in seen
+                )
             if doc.id in seen:
                 yield ReadProblem(source, line, doc.id, "duplicate document id (already read earlier in this run): skipped")
                 continue
@@ -174,34 +224,32 @@ def _iter_checked(
             yield doc
 
 
-def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, input_format: str | None = None) -> Iterator[_Item]:
+def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, input_format: str | None, max_chars: int) -> Iterator[_Item]:
     if inp == "-":
-        if input_format is not None:
-            yield from _read_stdin_as(stdin if stdin is not None else sys.stdin, input_format)
-            return
-        yield from _read_stdin(stdin if stdin is not None else sys.stdin)
+        yield from _read_stdin(stdin if stdin is not None else sys.stdin, max_chars, input_format)
     elif os.path.isdir(inp):
         for entry in _walk(inp):
             if isinstance(entry, ReadProblem):
                 yield entry
             else:
                 rel = os.path.relpath(entry, inp).replace(os.sep, "/")
-                yield from _read_file(entry, _strip_ext(rel))
+                yield from _read_file(entry, printable_path(_strip_ext(rel)), max_chars)
     else:
-        yield from _read_file(inp, _strip_ext(os.path.basename(inp)), input_format)
+        yield from _read_file(inp, printable_path(_strip_ext(os.path.basename(inp))), max_chars, input_format)
 
 
 def _walk(directory: str) -> Iterator[str | ReadProblem]:
     """Input files under ``directory``, recursively, sorted by name at each level.
 
     Hidden entries, ``golden/`` folders and our own outputs are skipped; symlinked
-    directories are not followed (like ``os.walk``), which rules out cycles.
+    directories are not followed (like ``os.walk``), which rules out cycles. A symlink that
+    loops or points nowhere is reported.
     """
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        yield ReadProblem(directory, None, None, f"cannot list directory: {exc.strerror or exc}")
+        yield ReadProblem(printable_path(directory), None, None, f"cannot list directory: {exc.strerror or exc}")
         return
     for entry in entries:
         name = entry.name
@@ -210,20 +258,38 @@ def _walk(directory: str) -> Iterator[str | ReadProblem]:
         if entry.is_dir(follow_symlinks=False):
             if name != "golden":
                 yield from _walk(entry.path)
-        elif entry.is_symlink() and not os.path.exists(entry.path):
+        elif _is_dangling(entry.path):
             yield _dangling(entry.path)
         elif _kind(name) and not name.lower().removesuffix(".gz").endswith(_SKIPPED_SUFFIXES):
-            if entry.is_file() and not is_eventx_output(entry.path):
+            try:
+                is_file = entry.is_file()
+            except OSError as exc:  # ELOOP: a symlink to itself
+                yield ReadProblem(printable_path(entry.path), None, None, f"cannot read file: {exc.strerror or exc}: skipped")
+                continue
+            if is_file and not is_eventx_output(entry.path):
                 yield entry.path
+
+
+def _is_dangling(path: str) -> bool:
+    """A symlink whose target does not exist (a loop is reported when the file is read)."""
+    if not os.path.islink(path):
+        return False
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _dangling(path: str) -> ReadProblem:
     """A symlink in an input directory whose target does not exist: reported, not silently skipped."""
     try:
-        target = os.readlink(path)
+        target = printable_path(os.readlink(path))
     except OSError:
         target = "?"
-    return ReadProblem(path, None, None, f"dangling symbolic link (its target {target} does not exist): skipped")
+    return ReadProblem(printable_path(path), None, None, f"dangling symbolic link (its target {target} does not exist): skipped")
 
 
 def read_as_document(path: str, directory: str) -> bool:
@@ -239,55 +305,117 @@ def read_as_document(path: str, directory: str) -> bool:
     return os.path.isfile(path) and not is_eventx_output(path)
 
 
-def _read_file(path: str, stem: str, input_format: str | None = None) -> Iterator[_Item]:
+class _GzipStream(io.RawIOBase):
+    """Inflates a gzip file as a stream, member after member (``gzip.open`` gives up on the
+    whole file when bytes that are not a gzip member follow the last one; here they are
+    counted in ``trailing`` and ignored, and what came before is kept)."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._inflate = zlib.decompressobj(wbits=31)
+        self._started = False  # a member has begun (its first bytes were fed)
+        self._done = False
+        self.trailing = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = len(buffer)
+        while not self._done:
+            inflate = self._inflate
+            if inflate.eof:  # a member ended: another one follows, or garbage, or nothing
+                rest = inflate.unused_data
+                while len(rest) < 2:
+                    more = self._raw.read(1 << 16)
+                    if not more:
+                        break
+                    rest += more
+                if not rest:
+                    self._done = True
+                    break
+                if not rest.startswith(b"\x1f\x8b"):
+                    self.trailing = len(rest) + sum(len(c) for c in iter(lambda: self._raw.read(1 << 20), b""))
+                    self._done = True
+                    break
+                self._inflate = zlib.decompressobj(wbits=31)
+                out = self._inflate.decompress(rest, size)
+            elif inflate.unconsumed_tail:  # input held back by the output size limit of the last call
+                out = inflate.decompress(inflate.unconsumed_tail, size)
+            else:
+                data = self._raw.read(1 << 16)
+                if not data:
+                    if not self._started:  # an empty file
+                        self._done = True
+                        break
+                    raise EOFError("compressed file ended before the end-of-stream marker was reached")
+                self._started = True
+                out = inflate.decompress(data, size)
+            if out:
+                buffer[: len(out)] = out
+                return len(out)
+        return 0
+
+
+def _read_file(path: str, stem: str, max_chars: int, input_format: str | None = None) -> Iterator[_Item]:
     """One input file; I/O and decompression failures become a ReadProblem for the file."""
     kind = input_format or _kind(path)
+    source = printable_path(path)
+    gz: _GzipStream | None = None
     try:
-        with gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb") as raw:
-            stream = _open_text(raw, newline="" if kind == "csv" else "\n")
+        with open(path, "rb") as raw:
+            if path.lower().endswith(".gz"):
+                gz = _GzipStream(raw)
+            # JSONL: any line end (a CR inside a JSON string is always escaped)
+            newline = {"txt": "\n", "jsonl": None, "csv": ""}[kind or "txt"]
+            stream = _open_text(gz or raw, newline=newline)
             if kind == "txt":
-                yield from _read_txt(stream, path, stem)
+                yield from _read_txt(stream, source, stem, max_chars)
+            elif kind == "jsonl":
+                yield from _read_jsonl(stream, source, stem, max_chars)
             else:
-                head, lines = _head_and_lines(stream, "" if kind == "csv" else "\n")
+                head, lines = _head_and_lines(stream, max_chars)
                 if "\0" in head:
-                    yield _binary(path)
-                elif kind == "jsonl":
-                    yield from _read_jsonl(lines, path, stem)
+                    yield _binary(source)
                 else:
-                    yield from _read_csv(lines, path, stem)
+                    yield from _read_csv(lines, source, stem, max_chars)
     except (OSError, EOFError, zlib.error) as exc:
-        yield ReadProblem(path, None, None, f"cannot read file: {getattr(exc, 'strerror', None) or exc}")
-
-
-def _read_stdin(stdin: TextIO | BinaryIO) -> Iterator[_Item]:
-    """``-``: JSONL when the first non-blank character is ``{``, else one document "stdin"."""
-    source = "<stdin>"
-    if isinstance(stdin, io.TextIOBase) and getattr(stdin, "buffer", None) is None:
-        stream: TextIO = stdin  # type: ignore[assignment]  # already text (e.g. StringIO)
-    else:
-        raw = getattr(stdin, "buffer", stdin)  # decode bytes ourselves: BOMs, bad bytes
-        stream = _open_text(raw, newline="\n")
-    head, lines = _head_and_lines(stream, "\n", until_nonblank=True)
-    if not head.strip():  # nothing but blanks (e.g. an empty pipe): no document at all
+        yield ReadProblem(source, None, None, f"cannot read file: {getattr(exc, 'strerror', None) or exc}")
         return
-    if head.lstrip().startswith("{"):
-        yield from _read_jsonl(lines, source, "stdin")
-    else:
-        yield from _read_txt(stream, source, "stdin", head=head)
+    if gz is not None and gz.trailing:
+        yield ReadProblem(
+            source, None, None, f"{gz.trailing:,} bytes after the last gzip member are not gzip data: ignored", "warning"
+        )
 
 
-def _read_stdin_as(stdin: TextIO | BinaryIO, kind: str) -> Iterator[_Item]:
-    """``-`` with ``--input-format``: read as that kind, whatever it starts with."""
+def _read_stdin(stdin: TextIO | BinaryIO | None, max_chars: int, kind: str | None = None) -> Iterator[_Item]:
+    """``-``: read as ``kind`` (``--input-format``) if given; else JSONL when the first
+    non-blank character is ``{``, else one document "stdin"."""
     source = "<stdin>"
-    if isinstance(stdin, io.TextIOBase) and getattr(stdin, "buffer", None) is None:
-        stream: TextIO = stdin  # type: ignore[assignment]
-    else:
-        stream = _open_text(getattr(stdin, "buffer", stdin), newline="" if kind == "csv" else "\n")
-    if kind == "txt":
-        yield from _read_txt(stream, source, "stdin")
+    if stdin is None or getattr(stdin, "closed", False):  # `eventx run - <&-`
+        yield ReadProblem(source, None, None, "standard input is closed: nothing read")
         return
-    head, lines = _head_and_lines(stream, "" if kind == "csv" else "\n")
-    yield from (_read_jsonl if kind == "jsonl" else _read_csv)(lines, source, "stdin")
+    try:
+        if isinstance(stdin, io.TextIOBase) and getattr(stdin, "buffer", None) is None:
+            stream: TextIO = stdin  # type: ignore[assignment]  # already text (e.g. StringIO)
+        else:
+            raw = getattr(stdin, "buffer", stdin)  # decode bytes ourselves: BOMs, bad bytes
+            stream = _open_text(raw, newline="" if kind == "csv" else "\n")
+        if kind == "txt":
+            yield from _read_txt(stream, source, "stdin", max_chars)
+            return
+        if kind == "csv":
+            yield from _read_csv(stream, source, "stdin", max_chars)
+            return
+        head, lines = _head_and_lines(stream, max_chars, until_nonblank=kind is None)
+        if kind is None and not head.strip():  # nothing but blanks (e.g. an empty pipe): no document at all
+            return
+        if kind == "jsonl" or head.lstrip().startswith("{"):
+            yield from _read_jsonl(lines, source, "stdin", max_chars)
+        else:
+            yield from _read_txt(lines, source, "stdin", max_chars)
+    except OSError as exc:
+        yield ReadProblem(source, None, None, f"cannot read standard input: {exc.strerror or exc}")
 
 
 class _Prepended(io.RawIOBase):
@@ -310,7 +438,7 @@ class _Prepended(io.RawIOBase):
         return len(data)
 
 
-def _open_text(raw: BinaryIO, *, newline: str) -> TextIO:
+def _open_text(raw: BinaryIO, *, newline: str | None) -> TextIO:
     """Decode ``raw`` by its BOM (default UTF-8), marking undecodable bytes with ``_MARK``."""
     head = b""
     while len(head) < 4:
@@ -323,25 +451,75 @@ def _open_text(raw: BinaryIO, *, newline: str) -> TextIO:
     return io.TextIOWrapper(buffered, encoding=encoding, errors=_MARK_ERRORS, newline=newline)
 
 
-def _head_and_lines(stream: TextIO, newline: str, *, until_nonblank: bool = False) -> tuple[str, Iterator[str]]:
-    """Read a head for sniffing and return it with an iterator over *all* lines.
+class _Chained:
+    """A text stream that first returns ``head`` (already read for sniffing), then the rest."""
 
-    The head is completed to a line boundary so that no line is split in two. With
-    ``until_nonblank`` more is read until the head holds a non-blank character (stdin sniff).
+    def __init__(self, head: str, stream: TextIO) -> None:
+        self._parts: list[Any] = [io.StringIO(head, newline=""), stream]
+
+    def readline(self, size: int = -1) -> str:
+        out = ""
+        while self._parts:
+            piece = self._parts[0].readline(size - len(out) if size >= 0 else -1)
+            out += piece
+            if out.endswith(("\n", "\r")) or (size >= 0 and len(out) >= size) or len(self._parts) == 1:
+                return out
+            self._parts.pop(0)  # the head is used up (or ended mid-line): go on in the stream
+        return out
+
+    def read(self, size: int = -1) -> str:
+        out = ""
+        while self._parts and (size < 0 or len(out) < size):
+            piece = self._parts[0].read(size - len(out) if size >= 0 else -1)
+            out += piece
+            if size >= 0 and len(out) >= size:
+                break
+            if len(self._parts) == 1:
+                break
+            self._parts.pop(0)
+        return out
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.readline, "")
+
+
+def _head_and_lines(stream: TextIO, max_chars: int, *, until_nonblank: bool = False) -> tuple[str, _Chained]:
+    """Read a head for sniffing and return it with a stream that starts over from the beginning.
+
+    With ``until_nonblank`` more is read until the head holds a non-blank character (stdin sniff).
     """
     head = stream.read(_SNIFF)
-    while until_nonblank and head and not head.strip():
+    while until_nonblank and head and not head.strip() and len(head) < max_chars:
         chunk = stream.read(_SNIFF)
         if not chunk:
             break
         head += chunk
-    if head and not head.endswith("\n"):
-        head += stream.readline()
-    return head, itertools.chain(io.StringIO(head, newline=newline), stream)
+    return head, _Chained(head, stream)
+
+
+def _bounded_lines(stream: Any, max_chars: int) -> Iterator[tuple[str, bool]]:
+    """(line, fits) for every line of ``stream``; a line longer than ``max_chars`` is
+    returned cut short, with ``fits`` False, and the rest of it is skipped, never held whole."""
+    while True:
+        line = stream.readline(max_chars + 1)
+        if not line:
+            return
+        if len(line) > max_chars and not line.endswith(("\n", "\r")):
+            while True:
+                rest = stream.readline(1 << 20)
+                if not rest or rest.endswith(("\n", "\r")):
+                    break
+            yield line, False
+        else:
+            yield line, True
 
 
 def _binary(source: str) -> ReadProblem:
     return ReadProblem(source, None, None, "binary file (NUL bytes in the first 8 KB): skipped")
+
+
+def _too_long(max_chars: int) -> str:
+    return f"longer than the document size limit ({max_chars:,} characters, --max-doc-bytes): skipped"
 
 
 def _unmark(text: str, source: str, line: int | None, doc_id: str | None) -> tuple[str, ReadProblem | None]:
@@ -358,17 +536,20 @@ def _unmark(text: str, source: str, line: int | None, doc_id: str | None) -> tup
     return text.replace(_MARK, "\ufffd"), problem
 
 
-def _read_txt(stream: TextIO, source: str, doc_id: str, *, head: str | None = None) -> Iterator[_Item]:
-    """A plain-text document, read whole (its text is needed whole for extraction anyway)."""
-    if head is None:
-        head = stream.read(_SNIFF)
-    if "\0" in head[:_SNIFF]:
+def _read_txt(stream: Any, source: str, doc_id: str, max_chars: int) -> Iterator[_Item]:
+    """A plain-text document, read whole (its text is needed whole for extraction anyway),
+    but never more than ``max_chars`` + 1 characters of it."""
+    text = stream.read(max_chars + 1)
+    if "\0" in text[:_SNIFF]:
         yield _binary(source)
         return
-    text, problem = _unmark(head + stream.read(), source, None, doc_id)
+    if len(text) > max_chars:
+        yield ReadProblem(source, None, doc_id, f"document is {_too_long(max_chars)}")
+        return
+    text, problem = _unmark(text, source, None, doc_id)
     if problem:
         yield problem
-    yield Document(id=doc_id, text=text), source, None
+    yield Document(id=doc_id, text=text), source, None, False
 
 
 def _json_type(value: Any) -> str:
@@ -376,39 +557,151 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), "a number")
 
 
-def _read_jsonl(lines: Iterable[str], source: str, stem: str) -> Iterator[_Item]:
+# a JSON string escape: a surrogate pair, a lone surrogate (group 1), or any other escape
+_ESCAPE = re.compile(r"\\(?:u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|(u[dD][89a-fA-F][0-9a-fA-F]{2})|.)", re.S)
+
+
+def _replace_lone_surrogates(line: str) -> tuple[str, int]:
+    """``line`` with every JSON escape of a lone surrogate replaced by ``\\ufffd``, and their count."""
+    count = 0
+
+    def fix(match: "re.Match[str]") -> str:
+        nonlocal count
+        if match.group(1) is None:
+            return match.group(0)
+        count += 1
+        return "\\ufffd"
+
+    return _ESCAPE.sub(fix, line), count
+
+
+def _jsonl_lines(stream: Any, max_chars: int) -> Iterator[tuple[str, bool]]:
+    """Lines of a JSONL stream, also split at a lone CR (stdin is read with LF line ends)."""
+    for line, fits in _bounded_lines(stream, max_chars):
+        body = line.rstrip("\r\n")
+        if fits and "\r" in body:
+            yield from ((part, True) for part in re.split(r"\r\n?", body))
+        else:
+            yield line, fits
+
+
+def _read_jsonl(stream: Any, source: str, stem: str, max_chars: int) -> Iterator[_Item]:
     """One document per JSON object line; a bad line is reported and skipped."""
-    for lineno, line in enumerate(lines, 1):
+    for lineno, (line, fits) in enumerate(_jsonl_lines(stream, max_chars), 1):
+        if not fits:
+            yield ReadProblem(source, lineno, None, f"line is {_too_long(max_chars)}")
+            continue
         if not line.strip():
+            continue
+        if "\0" in line:
+            yield ReadProblem(source, lineno, None, "binary data (NUL bytes): line skipped")
             continue
         line, decode_problem = _unmark(line, source, lineno, None)
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield ReadProblem(source, lineno, None, f"invalid JSON at column {exc.colno}: {exc.msg}: line skipped")
-            continue
+            fixed, count = _replace_lone_surrogates(line) if "\\" in line else (line, 0)
+            try:
+                if not count:
+                    raise exc
+                obj = orjson.loads(fixed)
+            except orjson.JSONDecodeError as exc:
+                yield ReadProblem(source, lineno, None, f"invalid JSON at column {exc.colno}: {exc.msg}: line skipped")
+                continue
+            what = "escape of a lone surrogate" if count == 1 else "escapes of lone surrogates"
+            decode_problem = ReadProblem(source, lineno, None, f"{count} JSON {what} replaced by U+FFFD (document kept)", "warning")
         if not isinstance(obj, dict):
             yield ReadProblem(source, lineno, None, f"expected a JSON object, got {_json_type(obj)}: line skipped")
             continue
         yield from _make_document(obj, source, lineno, f"{stem}:{lineno}", decode_problem)
 
 
-def _read_csv(lines: Iterable[str], source: str, stem: str) -> Iterator[_Item]:
+class _LineTooLong(Exception):
+    pass
+
+
+class _CsvLines:
+    """The physical lines a ``csv.reader`` reads, numbered, keeping those of the record being
+    read so that a broken record can be read again from its second line."""
+
+    def __init__(self, lines: Iterator[tuple[str, bool]]) -> None:
+        self._lines = lines
+        self._replay: list[tuple[int, str]] = []
+        self.record: list[tuple[int, str]] = []
+        self.exhausted = False
+        self._next = 1
+
+    def __iter__(self) -> "_CsvLines":
+        return self
+
+    def __next__(self) -> str:
+        if self._replay:
+            item = self._replay.pop()
+        else:
+            try:
+                text, fits = next(self._lines)
+            except StopIteration:
+                self.exhausted = True
+                raise
+            item = (self._next, text)
+            self._next += 1
+            if not fits:
+                self.record.append(item)
+                raise _LineTooLong()
+        self.record.append(item)
+        return item[1]
+
+    def start(self) -> int:
+        """First line of the record being read (or of the next one)."""
+        return self.record[0][0] if self.record else (self._replay[-1][0] if self._replay else self._next)
+
+    def restart_after_first(self) -> None:
+        """Forget the record being read; its lines after the first will be read again."""
+        self._replay.extend(reversed(self.record[1:]))
+        self.record = []
+        self.exhausted = False
+
+
+def _read_csv(lines: Any, source: str, stem: str, max_chars: int) -> Iterator[_Item]:
     """One document per CSV record (header row required, with a ``text`` column)."""
-    csv.field_size_limit(CSV_FIELD_LIMIT)
-    reader = csv.reader(lines)
+    csv.field_size_limit(max_chars)
+    feed = _CsvLines(_bounded_lines(lines, max_chars))
+    reader = csv.reader(feed)
     header: list[str] | None = None
-    start = 1  # first physical line of the next record
     while True:
+        feed.record = []
         try:
             row = next(reader)
         except StopIteration:
             return
-        except csv.Error as exc:
-            yield ReadProblem(source, start, None, f"malformed CSV: {exc}: record skipped")
-            start = reader.line_num + 1
+        except _LineTooLong:
+            yield ReadProblem(source, feed.start(), None, f"record is {_too_long(max_chars)}")
+            feed.record = []
+            reader = csv.reader(feed)
             continue
-        lineno, start = start, reader.line_num + 1
+        except csv.Error as exc:
+            start = feed.start()
+            if "field limit" in str(exc):
+                yield ReadProblem(
+                    source, start, None,
+                    f"a field of the record starting here is {_too_long(max_chars)[:-9]} (an unbalanced quote?):"
+                    f" record skipped, reading goes on at line {start + 1}",
+                )
+                feed.restart_after_first()
+                reader = csv.reader(feed)
+            else:
+                yield ReadProblem(source, start, None, f"malformed CSV: {exc}: record skipped")
+            continue
+        lineno = feed.start()
+        if feed.exhausted:  # the reader needed the end of the file to end this record
+            yield ReadProblem(
+                source, lineno, None,
+                f"unbalanced quote: the record starting here runs to the end of the file: record skipped,"
+                f" reading goes on at line {lineno + 1}",
+            )
+            feed.restart_after_first()
+            reader = csv.reader(feed)
+            continue
         if not any(row):
             continue  # blank line
         if header is None:
@@ -443,12 +736,64 @@ def _read_csv(lines: Iterable[str], source: str, stem: str) -> Iterator[_Item]:
         yield from _make_document(fields, source, lineno, f"{stem}:{lineno}", decode_problem)
 
 
+def _depth(value: Any) -> int:
+    """How deeply ``value`` nests objects and arrays (iterative: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _cut(value: Any, levels: int) -> Any:
+    """``value`` with what lies below ``levels`` levels of nesting replaced by its JSON text."""
+    if not isinstance(value, (dict, list)):
+        return value
+    if levels <= 1:
+        return _dumps(value)
+    if isinstance(value, dict):
+        return {key: _cut(child, levels - 1) for key, child in value.items()}
+    return [_cut(child, levels - 1) for child in value]
+
+
+def _dumps(value: Any) -> str:
+    """Compact JSON text of ``value`` at any depth (``orjson`` and ``json`` stop at a few hundred)."""
+    out: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, tuple):  # text to emit as is (JSON values are never tuples)
+            out.append(item[0])
+        elif isinstance(item, dict):
+            parts: list[Any] = [("{",)]
+            for i, (key, child) in enumerate(item.items()):
+                parts += [(("," if i else "") + orjson.dumps(key).decode() + ":",), child]
+            stack.extend(reversed([*parts, ("}",)]))
+        elif isinstance(item, list):
+            parts = [("[",)]
+            for i, child in enumerate(item):
+                parts += [(",",), child] if i else [child]
+            stack.extend(reversed([*parts, ("]",)]))
+        else:
+            out.append(orjson.dumps(item).decode())
+    return "".join(out)
+
+
+_REDUCED_DATE = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2]))?")
+
+
 def _norm_date(raw: Any) -> tuple[str | None, str | None]:
-    """(YYYY-MM-DD or None, problem or None) from an ISO 8601 date or datetime."""
+    """(date or None, problem or None) from an ISO 8601 date or datetime: YYYY-MM-DD, or
+    YYYY-MM / YYYY for a date given at that reduced precision."""
     if raw is None or raw == "":
         return None, None
     if isinstance(raw, str):
         text = raw.strip()
+        if _REDUCED_DATE.fullmatch(text):
+            return text, None
         if text[-1:] in ("Z", "z"):  # Python < 3.11 does not read the Z suffix
             text = text[:-1] + "+00:00"
         try:
@@ -477,6 +822,7 @@ def _make_document(
         yield ReadProblem(source, line, doc_id, f"'text' must be a string, got {_json_type(text)}: skipped")
         return
     warnings: list[str] = []
+    generated = doc_id is None
     if doc_id is None:
         if raw_id not in (None, ""):
             warnings.append(f"'id' must be a string or an integer, got {_json_type(raw_id)}: using {default_id!r}")
@@ -494,9 +840,12 @@ def _make_document(
         meta_field = None
     extras = {k: v for k, v in fields.items() if k not in ("id", "text", "date", "title", "meta")}
     meta = {**extras, **(meta_field or {})} or None
+    if meta is not None and _depth(meta) > MAX_META_DEPTH:
+        meta = _cut(meta, MAX_META_DEPTH)
+        warnings.append(f"'meta' is nested deeper than {MAX_META_DEPTH} levels: the deeper values are kept as JSON text")
 
     if decode_problem:
         yield ReadProblem(decode_problem.source, line, doc_id, decode_problem.error, "warning")
     for warning in warnings:
         yield ReadProblem(source, line, doc_id, warning, "warning")
-    yield Document(id=doc_id, text=text, date=date, title=title, meta=meta), source, line
+    yield Document(id=doc_id, text=text, date=date, title=title, meta=meta), source, line, generated

@@ -179,9 +179,15 @@ def output_format(path: str | None, fmt: str | None) -> str:
 
 
 def open_writer(
-    path: str | None, fmt: str | None = None, *, resume: bool = False, run_info: Mapping[str, Any] | None = None
+    path: str | None,
+    fmt: str | None = None,
+    *,
+    resume: bool = False,
+    run_info: Mapping[str, Any] | None = None,
+    csv_safe: bool = False,
 ) -> EventWriter:
     """The writer for ``-o path`` / ``--format fmt``; ``None`` or ``"-"`` means JSONL on stdout.
+    ``csv_safe``: CSV cells that spreadsheets would run as formulas are neutralised.
 
     ``run_info`` (rules version, mention mode, inputs) is recorded in a fresh run's progress
     file, for :func:`read_run_info`."""
@@ -199,7 +205,7 @@ def open_writer(
             stream = open(path, "wb")  # type: ignore[arg-type]  # no O_TRUNC effect on a FIFO or device
         except OSError as exc:
             raise InputError(f"{path}: cannot open for writing: {exc.strerror or exc}") from None
-        return StreamWriter(stream) if kind == "jsonl" else CsvStreamWriter(stream)
+        return StreamWriter(stream) if kind == "jsonl" else CsvStreamWriter(stream, safe=csv_safe)
     assert path is not None
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory")
@@ -208,7 +214,7 @@ def open_writer(
     if kind == "sqlite":
         return SqliteWriter(path, resume=resume, run_info=run_info)
     if kind == "csv":
-        return CsvWriter(path, resume=resume, run_info=run_info)
+        return CsvWriter(path, resume=resume, run_info=run_info, safe=csv_safe)
     return JsonlWriter(path, resume=resume, run_info=run_info)
 
 
@@ -386,9 +392,10 @@ class CsvStreamWriter(_WriterBase):
     """CSV on a stream: rows are kept in a temporary file (the columns are known only at the
     end) and rendered to the stream on close."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, *, safe: bool = False) -> None:
         self._stream = stream
         self._rows = tempfile.TemporaryFile()
+        self.safe = safe
 
     def write_document(self, doc: Document, events: list[dict]) -> None:
         self._rows.write(b"".join(orjson.dumps(flatten_event(e)) + b"\n" for e in events))
@@ -398,7 +405,7 @@ class CsvStreamWriter(_WriterBase):
             return
         self._rows.seek(0)
         text = io.TextIOWrapper(self._stream, encoding="utf-8", newline="")
-        render_csv(self._rows, text)
+        render_csv(self._rows, text, safe=self.safe)
         text.close()
         self._rows.close()
 
@@ -501,8 +508,14 @@ class _Journal:
     def abort(self) -> None:
         for fh in (self._data, self._progress):
             if not fh.closed:
-                fh.flush()
-                fh.close()
+                try:
+                    fh.flush()
+                except OSError:  # a full disk: what reached the file is kept, the rest is redone on resume
+                    pass
+                try:
+                    fh.close()
+                except OSError:
+                    pass
 
 
 def _open_at(path: str, size: int) -> BinaryIO:
@@ -590,9 +603,16 @@ class JsonlWriter(_JournalWriter):
 
 
 class CsvWriter(_JournalWriter):
-    """One row per event; ``arg.<role>.<field>`` columns for every role seen."""
+    """One row per event; ``arg.<role>.<field>`` columns for every role seen. ``safe``: see
+    :func:`render_csv`."""
 
     seed = staticmethod(_seed_csv)
+
+    def __init__(
+        self, path: str, *, resume: bool = False, run_info: Mapping[str, Any] | None = None, safe: bool = False
+    ) -> None:
+        super().__init__(path, resume=resume, run_info=run_info)
+        self.safe = safe
 
     def _lines(self, events: list[dict]) -> list[bytes]:
         return [orjson.dumps(flatten_event(e)) + b"\n" for e in events]
@@ -602,7 +622,7 @@ class CsvWriter(_JournalWriter):
         tmp = os.path.join(directory, f".{name}.tmp-{os.getpid()}")
         try:
             with open(data_path, "rb") as rows, open(tmp, "w", encoding="utf-8", newline="") as out:
-                render_csv(rows, out)
+                render_csv(rows, out, safe=self.safe)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, self.path)
@@ -612,16 +632,31 @@ class CsvWriter(_JournalWriter):
             raise
 
 
-def render_csv(rows: IO[bytes], out: TextIO) -> None:
-    """Render flattened rows (JSON lines, seekable) as CSV: pass 1 collects roles, pass 2 writes."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a cell starting so is a formula to spreadsheets
+
+
+def render_csv(rows: IO[bytes], out: TextIO, *, safe: bool = False) -> None:
+    """Render flattened rows (JSON lines, seekable) as CSV: pass 1 collects roles, pass 2 writes.
+
+    A value holding a CR is quoted (the csv module quotes only the line terminator, LF, and
+    a bare CR would end the row for many readers). ``safe`` (``--csv-safe``) prefixes text
+    cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR at
+    the start) with ``'``: CSV injection.
+    """
     roles: set[str] = set()
     for line in rows:
         roles.update(r for r in map(role_of_column, orjson.loads(line)) if r)
-    writer = csv.DictWriter(out, csv_header(roles), restval="", extrasaction="ignore", lineterminator="\n")
+    header = csv_header(roles)
+    writer = csv.DictWriter(out, header, restval="", extrasaction="ignore", lineterminator="\n")
+    quoted = csv.DictWriter(out, header, restval="", extrasaction="ignore", lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     rows.seek(0)
     for line in rows:
-        writer.writerow(orjson.loads(line))
+        row = orjson.loads(line)
+        if safe:
+            row = {k: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for k, v in row.items()}
+        has_cr = any(isinstance(v, str) and "\r" in v for v in row.values())
+        (quoted if has_cr else writer).writerow(row)
 
 
 _SEEDS: dict[str, Callable[[str], Iterator[tuple[str, bytes]]]] = {"jsonl": _seed_jsonl, "csv": _seed_csv}
@@ -743,9 +778,11 @@ class SqliteWriter(_WriterBase):
         self.done.add(doc.id)
 
     def _disconnect(self) -> None:
-        self._conn.execute("PRAGMA journal_mode = DELETE")  # checkpoint; no -wal/-shm left behind
-        self._conn.close()
-        self._conn = None  # type: ignore[assignment]
+        try:
+            self._conn.execute("PRAGMA journal_mode = DELETE")  # checkpoint; no -wal/-shm left behind
+        finally:  # on a full disk the checkpoint fails: the -wal keeps the committed documents
+            self._conn.close()
+            self._conn = None  # type: ignore[assignment]
 
     def close(self) -> None:
         if self._conn is None:

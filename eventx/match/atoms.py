@@ -20,6 +20,7 @@ word lists it uses.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import regex
@@ -77,6 +78,11 @@ class TokenAtoms:
         self._by_value: dict[str, dict[str, str]] = {name: {} for name in FIELDS}
         self._regexes: list[tuple[int, "regex.Pattern[str]", str]] = []  # (index in FIELDS, regex, flag)
         self._records: dict[tuple[str, str], str] = {}
+        # Seconds the field regexes may still run (None: no limit). The caller sets it from
+        # its time budget before matching; every regex call spends it, and past it the
+        # ``regex`` module raises TimeoutError ("[word=/(a|a)+/]" on a long token backtracks
+        # for minutes).
+        self.time_left: float | None = None
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -135,9 +141,19 @@ class TokenAtoms:
     def _compute(self, token: Token) -> str:
         values = (token.word, token.lower, token.lemma, token.shape)
         flags = "".join(self._by_value[name].get(value, "") for name, value in zip(FIELDS, values))
-        for field_index, rx, char in self._regexes:
-            if rx.fullmatch(values[field_index]):
-                flags += char
+        limit = self.time_left
+        if limit is None:
+            for field_index, rx, char in self._regexes:
+                if rx.fullmatch(values[field_index]):
+                    flags += char
+        elif self._regexes:
+            started = time.monotonic()
+            try:
+                for field_index, rx, char in self._regexes:
+                    if rx.fullmatch(values[field_index], timeout=max(limit - (time.monotonic() - started), 1e-6)):
+                        flags += char
+            finally:
+                self.time_left = limit - (time.monotonic() - started)
         if token.is_num:
             num = self._ids.get(("num",))
             if num is not None:

@@ -33,5 +33,6 @@ BAD_ENTRY = _code("E115", "a malformed lexicon entry (e.g. 'phrase =>' without a
 NO_RULE_FILES = _code("E116", "a rule directory without any *.yml/*.yaml file")
 RECURSIVE_ALIAS = _code("E117", "a YAML alias that contains itself")
 NAME_CLASH = _code("E118", "a name defined both as a lexicon and as a mention label where one file sees both")
+LEXICON_TOO_LARGE = _code("E119", "a lexicon file over the size limit (5 MB)")
 DUPLICATE_ENTRY = _code("W150", "a lexicon lists the same phrase twice (the later one is ignored)")
 EMPTY_LEXICON = _code("W151", "a lexicon without any entry (it can never match)")

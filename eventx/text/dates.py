@@ -163,25 +163,40 @@ def _relative(text: str, ref: dt.date) -> str | None:
     return None
 
 
-def _parse_doc_date(doc_date: str | None) -> dt.date | None:
+def _parse_doc_date(doc_date: str | None) -> tuple[dt.date | None, str]:
+    """(reference date, precision "day" | "month" | "year") of a document date.
+
+    A date known to the month stands for the middle of that month, one known to the year
+    for the middle of that year: near enough to place "March 5" in a year, and the
+    precision says which relative expressions it can resolve soundly.
+    """
     if not doc_date:
-        return None
+        return None, "day"
     try:
-        return dt.date.fromisoformat(doc_date[:10])
+        if len(doc_date) == 4:
+            return dt.date(int(doc_date), 7, 1), "year"
+        if len(doc_date) == 7:
+            return dt.date.fromisoformat(doc_date + "-15"), "month"
+        return dt.date.fromisoformat(doc_date[:10]), "day"
     except ValueError:
-        return None
+        return None, "day"
 
 
 def normalise_date(text: str, doc_date: str | None) -> str | None:
     """ISO 8601 form of a date expression, or None when it cannot be resolved.
 
-    Example: ``normalise_date("on Friday", "2004-08-12") == "2004-08-06"``
+    Example: ``normalise_date("on Friday", "2004-08-12") == "2004-08-06"``; ``doc_date`` may
+    also be known to the month (``"2021-06"``) or the year (``"2012"``) only.
     """
-    ref = _parse_doc_date(doc_date)
+    ref, precision = _parse_doc_date(doc_date)
     text = text.replace("\u2019", "'")
     absolute = _absolute(text, ref)
     if absolute is not None:
         return absolute
     if ref is None:
         return None
+    if precision != "day":  # only "last month" / "next year" are sound against such a date
+        match = _PERIOD_RE.search(text.lower())
+        if match is None or match["unit"] == "week" or (match["unit"] == "month" and precision == "year"):
+            return None
     return _relative(text.lower(), ref)

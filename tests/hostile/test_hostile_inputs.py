@@ -32,6 +32,7 @@ EXPECTED_EVENTS = {
     "csv-quoted": "police officers",
     "utf16": "soldiers",
     "big": "troops",
+    "gz": "troops",  # before the point where truncated.jsonl.gz is cut off
 }
 # (file, line, doc id, words of the message) of every problem that must be reported
 EXPECTED_PROBLEMS = {
@@ -49,7 +50,7 @@ EXPECTED_PROBLEMS = {
     ("rows.csv", 4, None, "no 'text' value"),
     ("truncated.jsonl.gz", None, None, "cannot read file"),
     (None, None, "huge-line", "100,000"),
-    (None, None, "slow", "longer than 0.5 s"),
+    (None, None, "slow", "longer than 10 s"),
 }
 
 
@@ -71,13 +72,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+# The budget counts a document's whole extraction: the 50 MB one needs 2 s of it, more on a busy machine
 @pytest.fixture(scope="module")
 def run(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple:
     out = tmp_path_factory.mktemp("out") / "events.jsonl"
     errors = out.with_name("problems.jsonl")
     result = CliRunner().invoke(
         app,
-        ["run", str(CORPUS), str(generated), "-r", str(RULES), "-o", str(out), "--errors", str(errors), "--time-budget", "0.5", "--jobs", "2"],
+        ["run", str(CORPUS), str(generated), "-r", str(RULES), "-o", str(out), "--errors", str(errors), "--time-budget", "10", "--jobs", "2"],
     )
     return result, out, errors
 
@@ -120,6 +122,6 @@ def test_every_bad_item_is_reported_once(run: tuple) -> None:
 def test_same_output_with_one_process(run: tuple, generated: Path, tmp_path: Path) -> None:
     _, out, _ = run
     single = tmp_path / "one.jsonl"
-    result = CliRunner().invoke(app, ["run", str(CORPUS), str(generated), "-r", str(RULES), "-o", str(single), "--time-budget", "0.5", "--jobs", "1", "-q"])
+    result = CliRunner().invoke(app, ["run", str(CORPUS), str(generated), "-r", str(RULES), "-o", str(single), "--time-budget", "10", "--jobs", "1", "-q"])
     assert result.exit_code == 0
     assert single.read_bytes() == out.read_bytes()

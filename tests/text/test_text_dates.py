@@ -88,3 +88,13 @@ def test_with_document_date(text: str, expected: str | None) -> None:
 )
 def test_year_boundaries(text: str, doc_date: str, expected: str | None) -> None:
     assert normalise_date(text, doc_date) == expected
+
+
+def test_reference_dates_of_reduced_precision():
+    # a document dated to the month or year resolves what that precision allows, nothing more
+    assert normalise_date("last month", "2021-06") == "2021-05"
+    assert normalise_date("next year", "2012") == "2013"
+    assert normalise_date("March 5", "2012") == "2012-03-05"
+    assert normalise_date("yesterday", "2021-06") is None
+    assert normalise_date("last week", "2021-06") is None
+    assert normalise_date("last month", "2012") is None
