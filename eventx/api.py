@@ -15,10 +15,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from eventx import codes
 from eventx.errors import EventxError, InputError, RuleError
-from eventx.extract.events import EventBuilder, sort_events
+from eventx.extract.events import EventBuilder
 from eventx.extract.mentions import PARTY_CODE, merge_mentions
 from eventx.match.matcher import RulePack
+from eventx.record import Event, sorted_events
 from eventx.rules.compile import compile_rules
 from eventx.rules.loader import load_rule_files_partial
 from eventx.text.model import Document, Sentence
@@ -59,6 +61,8 @@ def load_rules(path: str | Path | None = None) -> RulePack:
 class DocumentTimeout(EventxError):
     """Matching one document took longer than the time budget."""
 
+    code = codes.TIME_BUDGET
+
 
 MAX_SENTENCE_CHARS = 100_000  # 16x the longest sentence of the shared news corpora (6,097)
 
@@ -66,6 +70,8 @@ MAX_SENTENCE_CHARS = 100_000  # 16x the longest sentence of the shared news corp
 class SentenceTooLong(EventxError):
     """A "sentence" so long that it is not prose (a dump, a table without punctuation):
     tokenising and matching it would take memory and time out of proportion."""
+
+    code = codes.SENTENCE_TOO_LONG
 
 
 class Extractor:
@@ -93,12 +99,12 @@ class Extractor:
         self.prefilter = prefilter
         self.merge_mentions = merge_mentions
 
-    def extract(self, doc: Document | str) -> list[dict]:
+    def extract(self, doc: Document | str) -> list[Event]:
         """Event records of one document (a plain string becomes a document with id "text")."""
         if isinstance(doc, str):
             doc = Document(id="text", text=doc)
         budget = self.time_budget
-        events: list[dict] = []
+        events: list[Event] = []
         pack = self.pack
         for sentence in self._candidate_sentences(doc.text):
             # the budget counts matching only, not reading or splitting a long document
@@ -107,12 +113,12 @@ class Extractor:
             try:
                 found = pack.match_sentence(sentence.tokens, deadline=None if budget is None else started + budget)
             except TimeoutError:
-                raise DocumentTimeout(f"matching took longer than {self.time_budget:g} s") from None
+                raise DocumentTimeout(codes.message(codes.TIME_BUDGET, seconds=self.time_budget)) from None
             if budget is not None:
                 budget -= time.monotonic() - started - (pack.compile_seconds - compiled_before)
             if found.matches:
                 events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
-        events = sort_events(events)
+        events = sorted_events(events)
         if self.merge_mentions and len(events) > 1:
             events = merge_mentions(events, self._party_finder(doc.text), doc.text)
         return events
@@ -151,10 +157,9 @@ class Extractor:
         index = 0
         for start, end in sentence_spans(text):
             if end - start > MAX_SENTENCE_CHARS:  # checked before the prefilter: same outcome either way
-                raise SentenceTooLong(
-                    f"sentence at characters {start}-{end} is {end - start:,} characters long"
-                    f" (limit {MAX_SENTENCE_CHARS:,}): document skipped"
-                )
+                raise SentenceTooLong(codes.message(
+                    codes.SENTENCE_TOO_LONG, start=start, end=end, length=end - start, limit=MAX_SENTENCE_CHARS
+                ))
             if self.prefilter:
                 fires, has_tokens = pack.may_fire(text, start, end)
                 if not fires:

@@ -23,6 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eventx.api import DocumentTimeout, Extractor, load_rules
+from eventx.codes import (
+    NESTED_QUANTIFIER,
+    NO_NEGATIVE,
+    NO_POSITIVE,
+    OTHER_RULE,
+    SENTENCE_GUARD,
+    SHADOWED,
+    SLOW_EXAMPLE,
+    TOKEN_DUPLICATE,
+    UNUSED_LEXICON,
+    UNUSED_VAR,
+)
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
 from eventx.extract.events import resolve_overlaps
@@ -33,25 +45,6 @@ from eventx.rules.model import Example, LexiconEntry, Rule, RuleSet, SourceText
 from eventx.text.model import Document
 from eventx.text.pipeline import analyse
 from eventx.text.tokenize import tokenize
-
-CATALOGUE: dict[str, str] = {}
-
-
-def _code(code: str, description: str) -> str:
-    CATALOGUE[code] = description
-    return code
-
-
-NO_POSITIVE = _code("W401", "a rule without a positive example (one that expects an event of its type)")
-NO_NEGATIVE = _code("W402", "a rule without a negative example (one that expects no event of its type)")
-SHADOWED = _code("W403", "a rule whose every match on the examples loses overlap resolution to another rule")
-UNUSED_LEXICON = _code("W404", "a lexicon that no rule uses (directly or through a var)")
-UNUSED_VAR = _code("W405", "a var that no rule uses")
-NESTED_QUANTIFIER = _code("W406", "an unbounded quantifier around another unbounded or any-token one (catastrophic backtracking)")
-OTHER_RULE = _code("W407", "an example whose expected event is produced by another rule, not by the rule holding it")
-TOKEN_DUPLICATE = _code("W408", "two lexicon entries that are the same once tokenised (the later one is ignored)")
-SLOW_EXAMPLE = _code("W409", "an example that takes longer than the time budget to match")
-SENTENCE_GUARD = _code("W410", "a lookaround over the rest of the sentence ((?! []*? X) or (?<! X []*? )), run at every start tried: write it as an 'unless' pattern")
 
 EXAMPLE_TIME_BUDGET = 5.0  # seconds per example: far above normal, low enough not to hang `check`
 

@@ -22,6 +22,7 @@ from typing import Callable, Protocol
 
 import regex
 
+from eventx import codes
 from eventx.errors import Diagnostic, did_you_mean
 from eventx.match.atoms import TokenAtoms
 from eventx.match.ast import (
@@ -190,7 +191,7 @@ class PatternCompiler:
 
     def _empty_problem(self, tree: Node) -> PatternError | None:
         if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
-            return PatternError("pattern can match the empty sequence of tokens", 0, "E207")
+            return PatternError("pattern can match the empty sequence of tokens", 0, codes.MATCHES_EMPTY)
         return None
 
     def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
@@ -220,7 +221,7 @@ class PatternCompiler:
             if node.name not in self.lexicon_ids:
                 hint = did_you_mean(node.name, self.lexicon_ids, "@{}")
                 diagnostics.append(
-                    self._diag(source, PatternError(f"undefined lexicon @{node.name}{hint}", node.offset, "E211"))
+                    self._diag(source, PatternError(f"undefined lexicon @{node.name}{hint}", node.offset, codes.UNDEFINED_LEXICON))
                 )
             else:
                 self.used_lexicons.add(node.name)
@@ -234,7 +235,7 @@ class PatternCompiler:
             return dataclasses.replace(node, **{key: tuple(expanded)})
         if isinstance(node, Group) and node.kind == "capture" and (node.name or "").startswith("_eventx"):
             message = f"capture name {node.name!r} is reserved (names starting with _eventx are the engine's)"
-            diagnostics.append(self._diag(source, PatternError(message, node.offset, "E215")))
+            diagnostics.append(self._diag(source, PatternError(message, node.offset, codes.RESERVED_NAME)))
             return None
         if isinstance(node, (Group, Repeat)):
             body = self._expand(node.body, source, diagnostics, stack)
@@ -250,13 +251,13 @@ class PatternCompiler:
         if name not in self.vars:
             hint = did_you_mean(name, self.vars, "${{{}}}")
             diagnostics.append(
-                self._diag(source, PatternError(f"undefined variable ${{{name}}}{hint}", node.offset, "E212"))
+                self._diag(source, PatternError(f"undefined variable ${{{name}}}{hint}", node.offset, codes.UNDEFINED_VAR))
             )
             return None
         if name in stack:
             cycle = " -> ".join((*stack, name))
             diagnostics.append(
-                self._diag(source, PatternError(f"variable cycle: {cycle}", node.offset, "E213"))
+                self._diag(source, PatternError(f"variable cycle: {cycle}", node.offset, codes.VAR_CYCLE))
             )
             return None
         self.used_vars.add(name)
@@ -275,7 +276,7 @@ class PatternCompiler:
         if expanded is not None and node.trigger:
             if not isinstance(expanded, (TokenNode, LexiconRef)):
                 message = f"${{{name}}}=trigger: the var must be one token constraint or one lexicon"
-                diagnostics.append(self._diag(source, PatternError(message, node.offset, "E210")))
+                diagnostics.append(self._diag(source, PatternError(message, node.offset, codes.BAD_TRIGGER)))
                 return None
             expanded = dataclasses.replace(expanded, trigger=True)
         return expanded
@@ -291,12 +292,12 @@ class PatternCompiler:
                     "the trigger must be a required token: outside quantifiers and lookaround, and in an "
                     "alternation every alternative marks its own",
                     bad[0],
-                    "E210",
+                    codes.BAD_TRIGGER,
                 )
             )
             return tree, None
         if len(marks) > 1:
-            problems.append(PatternError("more than one trigger in the pattern", marks[1][0], "E210"))
+            problems.append(PatternError("more than one trigger in the pattern", marks[1][0], codes.BAD_TRIGGER))
             return tree, None
         if not marks:
             branches = tree.branches if isinstance(tree, Alt) else (tree,)
@@ -309,7 +310,7 @@ class PatternCompiler:
                             "no trigger: mark one token or lexicon with =trigger, or give a required token "
                             "a literal word/lower/lemma constraint",
                             getattr(branch, "offset", 0),
-                            "E214",
+                            codes.NO_TRIGGER,
                         )
                     )
                     return tree, None
@@ -639,7 +640,7 @@ def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompil
                             f"{c.field}={value!r} can never match: a token never contains whitespace "
                             "(write one constraint per token, or use a lexicon for phrases)",
                             c.offset,
-                            "E208",
+                            codes.NEVER_MATCHES,
                         ),
                     )
                 )

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from eventx.errors import Diagnostic, RuleError
-from eventx.rules import codes, schema
+from eventx import codes
+from eventx.rules import schema
 from eventx.rules.lexicons import make_lexicon, parse_entry, parse_lexicon_file
 from eventx.rules.model import Example, Lexicon, LexiconEntry, Pos, Rule, RuleSet, SourceText
 from eventx.rules.validate import Validator, Value

@@ -18,7 +18,7 @@ from array import array
 import yaml
 
 from eventx.errors import Diagnostic
-from eventx.rules import codes
+from eventx import codes
 from eventx.rules.model import Pos, SourceText
 
 # pyyaml's Reader counts these as line breaks; marks and our tables must agree.

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from eventx.rules import load_rule_files, rule_file_json_schema
-from eventx.rules.codes import CATALOGUE
+from eventx.codes import CATALOGUE
 from eventx.rules.schema import RULE, RULE_FILE
 
 VALID = """\
@@ -85,5 +85,5 @@ def test_valid_documents_pass_json_schema_too(tmp_path: Path) -> None:
 
 
 def test_catalogue() -> None:
-    assert all(code[0] in "EW" and code[1:].isdigit() and code[1] == "1" for code in CATALOGUE)
-    assert all(description for description in CATALOGUE.values())
+    assert all(code[0] in "EW" and code[1:].isdigit() and len(code) == 4 for code in CATALOGUE)
+    assert all(entry.code == code and entry.summary and entry.template for code, entry in CATALOGUE.items())
