@@ -1,6 +1,6 @@
 """Golden event logs and inline rule examples: run, compare semantically, update.
 
-Layout (DESIGN §5): a corpus is a folder with documents under ``docs/`` and golden logs
+Layout: a corpus is a folder with documents under ``docs/`` and golden logs
 under ``golden/``; every input file ``docs/NAME.txt|.jsonl|.csv`` has one golden file
 ``golden/NAME.events.jsonl`` holding the events of all its documents. Golden files are
 canonical JSONL — fixed key order, events sorted by document and position, volatile fields
@@ -13,68 +13,34 @@ fields are compared; volatile and derived fields (``rules_version``, ``id``) are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import orjson
-
+from eventx.io.eventlog import iter_events
 from eventx.io.readers import ReadProblem, iter_corpus
+from eventx.record import Event, EventLogError, canonical, dumps, sort_key
 
-VOLATILE = frozenset({"rules_version"})
 IGNORED_IN_DIFF = frozenset({"rules_version", "id"})
-EVENT_KEYS = ("doc_id", "id", "type", "rule", "trigger", "span", "sentence", "args", "modality", "attribution", "mentions")
-SPAN_KEYS = ("text", "start", "end", "index", "value", "qualifier", "unit", "norm")
 DOC_SUFFIXES = (".txt", ".jsonl", ".csv", ".txt.gz", ".jsonl.gz", ".csv.gz")
 
 
-def _ordered(value: dict) -> dict:
-    known = [k for k in SPAN_KEYS if k in value]
-    return {k: value[k] for k in known + sorted(k for k in value if k not in SPAN_KEYS)}
+class GoldenFileError(EventLogError):
+    """A golden file that is not a JSONL event log."""
 
 
-def canonical_event(event: dict) -> dict:
-    """The golden form of an event: fixed key order, no volatile fields."""
-    out: dict = {}
-    for key in EVENT_KEYS:
-        if key not in event:
-            continue
-        value = event[key]
-        if key == "args":
-            value = {role: _ordered(arg) for role, arg in sorted(value.items())}
-        elif isinstance(value, dict):
-            value = _ordered(value)
-        out[key] = value
-    for key in sorted(event):
-        if key not in out and key not in VOLATILE:
-            out[key] = event[key]
-    return out
-
-
-def event_sort_key(event: dict) -> tuple:
-    return (event["doc_id"], event["span"]["start"], event["span"]["end"], event["trigger"]["start"], event["type"], event["rule"])
-
-
-def dumps_events(events: Iterable[dict]) -> bytes:
+def dumps_events(events: Iterable[Mapping[str, Any]]) -> bytes:
     """Canonical JSONL bytes for a list of events."""
-    ordered = sorted((canonical_event(e) for e in events), key=event_sort_key)
-    return b"".join(orjson.dumps(e) + b"\n" for e in ordered)
+    return b"".join(dumps(e) for e in sorted((canonical(e) for e in events), key=sort_key))
 
 
-def load_events(path: Path) -> list[dict]:
-    events = []
-    for number, line in enumerate(path.read_bytes().splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            events.append(orjson.loads(line))
-        except orjson.JSONDecodeError as err:
-            raise GoldenFileError(f"{path}:{number}: not valid JSON: {err}") from None
-    return events
-
-
-class GoldenFileError(Exception):
-    pass
+def load_events(path: Path) -> list[Event]:
+    """The events of a golden file; GoldenFileError naming the file and line if it holds anything else."""
+    try:
+        return list(iter_events(str(path), "jsonl"))
+    except EventLogError as err:
+        raise GoldenFileError(f"golden file {err}") from None
 
 
 # --- semantic diff ------------------------------------------------------------------------
@@ -160,7 +126,7 @@ def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventD
         unmatched = {}
         for event in old_events:
             unmatched.setdefault(_pair_key(event), []).append(event)
-        for event in sorted(new_events, key=event_sort_key):
+        for event in sorted(new_events, key=sort_key):
             candidates = unmatched.get(_pair_key(event))
             if candidates:
                 old = candidates.pop(0)
@@ -169,7 +135,7 @@ def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventD
                     diff.changed.append((old, event, changes))
             else:
                 diff.added.append(event)
-        diff.removed = sorted((e for events in unmatched.values() for e in events), key=event_sort_key)
+        diff.removed = sorted((e for events in unmatched.values() for e in events), key=sort_key)
         _note_mentions(diff, diff.removed, new_events, "now a mention of")
         _note_mentions(diff, diff.added, old_events, "was a mention of")
         if not diff.empty:
@@ -214,6 +180,46 @@ def render_diff(diff: EventDiff) -> list[tuple[str, str]]:
         for change in changes:
             lines.append((f"      {change.field}: {change.old!r} -> {change.new!r}", "changed"))
     return lines
+
+
+def counts_by_type(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]], diffs: Iterable[EventDiff]) -> dict[str, dict[str, int]]:
+    """Per event type: events in each log, and how many were added, removed and changed."""
+    columns = ("old", "new", "added", "removed", "changed")
+    table: dict[str, dict[str, int]] = {}
+
+    def count(event_type: str, column: str) -> None:
+        table.setdefault(event_type, dict.fromkeys(columns, 0))[column] += 1
+
+    for event in old:
+        count(event["type"], "old")
+    for event in new:
+        count(event["type"], "new")
+    for diff in diffs:
+        for event in diff.added:
+            count(event["type"], "added")
+        for event in diff.removed:
+            count(event["type"], "removed")
+        for before, _after, _changes in diff.changed:
+            count(before["type"], "changed")
+    return dict(sorted(table.items()))
+
+
+def diff_to_dict(diff: EventDiff) -> dict[str, Any]:
+    """One document's differences as JSON-ready data (``eventx diff --json``)."""
+
+    def noted(event: Mapping[str, Any]) -> dict[str, Any]:
+        note = diff.notes.get(id(event))
+        return {"event": event, **({"note": note} if note else {})}
+
+    return {
+        "doc_id": diff.doc_id,
+        "removed": [noted(e) for e in diff.removed],
+        "added": [noted(e) for e in diff.added],
+        "changed": [
+            {"old": old, "new": new, "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in changes]}
+            for old, new, changes in diff.changed
+        ],
+    }
 
 
 # --- golden corpora ----------------------------------------------------------------------
@@ -281,7 +287,7 @@ def run_case(case: GoldenCase, extractor) -> CaseResult:
         if isinstance(item, ReadProblem):
             problems.append(item.error)
             continue
-        actual.extend(canonical_event(e) for e in extractor.extract(item))
+        actual.extend(canonical(e) for e in extractor.extract(item))
     if not case.golden.exists():
         return CaseResult(case, actual, [], missing_golden=True, problems=problems)
     expected = load_events(case.golden)

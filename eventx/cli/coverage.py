@@ -11,8 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
-from eventx.errors import EventxError
+from eventx.cli.app import JsonOption, RulesOption, app, load_extractor, stderr_console
 
 
 def _shown(file: str) -> str:
@@ -27,7 +26,7 @@ def _shown(file: str) -> str:
 def coverage(
     inputs: Annotated[list[str], typer.Argument(help="Documents: .txt files, directories, .jsonl/.csv (optionally .gz), or - for stdin.")],
     rules: RulesOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Count the events of every rule over a corpus; list the rules that never fired first.
 
@@ -37,15 +36,12 @@ def coverage(
 
     extractor = load_extractor(rules)
     console = stderr_console()
-    try:
-        result = measure_coverage(
-            inputs,
-            extractor,
-            stdin=sys.stdin.buffer if "-" in inputs else None,
-            on_problem=lambda line: console.print(f"warning: {line}", markup=False),
-        )
-    except EventxError as err:
-        raise fail(err)
+    result = measure_coverage(
+        inputs,
+        extractor,
+        stdin=sys.stdin.buffer if "-" in inputs else None,
+        on_problem=lambda line: console.print(f"warning: {line}", markup=False),
+    )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return

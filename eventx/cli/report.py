@@ -6,9 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from eventx.cli.app import app, fail, stderr_console
-from eventx.cli.stats import CorpusOption, FormatOption, corpus_warning
-from eventx.errors import EventxError
+from eventx.cli.app import CorpusOption, FormatOption, app, stderr_console
+from eventx.cli.stats import corpus_warning
 
 
 @app.command()
@@ -27,12 +26,9 @@ def report(
     """
     from eventx.report import report_from_log
 
-    try:
-        summary = report_from_log(
-            events, output, fmt, corpus, title=title, max_docs=max_docs, top=top, on_problem=corpus_warning
-        )
-    except EventxError as err:
-        raise fail(err)
+    summary = report_from_log(
+        events, output, fmt, corpus, title=title, max_docs=max_docs, top=top, on_problem=corpus_warning
+    )
     if summary.with_text:
         text = "with their text" + (f" ({summary.with_text} found in the corpus)" if summary.with_text < summary.documents_shown else "")
     elif corpus:

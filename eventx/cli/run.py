@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
-from eventx.errors import EventxError
+from eventx.cli.app import FormatOption, RulesOption, app, load_extractor, stderr_console
+from eventx.errors import InputError
 
 
 class Engine(str, Enum):
@@ -30,7 +30,7 @@ def run(
     inputs: Annotated[list[str], typer.Argument(help="Documents: .txt files, directories, .jsonl/.csv (optionally .gz), or - for stdin.")],
     rules: RulesOption = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Event log to write (default: JSONL on stdout).")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv or sqlite (default: from the output's extension).")] = None,
+    fmt: FormatOption = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores; 1 for inputs under 4 MB).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
     errors: Annotated[Optional[str], typer.Option("--errors", help="Errors file (default: <output>.errors.jsonl).")] = None,
@@ -48,9 +48,9 @@ def run(
 
     console = stderr_console()
     if resume and (output is None or output == "-"):
-        raise fail(EventxError("--resume needs an output file (-o)"))
+        raise InputError("--resume needs an output file (-o)")
     if scheduler and engine is not Engine.dask:
-        raise fail(EventxError("--scheduler needs --engine dask"))
+        raise InputError("--scheduler needs --engine dask")
     merge = mentions is Mentions.merge
     extractor = load_extractor(rules, time_budget=time_budget, merge_mentions=merge) if engine is Engine.local else None
     try:
@@ -92,8 +92,6 @@ def run(
         if output and output != "-":
             console.print(f"resume with: eventx run {' '.join(inputs)} -o {output} --resume", markup=False)
         raise typer.Exit(130)
-    except EventxError as err:
-        raise fail(err)
     if not quiet:
         _print_summary(console, summary)
     if summary.documents == 0 and summary.errors > 0:

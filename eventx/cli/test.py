@@ -8,9 +8,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from eventx.cli.app import RulesOption, app, load_extractor
-
-_STYLES = {"added": "green", "removed": "red", "changed": "yellow", "": "bold"}
+from eventx.cli.app import DIFF_STYLES, RulesOption, app, load_extractor
+from eventx.errors import InputError
 
 
 @app.command()
@@ -40,8 +39,7 @@ def test(
         paths = [p for p in paths if p.exists()]
     for path in paths:
         if not path.exists():
-            Console(stderr=True).print(f"error: {path}: no such file or directory", markup=False)
-            raise typer.Exit(2)
+            raise InputError(f"{path}: no such file or directory")
     suite = run_suite(paths, extractor, update=update)
     out = Console(highlight=False, soft_wrap=True)  # never break file:line lines
 
@@ -55,7 +53,7 @@ def test(
         out.print(f"updated {result.case.golden}", style="yellow", markup=False)
         for diff in result.diffs:
             for line, style in render_diff(diff):
-                out.print(line, style=_STYLES[style], markup=False)
+                out.print(line, style=DIFF_STYLES[style], markup=False)
         if result.missing_golden:
             out.print(f"  created with {len(result.actual)} event(s)", markup=False)
     for result in suite.cases:
@@ -69,7 +67,7 @@ def test(
             out.print(f"  {problem}", markup=False)
         for diff in result.diffs:
             for line, style in render_diff(diff):
-                out.print(line, style=_STYLES[style], markup=False)
+                out.print(line, style=DIFF_STYLES[style], markup=False)
 
     todo = [r for r in suite.examples if r.todo]
     if todo:

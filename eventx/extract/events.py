@@ -1,5 +1,5 @@
-"""Matches -> event records (DESIGN §3): overlap resolution, arguments, normalisation,
-modality, attribution, stable ids and a deterministic order.
+"""Matches -> event records (:class:`eventx.record.Event`): overlap resolution, arguments,
+normalisation, modality, attribution and stable ids.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from eventx.extract.attribution import find_attribution
 from eventx.extract.modality import detect_modality
 from eventx.match.lexicon import LexiconHit
 from eventx.match.matcher import Match, RulePack
+from eventx.record import Argument, Event, TextSpan, make_event
 from eventx.text.dates import normalise_date
 from eventx.text.model import Document, Sentence
 from eventx.text.numbers import parse_quantity
@@ -69,7 +70,7 @@ class EventBuilder:
 
     def build(
         self, doc: Document, sentence: Sentence, matches: list[Match], hits: list[LexiconHit]
-    ) -> list[dict]:
+    ) -> list[Event]:
         text = doc.text
         tokens = sentence.tokens
         events = []
@@ -80,35 +81,34 @@ class EventBuilder:
             modality = match.rule.modality or detect_modality(
                 sentence, match.trigger, (match.start, match.end)
             )
-            attribution = None
+            attribution: TextSpan | None = None
             source = find_attribution(sentence, (match.start, match.end))
             if source is not None:
                 a_start, a_end = tokens[source[0]].start, tokens[source[1] - 1].end
                 attribution = {"text": text[a_start:a_end], "start": a_start, "end": a_end}
             events.append(
-                {
-                    "doc_id": doc.id,
-                    "id": event_id(doc.id, match.rule.type, span_start, span_end, match.rule.id),
-                    "type": match.rule.type,
-                    "rule": match.rule.id,
-                    "trigger": {"text": text[trig_start:trig_end], "start": trig_start, "end": trig_end},
-                    "span": {"text": text[span_start:span_end], "start": span_start, "end": span_end},
-                    "sentence": {"index": sentence.index, "start": sentence.start, "end": sentence.end},
-                    "args": args,
-                    "modality": modality,
-                    "attribution": attribution,
-                    "mentions": [],  # later mentions of the same event (eventx.extract.mentions)
-                    "rules_version": self.pack.version,
-                }
+                make_event(
+                    doc_id=doc.id,
+                    id=event_id(doc.id, match.rule.type, span_start, span_end, match.rule.id),
+                    type=match.rule.type,
+                    rule=match.rule.id,
+                    trigger={"text": text[trig_start:trig_end], "start": trig_start, "end": trig_end},
+                    span={"text": text[span_start:span_end], "start": span_start, "end": span_end},
+                    sentence={"index": sentence.index, "start": sentence.start, "end": sentence.end},
+                    args=args,
+                    modality=modality,
+                    attribution=attribution,
+                    rules_version=self.pack.version,
+                )
             )
         return events
 
-    def _args(self, doc: Document, sentence: Sentence, match: Match, hits: list[LexiconHit]) -> dict:
+    def _args(self, doc: Document, sentence: Sentence, match: Match, hits: list[LexiconHit]) -> dict[str, Argument]:
         tokens = sentence.tokens
-        args: dict[str, dict] = {}
+        args: dict[str, Argument] = {}
         for role, (first, last) in sorted(match.groups.items(), key=lambda item: (item[1], item[0])):
             start, end = tokens[first].start, tokens[last - 1].end
-            arg: dict = {"text": doc.text[start:end], "start": start, "end": end}
+            arg: Argument = {"text": doc.text[start:end], "start": start, "end": end}
             kind = role_normaliser(role, match.rule.norms)
             if kind == "number":
                 quantity = parse_quantity(arg["text"])
@@ -128,9 +128,3 @@ class EventBuilder:
             args[role] = arg
         return args
 
-
-def sort_events(events: list[dict]) -> list[dict]:
-    """The canonical order of a document's events: by position, then type and rule."""
-    return sorted(
-        events, key=lambda e: (e["span"]["start"], e["span"]["end"], e["trigger"]["start"], e["type"], e["rule"])
-    )

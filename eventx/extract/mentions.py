@@ -96,13 +96,14 @@ one record per sentence mention.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from eventx.extract.events import DATE_ROLES
+from eventx.record import mention_of
 
-__all__ = ["MODALITY_CLASS", "PARTY_ROLES", "merge_mentions", "mention_record"]
+__all__ = ["MODALITY_CLASS", "PARTY_ROLES", "merge_mentions"]
 
 #: Modalities that may describe the same event; different classes never merge.
 MODALITY_CLASS = {"asserted": "realis", "possible": "irrealis", "hypothetical": "irrealis", "negated": "negated"}
@@ -379,19 +380,6 @@ class _Group:
         return total
 
 
-def mention_record(event: Mapping[str, Any], contributed: Sequence[str] = ()) -> dict:
-    """The entry of a later mention in the kept record's ``mentions`` list."""
-    return {
-        "id": event["id"],
-        "rule": event["rule"],
-        "trigger": dict(event["trigger"]),
-        "span": dict(event["span"]),
-        "sentence": dict(event["sentence"]),
-        "modality": event.get("modality"),
-        "contributed": list(contributed),
-    }
-
-
 def _record(group: _Group) -> dict:
     first, *later = (m.event for m in group.members)
     if not later:
@@ -404,7 +392,7 @@ def _record(group: _Group) -> dict:
             if role not in args:
                 args[role] = arg
                 contributed.append(role)
-        mentions.append(mention_record(event, contributed))
+        mentions.append(mention_of(event, contributed))
     record = dict(first)  # same key order (DESIGN §3): only values change
     record["args"] = args
     record["mentions"] = [*(first.get("mentions") or []), *mentions]
@@ -414,8 +402,8 @@ def _record(group: _Group) -> dict:
 def merge_mentions(events: Iterable[dict], parties: PartyFinder | None = None, text: str | None = None) -> list[dict]:
     """Merge the records of one document that mention the same event (see the module doc).
 
-    ``events`` must be in document order (as :func:`eventx.extract.events.sort_events`
-    returns them); the result keeps that order. ``parties`` finds the party codes named in
+    ``events`` must be in document order (sorted by :func:`eventx.record.sort_key`); the
+    result keeps that order. ``parties`` finds the party codes named in
     a stretch of the document (``None``: only the arguments' own norms identify them);
     ``text`` is the document text (``None``: mentions in one sentence are not checked for
     coordination).

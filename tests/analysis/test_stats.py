@@ -59,6 +59,7 @@ def test_tables_on_the_terminal(logs: dict[str, Path]) -> None:
 def test_names_are_printed_as_text_not_markup(tmp_path: Path) -> None:
     log = tmp_path / "events.jsonl"
     event = {"doc_id": "d", "type": "deployment", "modality": "asserted", "rule": "r",
+             "trigger": {"text": "x", "start": 0, "end": 1}, "span": {"text": "x", "start": 0, "end": 1},
              "args": {"agent": {"text": "[bold red]Atlantis[/]", "start": 0, "end": 5}}}
     log.write_text(json.dumps(event) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["stats", str(log)])
@@ -77,7 +78,8 @@ def test_a_corpus_that_does_not_match_is_flagged(logs: dict[str, Path], tmp_path
 
 def test_a_bad_log_exits_2_with_file_and_line(tmp_path: Path) -> None:
     log = tmp_path / "events.jsonl"
-    log.write_text('{"doc_id": "a", "type": "t"}\nnot json\n', encoding="utf-8")
+    record = '{"doc_id": "a", "type": "t", "rule": "r", "trigger": {"text": "x", "start": 0, "end": 1}, "span": {"text": "x", "start": 0, "end": 1}}'
+    log.write_text(record + '\nnot json\n', encoding="utf-8")
     result = runner.invoke(app, ["stats", str(log)])
     assert result.exit_code == 2
     assert f"{log}:2: invalid JSON" in result.output
