@@ -26,7 +26,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
+from eventx import codes
 from eventx.api import Extractor
+from eventx.errors import EventxError
 from eventx.io.readers import ReadProblem, check_inputs, iter_corpus
 from eventx.io.writers import ErrorLog, done_doc_ids, infer_format, open_writer
 from eventx.text.model import Document
@@ -69,6 +71,7 @@ class DocResult:
     doc: Document
     events: list[dict]
     error: str | None = None
+    code: str | None = None  # the error's catalogue code (E304 time budget, E306 a failure ...)
 
 
 _WORKER_EXTRACTOR: Extractor | None = None
@@ -79,14 +82,15 @@ def _extract_one(extractor: Extractor, doc: Document) -> DocResult:
         return DocResult(doc, extractor.extract(doc))
     except Exception as err:  # one bad document must never stop the run
         reason = str(err) or type(err).__name__
-        return DocResult(doc, [], f"{type(err).__name__}: {reason}" if not str(err) else reason)
+        code = getattr(err, "code", "") if isinstance(err, EventxError) else ""
+        return DocResult(doc, [], f"{type(err).__name__}: {reason}" if not str(err) else reason, code or codes.EXTRACTION_FAILED)
 
 
-def _extract_chunk(docs: list[Document]) -> list[tuple[list[dict], str | None]]:
+def _extract_chunk(docs: list[Document]) -> list[tuple[list[dict], str | None, str | None]]:
     """Worker side: only events and errors travel back; the parent still holds the documents."""
     assert _WORKER_EXTRACTOR is not None
     results = (_extract_one(_WORKER_EXTRACTOR, doc) for doc in docs)
-    return [(r.events, r.error) for r in results]
+    return [(r.events, r.error, r.code) for r in results]
 
 
 def run_corpus(
@@ -163,7 +167,7 @@ def write_results(
     try:
         for result in results(documents()):
             if result.error is not None:
-                report({"doc_id": result.doc.id, "error": result.error})
+                report({"doc_id": result.doc.id, "error": result.error, "code": result.code or codes.EXTRACTION_FAILED})
             writer.write_document(result.doc, result.events)
             summary.documents += 1
             summary.characters += len(result.doc.text)
@@ -202,8 +206,8 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             if not pending:
                 break
             chunk, future = pending.popleft()
-            for doc, (events, error) in zip(chunk, future.result()):
-                yield DocResult(doc, events, error)
+            for doc, (events, error, code) in zip(chunk, future.result()):
+                yield DocResult(doc, events, error, code)
 
 
 SMALL_INPUT_BYTES = 4_000_000  # below this, one process is the safe default (see default_jobs)

@@ -43,6 +43,7 @@ from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence, TextIO,
 
 import orjson
 
+from eventx import codes
 from eventx.errors import Diagnostic, InputError
 from eventx.text.model import Document
 
@@ -84,15 +85,21 @@ class ReadProblem:
     doc_id: str | None
     error: str  # human sentence: what is wrong
     severity: str = "error"  # "error": item skipped | "warning": document kept
+    code: str = ""  # catalogue code; by default E301 (a file), E302 (a line or row), W351 (a warning)
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            code = codes.DOCUMENT_KEPT if self.severity == "warning" else codes.BAD_RECORD if self.line else codes.UNREADABLE_INPUT
+            object.__setattr__(self, "code", code)
 
     def to_record(self) -> dict[str, Any]:
-        """The record for the errors file (DESIGN §3)."""
-        return {"doc_id": self.doc_id, "source": self.source, "line": self.line, "error": self.error}
+        """The record for the errors file."""
+        return {"doc_id": self.doc_id, "source": self.source, "line": self.line, "error": self.error, "code": self.code}
 
     def render(self) -> str:
         """``file:line: error: message`` like every other eventx diagnostic."""
         message = f"document {self.doc_id!r}: {self.error}" if self.doc_id else self.error
-        return Diagnostic(self.source, self.line or 0, 0, message, severity=self.severity).render()
+        return Diagnostic(self.source, self.line or 0, 0, message, self.code, self.severity).render()
 
 
 # A document together with where it came from (for duplicate-id problems).
@@ -157,7 +164,7 @@ def _iter_checked(inputs: list[str], stdin: TextIO | BinaryIO | None) -> Iterato
                 continue
             doc, source, line = item
             if doc.id in seen:
-                yield ReadProblem(source, line, doc.id, "duplicate document id (already read earlier in this run): skipped")
+                yield ReadProblem(source, line, doc.id, codes.message(codes.DUPLICATE_DOCUMENT), code=codes.DUPLICATE_DOCUMENT)
                 continue
             seen.add(doc.id)
             yield doc
