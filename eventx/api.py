@@ -120,7 +120,14 @@ class Extractor:
                 events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
         events = sorted_events(events)
         if self.merge_mentions and len(events) > 1:
-            events = merge_mentions(events, self._party_finder(doc.text), doc.text)
+            # merging counts against what is left of the budget
+            deadline = None if budget is None else time.monotonic() + max(budget, 0.0)
+            try:
+                events = merge_mentions(
+                    events, self._party_finder(doc.text), doc.text, types=pack.ruleset.type_decl, deadline=deadline
+                )
+            except TimeoutError:
+                raise DocumentTimeout(codes.message(codes.TIME_BUDGET, seconds=self.time_budget)) from None
         return events
 
     def _party_finder(self, text: str):

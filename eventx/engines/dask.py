@@ -130,11 +130,11 @@ def _worker_extractor(bundle: RuleBundle, time_budget: float | None, merge_menti
 
 def _extract_block(
     bundle: RuleBundle, time_budget: float | None, docs: list[Document], merge_mentions: bool = True
-) -> list[tuple[list[Event], str | None]]:
+) -> list[tuple[list[Event], str | None, str | None]]:
     """One task: events (or the error) of each document; the client still holds the documents."""
     extractor = _worker_extractor(bundle, time_budget, merge_mentions)
     results = (_extract_one(extractor, doc) for doc in docs)
-    return [(r.events, r.error) for r in results]
+    return [(r.events, r.error, r.code) for r in results]
 
 
 # --- client side ----------------------------------------------------------------------------
@@ -290,8 +290,8 @@ def _ordered_results(
                 raise DaskEngineError(
                     f"a Dask task failed on documents {first!r}..{last!r}: {type(exc).__name__}: {exc}"
                 ) from None
-            for doc, (events, error) in zip(block, out):
-                yield DocResult(doc, events, error)
+            for doc, (events, error, code) in zip(block, out):
+                yield DocResult(doc, events, error, code)
     finally:
         if pending:
             client.cancel([future for _, future in pending])

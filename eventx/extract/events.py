@@ -16,8 +16,6 @@ from eventx.text.dates import normalise_date
 from eventx.text.model import Document, Sentence
 from eventx.text.numbers import parse_quantity
 
-NUMBER_ROLES = frozenset({"quantity", "number", "count", "size", "casualties"})
-DATE_ROLES = frozenset({"time", "date", "when"})
 _DETERMINERS = frozenset({"the", "a", "an"})
 
 
@@ -39,14 +37,15 @@ def event_id(doc_id: str, event_type: str, start: int, end: int, rule_id: str) -
     return "ev-" + digest[:16]
 
 
-def role_normaliser(role: str, norms: dict[str, str]) -> str:
+#: The normaliser of each role kind (eventx.rules.schema.ROLE_KINDS) that is not "lexicon".
+KIND_NORMALISERS = {"quantity": "number", "date": "date"}
+
+
+def role_normaliser(role: str, norms: dict[str, str], kind: str = "other") -> str:
+    """The rule's ``norms`` for ``role`` if it names one, else what the role's kind implies."""
     if role in norms:
         return norms[role]
-    if role in NUMBER_ROLES:
-        return "number"
-    if role in DATE_ROLES:
-        return "date"
-    return "lexicon"
+    return KIND_NORMALISERS.get(kind, "lexicon")
 
 
 def lexicon_norm(sentence: Sentence, hits: list[LexiconHit], first: int, last: int) -> str | None:
@@ -106,10 +105,11 @@ class EventBuilder:
     def _args(self, doc: Document, sentence: Sentence, match: Match, hits: list[LexiconHit]) -> dict[str, Argument]:
         tokens = sentence.tokens
         args: dict[str, Argument] = {}
+        decl = self.pack.ruleset.type_decl(match.rule.type)
         for role, (first, last) in sorted(match.groups.items(), key=lambda item: (item[1], item[0])):
             start, end = tokens[first].start, tokens[last - 1].end
             arg: Argument = {"text": doc.text[start:end], "start": start, "end": end}
-            kind = role_normaliser(role, match.rule.norms)
+            kind = role_normaliser(role, match.rule.norms, decl.kind(role))
             if kind == "number":
                 quantity = parse_quantity(arg["text"])
                 if quantity is not None and quantity.value is not None:

@@ -33,7 +33,7 @@ from typing import Any
 from eventx.errors import InputError
 from eventx.io.eventlog import DocInfo, iter_events
 from eventx.report.charts import bar_chart, bucket_of, date_buckets, legend, time_chart
-from eventx.stats import TOP, EventStats, ProblemHandler, compute_stats, corpus_documents, log_documents
+from eventx.stats import TOP, EventStats, ProblemHandler, TypeLookup, compute_stats, corpus_documents, log_documents
 
 __all__ = ["ReportSummary", "build_report", "report_from_log", "segments"]
 
@@ -183,6 +183,7 @@ def build_report(
     title: str | None = None,
     max_docs: int = MAX_DOCS,
     top: int = TOP,
+    types: TypeLookup | None = None,
 ) -> str:
     """The report as one HTML string.
 
@@ -192,7 +193,7 @@ def build_report(
     """
     documents = documents or {}
     texts = texts or {}
-    stats = compute_stats(events, documents, source=source)
+    stats = compute_stats(events, documents, source=source, types=types)
     types = sorted(stats.by_type)
     colours = type_colours(types)
 
@@ -302,6 +303,7 @@ def report_from_log(
     title: str | None = None,
     max_docs: int = MAX_DOCS,
     top: int = TOP,
+    types: TypeLookup | None = None,
     on_problem: ProblemHandler | None = None,
 ) -> ReportSummary:
     """Read the event log at ``path`` (and ``corpus``, for dates and texts) and write the report."""
@@ -311,7 +313,9 @@ def report_from_log(
         documents, texts = corpus_documents(corpus, texts_for=wanted, on_problem=on_problem)
     else:
         documents, texts = log_documents(path, fmt), {}
-    html = build_report(events, documents=documents, texts=texts, source=path, title=title, max_docs=max_docs, top=top)
+    html = build_report(
+        events, documents=documents, texts=texts, source=path, title=title, max_docs=max_docs, top=top, types=types
+    )
     write_text_atomic(output, html)
     with_events = len({e["doc_id"] for e in events})
     shown = min(with_events, max_docs)

@@ -18,7 +18,7 @@ from eventx.errors import Diagnostic, RuleError
 from eventx import codes
 from eventx.rules import schema
 from eventx.rules.lexicons import make_lexicon, parse_entry, parse_lexicon_file
-from eventx.rules.model import Example, Lexicon, LexiconEntry, Pos, Rule, RuleSet, SourceText
+from eventx.rules.model import Example, Lexicon, LexiconEntry, Pos, Rule, RuleSet, SourceText, TypeDecl
 from eventx.rules.validate import Validator, Value
 from eventx.rules.yamlpos import YamlSource
 
@@ -81,6 +81,7 @@ class _Loader:
         self.rules: list[Rule] = []
         self.lexicons: dict[str, Lexicon] = {}
         self.vars: dict[str, SourceText] = {}
+        self.types: dict[str, TypeDecl] = {}
         self.defined: dict[tuple[str, str], Pos] = {}  # (kind, name) -> first definition
 
     # --- driving --------------------------------------------------------------------------
@@ -114,6 +115,7 @@ class _Loader:
             root=str(self.root_given),
             version="sha256:" + digest.hexdigest(),
             warnings=tuple(sorted(self.warnings, key=lambda d: (d.file, d.line, d.col, d.message))),
+            types=self.types,
         )
 
     def _initial_files(self, path: Path) -> list[_File]:
@@ -218,6 +220,9 @@ class _Loader:
         for name, value in _get(doc, schema.RULE_FILE, "vars").items():
             if self._first_definition("var", name, source.pos(value.key)):
                 self.vars[name] = source.source_text(value.node)
+        for name, value in _get(doc, schema.RULE_FILE, "types").items():
+            if self._first_definition("event type", name, source.pos(value.key)):
+                self.types[name] = _type_decl(name, value)
         for value in _get(doc, schema.RULE_FILE, "rules"):
             rule = self._rule(value, file, source)
             if rule:
@@ -280,6 +285,18 @@ class _Loader:
             norms={role: norm.data for role, norm in _get(fields, schema.RULE, "norms").items()},
             unless=_unless(fields.get("unless"), source),
         )
+
+
+def _type_decl(name: str, value: Value) -> TypeDecl:
+    fields: dict[str, Value] = value.data
+    ties = fields.get("ties")
+    return TypeDecl(
+        name,
+        merge=_get(fields, schema.TYPE, "merge"),
+        roles={role: kind.data for role, kind in _get(fields, schema.TYPE, "roles").items()},
+        ties=frozenset(_plain(ties)) if ties is not None else None,
+        generic=frozenset(_plain(fields["generic"])) if "generic" in fields else frozenset(),
+    )
 
 
 def _unless(value: Value | None, source: YamlSource) -> tuple[SourceText, ...]:

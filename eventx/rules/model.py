@@ -116,6 +116,24 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class TypeDecl:
+    """A ``types:`` entry: the kind of each role of one event type and its merge policy.
+
+    ``ties`` ``None`` means every role ties two mentions. A type without a declaration is
+    ``TypeDecl(name)``: no kinds, no merging.
+    """
+
+    name: str
+    merge: bool = False
+    roles: dict[str, str] = field(default_factory=dict)  # role -> kind (eventx.rules.schema.ROLE_KINDS)
+    ties: frozenset[str] | None = None
+    generic: frozenset[str] = frozenset()  # force heads that name no particular kind of force
+
+    def kind(self, role: str) -> str:
+        return self.roles.get(role, "other")
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
     """Every rule, lexicon and var loaded from a rule root; ``version`` hashes all their files."""
 
@@ -126,3 +144,8 @@ class RuleSet:
     root: str
     version: str
     warnings: tuple[Diagnostic, ...] = ()
+    types: dict[str, TypeDecl] = field(default_factory=dict)  # the ``types:`` declarations
+
+    def type_decl(self, name: str) -> TypeDecl:
+        """The declaration of event type ``name`` (an empty one when the pack declares none)."""
+        return self.types.get(name) or TypeDecl(name)

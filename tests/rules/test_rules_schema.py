@@ -50,7 +50,7 @@ def test_json_schema_shape() -> None:
     schema = rule_file_json_schema()
     json.dumps(schema)  # plain JSON data
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert set(schema["properties"]) == {"imports", "lexicons", "vars", "rules"}
+    assert set(schema["properties"]) == {"imports", "lexicons", "vars", "rules", "types"}
     rule = schema["properties"]["rules"]["items"]
     assert rule["required"] == ["id", "type", "pattern"]
     assert rule["properties"]["priority"] == {"title": "Priority", "description": RULE.fields["priority"].spec.description,
