@@ -1,7 +1,7 @@
 """Counts over an event log (any format): by type, modality and rule, top actors and places,
 and events over time — what ``eventx stats`` prints and ``eventx report`` charts.
 
-Dates. An event record does not carry its document's date (DESIGN §3), so "over time" means:
+Dates. An event record does not carry its document's date (:mod:`eventx.record`), so "over time" means:
 
 * ``doc_dates`` — events per *document* date, known from a SQLite log (it stores each
   document's date) or from ``corpus=`` (the corpus the log was made from, joined on

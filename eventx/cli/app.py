@@ -12,7 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-import click
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
@@ -23,7 +22,7 @@ from eventx.errors import EventxError, RuleError
 class _Group(TyperGroup):
     """The root command group: converts EventxError to a message and an exit code, once."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except EventxError as err:

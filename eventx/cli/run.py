@@ -68,7 +68,8 @@ def run(
                 where = f"{where}:{line}" if where and line else where
                 doc = record.get("doc_id")
                 label = ", ".join(p for p in (where, f"document {doc}" if doc else "") if p)
-                console.print(f"warning: {label}: {record['error']}" if label else f"warning: {record['error']}", markup=False)
+                code = f" [{record['code']}]" if record.get("code") else ""
+                console.print(f"warning: {label}: {record['error']}{code}" if label else f"warning: {record['error']}{code}", markup=False)
 
             common = dict(
                 output=output,

@@ -47,7 +47,7 @@ from eventx.match.matcher import RulePack
 from eventx.record import Event
 from eventx.text.model import Document
 
-BLOCK_DOCS = 256  # documents per task: measured on AG News, 64 cost 35% more client CPU than 256
+BLOCK_DOCS = 256  # documents per task: smaller blocks cost the client more CPU (benchmarks/README.md)
 BLOCK_CHARS = 1_000_000  # ... and a cap on characters, so that a block of long documents stays small
 CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler / to wait for its first worker
 _CACHE_SIZE = 4  # compiled packs kept per worker process (a long-lived worker serves many runs)

@@ -1,10 +1,10 @@
 """The local engine: stream a corpus through an :class:`~eventx.api.Extractor`, in one process
 or in worker processes, and write events in input order.
 
-Worker processes split the *documents*: the parent builds every rule's regexes once (about two
-seconds for the shipped pack), then forks; the workers share them and each extracts whole
+Worker processes split the *documents*: the parent builds every rule's regexes once, then
+forks; the workers share them and each extracts whole
 chunks of documents with the complete pack, exactly as one process would (the time budget of a
-document included). Splitting the rules instead was measured too: every worker then tokenises
+document included). Splitting the rules instead was measured too (benchmarks/README.md): every worker then tokenises
 every document, and one event type (deployment, with the commonest triggers) costs nearly as
 much as all the others together, so it scaled worse at two workers and cannot scale past a few.
 

@@ -505,7 +505,7 @@ def _record(group: _Group) -> dict:
                 args[role] = arg
                 contributed.append(role)
         mentions.append(mention_of(event, contributed))
-    record = dict(first)  # same key order (DESIGN §3): only values change
+    record = dict(first)  # same key order (eventx.record.EVENT_KEYS): only values change
     record["args"] = args
     record["mentions"] = [*(first.get("mentions") or []), *mentions]
     return record

@@ -1,4 +1,4 @@
-"""Corpus readers: INPUT paths (DESIGN §4) → a stream of documents and read problems.
+"""Corpus readers: INPUT paths → a stream of documents and read problems.
 
 :func:`iter_corpus` yields :class:`~eventx.text.model.Document` objects and, interleaved,
 :class:`ReadProblem` records for input items that are wrong. A bad item never stops the

@@ -81,7 +81,7 @@ _EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".sqlite": "s
 
 class EventWriter(Protocol):
     def write_document(self, doc: Document, events: list[dict]) -> None:
-        """Record one processed document and its events (DESIGN §3 dicts, in order)."""
+        """Record one processed document and its events (:class:`eventx.record.Event` records, in order)."""
 
     def close(self) -> None:
         """Commit the output (for files: the atomic rename)."""
@@ -163,7 +163,7 @@ class _WriterBase:
 
 
 def _event_line(event: Mapping[str, Any]) -> bytes:
-    """One JSONL line; orjson keeps the dict's key order (DESIGN §3 order), never sorts."""
+    """One JSONL line; orjson keeps the dict's key order (eventx.record.EVENT_KEYS), never sorts."""
     return orjson.dumps(event) + b"\n"
 
 
@@ -344,7 +344,7 @@ def _seed_csv(path: str) -> Iterator[tuple[str, bytes]]:
 
 
 class JsonlWriter(_JournalWriter):
-    """One event per line, keys in DESIGN §3 order."""
+    """One event per line, keys in the record's order."""
 
     seed = staticmethod(_seed_jsonl)
 

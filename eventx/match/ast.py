@@ -1,4 +1,4 @@
-"""Abstract syntax of token patterns (DESIGN §2.1).
+"""Abstract syntax of token patterns (docs/writing-rules.md).
 
 Every node keeps ``offset``, its character position in the pattern text it was parsed from,
 so that compile errors can point at file:line:col through ``SourceText.position``.

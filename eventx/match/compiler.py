@@ -76,8 +76,8 @@ def normalise_value(field_name: str, value: str) -> str:
 class CompiledPattern:
     """A rule's generated regex, compiled by the ``regex`` module on first use.
 
-    Compiling is the costly part of loading a pack (the ``regex`` module parses in Python,
-    ~0.1 s for a large rule), and most rules never meet their trigger in a given input, so
+    Compiling is the costly part of loading a pack (the ``regex`` module parses in Python),
+    and most rules never meet their trigger in a given input, so
     ``regex`` is built lazily: ``eventx explain`` or a small run pays only for the rules that
     can fire. ``compile_all()`` builds every one up front (before forking workers).
     """
@@ -730,7 +730,7 @@ def _first_required_literal(node: Node) -> TokenNode | None:
 
 
 def _mark_default_trigger(node: Node) -> tuple[Node, bool]:
-    """Mark the first required literal token as the trigger (DESIGN §2.1)."""
+    """Mark the first required literal token as the trigger (docs/writing-rules.md)."""
     if _is_literal_token(node):
         return dataclasses.replace(node, trigger=True), True
     if isinstance(node, Seq):

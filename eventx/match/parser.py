@@ -1,4 +1,4 @@
-"""Recursive-descent parser for token patterns (DESIGN §2.1) into :mod:`eventx.match.ast`.
+"""Recursive-descent parser for token patterns (docs/writing-rules.md) into :mod:`eventx.match.ast`.
 
 Grammar (whitespace is free between items; ``#`` outside brackets and quotes starts a comment)::
 

@@ -85,8 +85,8 @@ class _NoSpacy(importlib.abc.MetaPathFinder):
     """Makes ``import spacy`` fail while lemminflect is imported.
 
     lemminflect's ``__init__`` imports spaCy when it is installed, only to register token
-    extensions eventx never uses; that import is ~80 MiB of memory in every process (and in
-    every worker). When spaCy is already imported, lemminflect registers its extensions as usual.
+    extensions eventx never uses; that import costs memory in every process (and in every
+    worker: benchmarks/README.md). When spaCy is already imported, lemminflect registers its extensions as usual.
     """
 
     def find_spec(self, name, path=None, target=None):  # noqa: ANN001 - importlib's signature
