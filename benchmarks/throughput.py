@@ -303,7 +303,7 @@ def section_rules(corpus: Corpus, rules: Path, repeat: int, workdir: Path) -> li
         def run_naive(pack: RulePack = pack, sents: list[Sentence] = naive_sentences) -> None:
             for s in sents:
                 hits = pack.lexicons.annotate(s.tokens)
-                stream, _ = pack.encode(s.tokens, hits)
+                stream, _ = pack.encoder.stream(s.tokens, hits)
                 for rule in pack.rules:
                     for _m in rule.pattern.regex.finditer(stream):
                         pass

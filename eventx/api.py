@@ -13,18 +13,19 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from eventx import codes
 from eventx.errors import EventxError, InputError, RuleError
-from eventx.extract.events import EventBuilder
+from eventx.extract.events import EventBuilder, resolve_overlaps
 from eventx.extract.mentions import PARTY_CODE, merge_mentions
-from eventx.match.matcher import RulePack
+from eventx.match.matcher import Match, RulePack, SentenceMatches
 from eventx.record import Event, sorted_events
 from eventx.rules.compile import compile_rules
 from eventx.rules.loader import load_rule_files_partial
 from eventx.text.model import Document, Sentence
-from eventx.text.pipeline import sentence_spans, tokens_for
+from eventx.text.pipeline import analyse, iter_sentences, tokens_for
 
 DEFAULT_TIME_BUDGET = 10.0  # seconds of matching per document before it is reported and skipped
 
@@ -74,6 +75,24 @@ class SentenceTooLong(EventxError):
     code = codes.SENTENCE_TOO_LONG
 
 
+@dataclass(slots=True)
+class SentenceTrace:
+    """One sentence through the pipeline (see :meth:`Extractor.trace`)."""
+
+    sentence: Sentence
+    found: SentenceMatches  # raw matches, lexicon hits, mentions (by layer), vetoes
+    kept: list[Match]  # the matches overlap resolution kept
+    events: list[Event]  # their records, before mentions of one event are merged
+    seconds: float  # matching time (regex building excluded)
+
+
+@dataclass(slots=True)
+class DocumentTrace:
+    doc: Document
+    sentences: list[SentenceTrace]
+    events: list[Event]  # the document's records, as extract() returns them
+
+
 class Extractor:
     """Extracts event records from documents with one compiled rule pack."""
 
@@ -101,12 +120,24 @@ class Extractor:
 
     def extract(self, doc: Document | str) -> list[Event]:
         """Event records of one document (a plain string becomes a document with id "text")."""
+        return self.trace(doc).events
+
+    def trace(self, doc: Document | str, *, every_sentence: bool = False) -> DocumentTrace:
+        """What happened to each sentence of a document, and the document's event records.
+
+        The one pipeline behind :meth:`extract`, ``eventx explain``, ``eventx check``'s match
+        tallies and ``eventx coverage``: per sentence the rules the prefilter selected, the
+        lexicon hits and mentions, the raw matches, those kept by overlap resolution, the
+        vetoes, the records built and the matching time. Only sentences where a rule can fire
+        are traced unless ``every_sentence`` (then each sentence with tokens is, with its
+        candidates and matches as the pipeline sees them).
+        """
         if isinstance(doc, str):
             doc = Document(id="text", text=doc)
         budget = self.time_budget
-        events: list[Event] = []
         pack = self.pack
-        for sentence in self._candidate_sentences(doc.text):
+        traced: list[SentenceTrace] = []
+        for sentence in self._candidate_sentences(doc.text, every_sentence=every_sentence):
             # the budget counts matching only, not reading or splitting a long document
             started = time.monotonic()
             compiled_before = pack.compile_seconds
@@ -114,11 +145,13 @@ class Extractor:
                 found = pack.match_sentence(sentence.tokens, deadline=None if budget is None else started + budget)
             except TimeoutError:
                 raise DocumentTimeout(codes.message(codes.TIME_BUDGET, seconds=self.time_budget)) from None
+            seconds = time.monotonic() - started - (pack.compile_seconds - compiled_before)
             if budget is not None:
-                budget -= time.monotonic() - started - (pack.compile_seconds - compiled_before)
-            if found.matches:
-                events.extend(self.builder.build(doc, sentence, found.matches, found.hits))
-        events = sorted_events(events)
+                budget -= seconds
+            kept = resolve_overlaps(found.matches) if found.matches else []
+            records = self.builder.records(doc, sentence, kept, found.hits) if kept else []
+            traced.append(SentenceTrace(sentence, found, kept, records, seconds))
+        events = sorted_events([event for t in traced for event in t.events])
         if self.merge_mentions and len(events) > 1:
             # merging counts against what is left of the budget
             deadline = None if budget is None else time.monotonic() + max(budget, 0.0)
@@ -128,7 +161,40 @@ class Extractor:
                 )
             except TimeoutError:
                 raise DocumentTimeout(codes.message(codes.TIME_BUDGET, seconds=self.time_budget)) from None
-        return events
+        return DocumentTrace(doc, traced, events)
+
+    def mentions(self, doc: Document | str, labels: list[str] | None = None) -> list[dict]:
+        """The mentions of every label of the pack (or of ``labels``, as written in the rules)
+        in each sentence of a document, in sentence order, then by layer, label and position.
+
+        Each is ``{"label", "text", "start", "end", "rule", "layer", "norm", "parts":
+        {name: {"text", "start", "end"}}, "sentence"}`` with character offsets.
+        """
+        if isinstance(doc, str):
+            doc = Document(id="text", text=doc)
+        pack = self.pack
+        wanted = frozenset(
+            m.label_id for m in pack.mention_rules if labels is None or m.label in labels
+        )
+        found: list[dict] = []
+        if not wanted:
+            return found
+        for sentence in analyse(doc):
+            tokens = sentence.tokens
+            hits = pack.lexicons.annotate(tokens)
+            mentions, _ = pack.find_mentions(tokens, hits, pack.label_closure(wanted))
+            for m in mentions:
+                if m.label_id not in wanted:
+                    continue
+                start, end = tokens[m.start].start, tokens[m.end - 1].end
+                parts = {}
+                for name, (first, last) in m.parts.items():
+                    p_start, p_end = tokens[first].start, tokens[last - 1].end
+                    parts[name] = {"text": doc.text[p_start:p_end], "start": p_start, "end": p_end}
+                found.append({"label": m.label, "text": doc.text[start:end], "start": start, "end": end,
+                              "rule": m.rule.id, "layer": m.rule.layer, "norm": m.norm, "parts": parts,
+                              "sentence": sentence.index})
+        return found
 
     def _party_finder(self, text: str):
         """``parties(start, end)``: the party codes (upper-case lexicon norms: countries,
@@ -150,29 +216,23 @@ class Extractor:
 
         return parties
 
-    def _candidate_sentences(self, text: str) -> Iterator[Sentence]:
+    def _candidate_sentences(self, text: str, *, every_sentence: bool = False) -> Iterator[Sentence]:
         """The sentences of :func:`eventx.text.pipeline.analyse` in which a rule can fire.
 
         Most news sentences hold no trigger word, and tokenising is the costliest step, so
-        :meth:`RulePack.may_fire` rules sentences out from their raw text first (and whole
-        documents, before they are even split). Indices count every sentence with tokens,
-        as ``analyse`` does, so they do not depend on the prefilter.
+        :meth:`Prefilter.may_fire` rules sentences out from their raw text first (and whole
+        documents, before they are even split).
         """
         pack = self.pack
-        if self.prefilter and not pack.may_fire(text)[0]:
+        prefilter = self.prefilter and not every_sentence
+        if prefilter and not pack.prefilter.may_fire(text)[0]:
             return
-        index = 0
-        for start, end in sentence_spans(text):
+
+        def select(start: int, end: int) -> tuple[bool, bool]:
             if end - start > MAX_SENTENCE_CHARS:  # checked before the prefilter: same outcome either way
                 raise SentenceTooLong(codes.message(
                     codes.SENTENCE_TOO_LONG, start=start, end=end, length=end - start, limit=MAX_SENTENCE_CHARS
                 ))
-            if self.prefilter:
-                fires, has_tokens = pack.may_fire(text, start, end)
-                if not fires:
-                    index += has_tokens
-                    continue
-            tokens = tokens_for(text, start, end)
-            if tokens:
-                yield Sentence(index, start, end, tokens)
-                index += 1
+            return pack.prefilter.may_fire(text, start, end) if prefilter else (True, True)
+
+        yield from iter_sentences(text, select)

@@ -60,13 +60,14 @@ BAD_NAME = _code("E107", "an identifier (rule id, event type, lexicon/var/role n
 BAD_CHOICE = _code("E108", "a value outside its fixed set of choices (modality, norm, case, role kind)", "{key!r} must be one of {choices}, got {got!r}{hint}")
 EMPTY_VALUE = _code("E109", "an empty pattern, var, phrase or path", "{what} {name!r} is empty")
 DUPLICATE_ID = _code("E110", "two rules share one id", "duplicate rule id {name!r} (first defined at {first})")
-DUPLICATE_DEF = _code("E111", "a lexicon, var or event type declared twice across the loaded files", "duplicate {kind} {name!r} (first defined at {first})")
+DUPLICATE_DEF = _code("E111", "a lexicon, mention label, var or event type defined twice where one file sees both", "duplicate {kind} {name!r} (first defined at {first})")
 FILE_NOT_FOUND = _code("E112", "an import, lexicon file or rule path that does not exist or cannot be read", "{what} {path!r} not found")
 OUTSIDE_ROOT = _code("E113", "an import or lexicon path leading outside the rule root", "{what} {path!r} is outside the rule root")
 NOT_UTF8 = _code("E114", "a rule or lexicon file that is not valid UTF-8", "{what} is not valid UTF-8 (byte 0x{byte})")
 BAD_ENTRY = _code("E115", "a malformed lexicon entry (e.g. 'phrase =>' without a norm)", "lexicon entry {entry!r} has no norm after '=>'")
 NO_RULE_FILES = _code("E116", "a rule directory without any *.yml/*.yaml file", "no rule files (*.yml, *.yaml) found")
 RECURSIVE_ALIAS = _code("E117", "a YAML alias that contains itself", "a {noun} contains itself through a YAML alias")
+NAME_CLASH = _code("E118", "a name defined both as a lexicon and as a mention label where one file sees both", "{name!r} is both a lexicon and a mention label")
 DUPLICATE_ENTRY = _code("W150", "a lexicon lists the same phrase twice (the later one is ignored)", "duplicate entry {phrase!r} in lexicon {name!r} is ignored (first at line {line})")
 EMPTY_LEXICON = _code("W151", "a lexicon without any entry (it can never match)", "lexicon {name!r} has no entries")
 
@@ -87,6 +88,8 @@ UNDEFINED_VAR = _code("E212", "a ${var} reference to a var that is not defined",
 VAR_CYCLE = _code("E213", "vars that refer to each other in a cycle", "variable cycle: {cycle}")
 NO_TRIGGER = _code("E214", "a pattern (or one alternative) with no trigger and no literal word to take as one", "no trigger: mark one token or lexicon with =trigger, or give a required token a literal word/lower/lemma constraint")
 RESERVED_NAME = _code("E215", "a capture name starting with _eventx (reserved for the engine)", "capture name {name!r} is reserved (names starting with _eventx are the engine's)")
+BAD_WORD_LIST = _code("E216", "a [field=@name] word list that is undefined, a mention label, or holds more than single words", "word list @{name} {problem}")
+LABEL_CYCLE = _code("E217", "mention labels whose rules refer to each other in a cycle", "mention labels form a cycle: {cycle}")
 
 # --- E3xx: running ----------------------------------------------------------------------------
 
@@ -111,4 +114,7 @@ NESTED_QUANTIFIER = _code("W406", "an unbounded quantifier around another unboun
 OTHER_RULE = _code("W407", "an example whose expected event is produced by another rule, not by the rule holding it", "the expected event comes from rule {other!r}")
 TOKEN_DUPLICATE = _code("W408", "two lexicon entries that are the same once tokenised (the later one is ignored)", "{phrase!r} is the same as {first!r} once tokenised")
 SLOW_EXAMPLE = _code("W409", "an example that takes longer than the time budget to match", "example took longer than {seconds:g} s")
+UNUSED_LABEL = _code("W411", "a mention label that no pattern refers to", "mention label @{name} is never used")
+SAME_NAME = _code("W412", "a name defined in two files that do not see each other: two different names, easily confused", "{name!r} is defined in two files that do not see each other")
+NO_MENTION_EXAMPLE = _code("W413", "a mention rule without a positive example (one that expects a mention of its label)", "mention rule {rule!r} has no positive example")
 SENTENCE_GUARD = _code("W410", "a lookaround over the rest of the sentence ((?! []*? X) or (?<! X []*? )), run at every start tried: write it as an 'unless' pattern", "sentence-wide lookaround: write it as an 'unless' pattern")

@@ -3,7 +3,9 @@
 An example runs through the whole pack, like any document. It passes when every expected
 event is found — same type, the listed argument texts and modality, when given — and no
 other event of the rule's type is produced (events of other types are ignored, so an
-example only speaks for its own rule's type). ``todo: true`` marks a known miss: it is
+example only speaks for its own rule's type). An example of a mention rule passes when every
+expected mention is one of the longest mentions of its label (not inside another mention of
+that label) and the rule's label has no other longest mention in the text. ``todo: true`` marks a known miss: it is
 reported apart and does not fail, and it is flagged when it starts passing.
 """
 
@@ -60,8 +62,40 @@ def _explain_miss(events: list[dict], expected: dict) -> str:
     return message + f"; found {found}"
 
 
+def longest_mentions(mentions: list[dict]) -> list[dict]:
+    """The mentions not strictly inside another mention of the same label and sentence."""
+    return [
+        m for m in mentions
+        if not any(o["label"] == m["label"] and o["start"] <= m["start"] and m["end"] <= o["end"]
+                   and (o["start"], o["end"]) != (m["start"], m["end"]) for o in mentions)
+    ]
+
+
+def run_mention_example(extractor, rule, example) -> ExampleResult:
+    """Check one example of a mention rule against the whole pack of ``extractor``."""
+    expected = list(example.expect)
+    labels = sorted({rule.label, *(label for label, _ in expected)})
+    found = longest_mentions(extractor.mentions(Document(id="example", text=example.text), labels))
+    unique = list({(m["label"], m["start"], m["end"]): m for m in found}.values())
+    result = ExampleResult(rule.id, example.pos.file, example.pos.line, example.text, example.todo)
+    unmatched = list(unique)
+    for label, text in expected:
+        match = next((m for m in unmatched if m["label"] == label and m["text"] == text), None)
+        if match is None:
+            same = [m["text"] for m in unique if m["label"] == label]
+            result.problems.append(f"expected {label} {text!r}" + (f"; found {same}" if same else ": no such mention found"))
+        else:
+            unmatched.remove(match)
+    for extra in unmatched:
+        if extra["label"] == rule.label:
+            result.problems.append(f"unexpected {extra['label']} {extra['text']!r} from {extra['rule']}")
+    return result
+
+
 def run_example(extractor, rule, example) -> ExampleResult:
     """Check one example of ``rule`` (a loaded rule) against the whole pack of ``extractor``."""
+    if hasattr(rule, "label"):
+        return run_mention_example(extractor, rule, example)
     events = extractor.extract(Document(id="example", text=example.text))
     result = ExampleResult(rule.id, example.pos.file, example.pos.line, example.text, example.todo, events=events)
     expected = list(example.expect or [])
@@ -84,7 +118,7 @@ def run_example(extractor, rule, example) -> ExampleResult:
 def run_examples(extractor) -> list[ExampleResult]:
     """Every example of every rule in the extractor's pack, in rule order."""
     results = []
-    for compiled in extractor.pack.rules:
+    for compiled in [*extractor.pack.mention_rules, *extractor.pack.rules]:
         rule = compiled.source
         for example in rule.examples:
             results.append(run_example(extractor, rule, example))

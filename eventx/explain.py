@@ -14,14 +14,14 @@ Monotonicity makes this sound: if items[:k] match somewhere, so do items[:k-1].
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex
 
-from eventx.api import Extractor
+from eventx.api import Extractor, SentenceTrace
 from eventx.errors import InputError, did_you_mean
-from eventx.extract.events import resolve_overlaps
 from eventx.match.ast import (
     Alt,
     And,
@@ -42,10 +42,10 @@ from eventx.match.ast import (
     VarRef,
 )
 from eventx.match.compiler import PatternCompiler
-from eventx.match.matcher import CompiledRule, Match, RulePack, SentenceMatches
+from eventx.match.matcher import CompiledMentionRule, CompiledRule, Match, RulePack, SentenceMatches
+from eventx.rules.model import SourceText
 from eventx.match.parser import parse_pattern
-from eventx.text.model import Document, Sentence, Token
-from eventx.text.pipeline import analyse
+from eventx.text.model import Document, Token
 
 MATCH_TIMEOUT = 2.0  # seconds per prefix search: explain must answer even for a pathological rule
 
@@ -66,7 +66,7 @@ def _value(value: str) -> str:
 def constraint_text(c: Constraint, *, nested: bool = False) -> str:
     """Pattern syntax of a token constraint (the text inside ``[...]``)."""
     if isinstance(c, FieldEquals):
-        return f"{c.field}=" + "|".join(_value(v) for v in c.values)
+        return f"{c.field}=" + "|".join([*(_value(v) for v in c.values), *(f"@{name}" for name, _ in c.lists)])
     if isinstance(c, FieldRegex):
         return f"{c.field}=/" + c.regex.replace("/", "\\/") + "/"
     if isinstance(c, IsNumber):
@@ -165,6 +165,9 @@ class SentenceReport:
     #: later mentions in this sentence of events kept in an earlier place (merged records),
     #: each ``{"of": <kept event id>, "of_sentence": <its sentence index>, **mention}``
     mentions: list[dict] = field(default_factory=list)
+    #: the longest mentions of each label found by the pack's mention rules, by layer:
+    #: ``{"layer", "label", "text", "tokens": [start, end], "rule", "norm", "parts"}``
+    layers: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -176,6 +179,7 @@ class SentenceReport:
             "candidates": self.candidates,
             "events": self.events,
             "mentions": self.mentions,
+            "layers": self.layers,
             "near_misses": [n.to_dict() for n in self.near_misses],
         }
 
@@ -189,11 +193,17 @@ def _render_pos(source, offset: int) -> tuple[str, int, int]:
 
 
 def pack_compiler(pack: RulePack) -> PatternCompiler:
-    """A compiler that emits regexes compatible with ``pack``'s encoded streams."""
+    """A compiler that emits regexes compatible with ``pack``'s encoded streams (the pack's
+    scopes, vars, lexicon and label ids, and atoms)."""
     lexicons = pack.lexicons
+    ids = {name: i for i, name in enumerate(lexicons.names)}
+    if pack.ruleset is not None:
+        from eventx.rules.compile import make_compiler
+
+        return make_compiler(pack.ruleset, lexicons, ids, pack.atoms)
     return PatternCompiler(
         vars=dict(pack.ruleset.vars) if pack.ruleset is not None else {},
-        lexicon_ids={name: i for i, name in enumerate(lexicons.names)},
+        lexicon_ids=ids,
         lexicon_lengths=lexicons.lengths,
         lexicon_first_keys=lexicons.first_keys,
         atoms=pack.atoms,  # the same atoms, so the same flag characters as the pack's streams
@@ -201,13 +211,19 @@ def pack_compiler(pack: RulePack) -> PatternCompiler:
     )
 
 
+def timeout_deadline() -> float:
+    return time.monotonic() + MATCH_TIMEOUT
+
+
 class _Stream:
     """One sentence's encoded stream, with token index <-> record offset maps."""
 
     def __init__(self, pack: RulePack, tokens: list[Token]):
         self.tokens = tokens
-        self.hits = pack.lexicons.annotate(tokens)
-        self.text, self.token_at = pack.encode(tokens, self.hits)
+        self.hits = pack.lexicons.annotate(tokens)  # lexicon phrases only
+        labels = frozenset(m.label_id for m in pack.mention_rules)
+        self.mentions, hits = pack.find_mentions(tokens, self.hits, labels, deadline=timeout_deadline())
+        self.text, self.token_at = pack.encoder.stream(tokens, hits)
         self.offset_of = {index: offset for offset, index in self.token_at.items()}
 
     def describe(self, index: int) -> str:
@@ -228,6 +244,8 @@ class Explainer:
         self.pack = extractor.pack
         self.compiler = pack_compiler(self.pack)
         self._index = {rule.id: i for i, rule in enumerate(self.pack.rules)}
+        # mention rules by id, as negative indices (-1 is the first)
+        self._index.update({rule.id: -1 - i for i, rule in enumerate(self.pack.mention_rules)})
 
     def rule_index(self, rule_id: str) -> int:
         if rule_id not in self._index:
@@ -237,26 +255,31 @@ class Explainer:
     def explain(self, text: str, *, rule_id: str | None = None) -> list[SentenceReport]:
         """One report per sentence of ``text``; ``rule_id`` forces a near-miss report for that rule."""
         focus = self.rule_index(rule_id) if rule_id is not None else None
-        doc = Document(id="text", text=text)
-        events = self.extractor.extract(doc)
+        trace = self.extractor.trace(Document(id="text", text=text), every_sentence=True)
+        events = trace.events
         reports = []
-        for sentence in analyse(doc):
-            mine = [e for e in events if e["sentence"]["index"] == sentence.index]
+        for traced in trace.sentences:
+            index = traced.sentence.index
+            mine = [e for e in events if e["sentence"]["index"] == index]
             mentions = [
                 {"of": e["id"], "of_type": e["type"], "of_sentence": e["sentence"]["index"], **m}
                 for e in events
                 for m in e.get("mentions") or ()
-                if m["sentence"]["index"] == sentence.index
+                if m["sentence"]["index"] == index
             ]
-            reports.append(self._sentence(doc, sentence, mine, focus, mentions))
+            reports.append(self._sentence(trace.doc, traced, mine, focus, mentions))
         return reports
 
     def _sentence(
-        self, doc: Document, sentence: Sentence, events: list[dict], focus: int | None, mentions: list[dict] | None = None
+        self, doc: Document, traced: SentenceTrace, events: list[dict], focus: int | None, mentions: list[dict] | None = None
     ) -> SentenceReport:
-        pack, tokens = self.pack, sentence.tokens
+        """The report of one traced sentence: what the pipeline did, and near misses of the rules
+        whose trigger occurs but which gave nothing (or of the rule ``--rule`` names)."""
+        pack, sentence = self.pack, traced.sentence
+        tokens = sentence.tokens
         stream = _Stream(pack, tokens)
-        selected = pack.candidates(tokens)
+        found = traced.found
+        selected = found.candidates
         rows = [TokenRow(i, t.word, t.lemma, t.shape) for i, t in enumerate(tokens)]
         for hit in stream.hits:
             label = "@" + pack.lexicons.names[hit.lexicon]
@@ -268,16 +291,36 @@ class Explainer:
         mentions = mentions or []
         fired = {e["rule"] for e in events} | {m["rule"] for m in mentions}
         if focus is not None:
-            studied = [focus]
+            studied = [focus] if focus >= 0 else []
         else:
-            studied = [i for i in pack.triggered(tokens) if pack.rules[i].id not in fired]
-        found = pack.match_sentence(tokens, rule_ids=sorted(set(selected) | set(studied)), timeout=MATCH_TIMEOUT)
-        kept = resolve_overlaps(found.matches)
-        misses = [self._near_miss(i, i in selected, stream, found, kept, fired) for i in studied]
+            studied = [i for i in pack.prefilter.triggered(tokens) if pack.rules[i].id not in fired]
+        # a rule the prefilter did not select cannot match (a requirement is unmet): its near
+        # miss needs no matching
+        misses = [self._near_miss(i, i in selected, stream, found, traced.kept, fired) for i in studied]
+        misses += self._mention_misses(stream, studied, focus)
         return SentenceReport(
             sentence.index, sentence.start, sentence.end, doc.text[sentence.start : sentence.end],
-            rows, [pack.rules[i].id for i in selected], events, misses, mentions,
+            rows, [pack.rules[i].id for i in selected], events, misses, mentions, _layers(stream),
         )
+
+    def _mention_misses(self, stream: _Stream, studied: list[int], focus: int | None) -> list[NearMiss]:
+        """Near misses of the mention rules that found nothing in the sentence, for the labels
+        the studied rules need (or the rule ``--rule`` names)."""
+        pack = self.pack
+        if focus is not None and focus < 0:
+            rules = [pack.mention_rules[-focus - 1]]
+        else:
+            needed = pack.label_closure(frozenset().union(*(pack.rules[i].pattern.labels for i in studied)))
+            rules = [m for m in pack.mention_rules if m.label_id in needed]
+        found = {m.rule.id for m in stream.mentions}
+        misses = []
+        for rule in rules:
+            if rule.id in found:
+                continue
+            miss = self._longest_prefix(rule, stream)
+            miss.message = f"finds no {rule.label} mention: {miss.message}"
+            misses.append(miss)
+        return misses
 
     # --- one rule ---------------------------------------------------------------------------
 
@@ -303,7 +346,7 @@ class Explainer:
         miss = self._longest_prefix(rule, stream)
         miss.selected = selected
         if not selected:
-            missing = self.pack.missing_requirement(index, stream.tokens)
+            missing = self.pack.prefilter.missing_requirement(index, stream.tokens)
             if missing is None:
                 why = "its trigger words do not occur"
             else:
@@ -313,18 +356,26 @@ class Explainer:
             miss.message = f"not selected by the prefilter: {why}; {miss.message}"
         return miss
 
-    def _branches(self, rule: CompiledRule) -> list[tuple[Node, list[Node]]]:
+    def _branches(self, rule: CompiledRule | CompiledMentionRule) -> list[list[tuple[Node, Node]]]:
         """(raw item, expanded item) lists of each top-level branch of the rule's pattern."""
-        source = rule.source.pattern
+        if rule.source is None:
+            raise PatternError("no source", 0)
+        source: SourceText = rule.source.pattern
         tree = parse_pattern(source.text)
         while isinstance(tree, VarRef):  # a pattern that is one ${var}: look inside
-            tree = parse_pattern(self.compiler.vars[tree.name].text)
+            source = self.compiler.vars[self.compiler.scope_for(source).vars[tree.name]]  # type: ignore[assignment]
+            tree = parse_pattern(source.text)
         branches = tree.branches if isinstance(tree, Alt) else (tree,)
         out = []
         for branch in branches:
             raw = list(branch.items) if isinstance(branch, Seq) else [branch]
-            expanded = [self.compiler.expand(item, source, []) for item in raw]
-            out.append(list(zip(raw, expanded)))
+            pairs = []
+            for item in raw:
+                expanded = self.compiler.expand(item, source, [])
+                if expanded is None:
+                    raise PatternError("cannot be expanded", item.offset)
+                pairs.append((item, expanded))
+            out.append(pairs)
         return out
 
     def _search(self, nodes: list[Node], stream: _Stream, *, at: int | None = None) -> regex.Match | None:
@@ -346,7 +397,7 @@ class Explainer:
             return None
         return max(matches, key=lambda m: (m.end() - m.start(), -m.start()), default=None)
 
-    def _longest_prefix(self, rule: CompiledRule, stream: _Stream) -> NearMiss:
+    def _longest_prefix(self, rule: CompiledRule | CompiledMentionRule, stream: _Stream) -> NearMiss:
         try:
             branches = self._branches(rule)
         except (PatternError, KeyError):  # pragma: no cover - a compiled rule always parses
@@ -451,6 +502,23 @@ class Explainer:
         if isinstance(c, Or):
             return "none holds: " + "; ".join(self._why_constraint(o, at, stream) for o in c.operands)
         return ""  # pragma: no cover
+
+
+def _layers(stream: _Stream) -> list[dict]:
+    """The longest mentions of each label in the sentence (not inside another of the same label),
+    by layer, label and position."""
+    found = stream.mentions
+    longest = [
+        m for m in found
+        if not any(o.label_id == m.label_id and o.start <= m.start and m.end <= o.end
+                   and (o.start, o.end) != (m.start, m.end) for o in found)
+    ]
+    longest.sort(key=lambda m: (m.rule.layer, m.label, m.start, m.end))
+    return [
+        {"layer": m.rule.layer, "label": m.label, "text": stream.words(m.start, m.end), "tokens": [m.start, m.end],
+         "rule": m.rule.id, "norm": m.norm, "parts": {name: stream.words(*span) for name, span in m.parts.items()}}
+        for m in longest
+    ]
 
 
 def _longest_true(n: int, holds: Callable[[int], bool]) -> int:

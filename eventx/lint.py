@@ -22,28 +22,29 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eventx.api import DocumentTimeout, Extractor, load_rules
+from eventx.api import DocumentTimeout, DocumentTrace, Extractor, load_rules
 from eventx.codes import (
     NESTED_QUANTIFIER,
+    NO_MENTION_EXAMPLE,
     NO_NEGATIVE,
     NO_POSITIVE,
     OTHER_RULE,
+    SAME_NAME,
     SENTENCE_GUARD,
     SHADOWED,
     SLOW_EXAMPLE,
     TOKEN_DUPLICATE,
+    UNUSED_LABEL,
     UNUSED_LEXICON,
     UNUSED_VAR,
 )
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
-from eventx.extract.events import resolve_overlaps
 from eventx.match.ast import LOOKAROUND, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef, children
 from eventx.match.matcher import RulePack
 from eventx.match.parser import parse_pattern
-from eventx.rules.model import Example, LexiconEntry, Rule, RuleSet, SourceText
+from eventx.rules.model import Example, LexiconEntry, Pos, Rule, RuleSet, SourceText
 from eventx.text.model import Document
-from eventx.text.pipeline import analyse
 from eventx.text.tokenize import tokenize
 
 EXAMPLE_TIME_BUDGET = 5.0  # seconds per example: far above normal, low enough not to hang `check`
@@ -88,11 +89,14 @@ def lint(path: str | Path) -> LintResult:
         pack = load_rules(path)
     except RuleError as err:
         return LintResult(_sorted(err.diagnostics))
-    ruleset: RuleSet = pack.ruleset
+    ruleset = pack.ruleset
+    assert ruleset is not None  # load_rules keeps it
     result = LintResult(list(ruleset.warnings), len(ruleset.rules), len(ruleset.lexicons))
     given = _given_files(path)
     result.diagnostics += _example_coverage(ruleset)
     result.diagnostics += _unused(ruleset, pack, given)
+    result.diagnostics += _same_names(ruleset)
+    result.diagnostics += _mention_examples(ruleset)
     result.diagnostics += _token_duplicates(ruleset)
     result.diagnostics += _nested_quantifiers(ruleset)
     result.diagnostics += _sentence_guards(ruleset)
@@ -144,7 +148,41 @@ def _unused(ruleset: RuleSet, pack: RulePack, given: set[Path]) -> list[Diagnost
         pos = ruleset.vars[name].pos
         if in_given(pos.file):
             found.append(pos.diagnostic(UNUSED_VAR, f"var ${{{name}}} is never used", severity="warning"))
+    for key, rules in sorted(ruleset.labels.items()):
+        if key not in pack.used_lexicons and in_given(rules[0].file):
+            found.append(rules[0].pos.diagnostic(
+                UNUSED_LABEL, f"mention label @{rules[0].label} is never used", severity="warning"))
     return found
+
+
+def _same_names(ruleset: RuleSet) -> list[Diagnostic]:
+    """Names that are keyed ``name@file`` because files that do not see each other define them."""
+    found = []
+    places: dict[str, list[tuple[str, Pos]]] = defaultdict(list)
+    for key, lexicon in ruleset.lexicons.items():
+        places[key.split("@")[0]].append(("lexicon", lexicon.pos))
+    for key, rules in ruleset.labels.items():
+        places[key.split("@")[0]].append(("mention label", rules[0].pos))
+    for key, source in ruleset.vars.items():
+        places["$" + key.split("@")[0]].append(("var", source.pos))
+    for name, defined in sorted(places.items()):
+        if len(defined) < 2:
+            continue
+        first_kind, first = defined[0]
+        for kind, pos in defined[1:]:
+            message = (f"{kind} '{name.lstrip('$')}' is also defined at {first} ({first_kind}); no file sees "
+                       "both, so they are different names: rename one to avoid confusion")
+            found.append(pos.diagnostic(SAME_NAME, message, severity="warning"))
+    return found
+
+
+def _mention_examples(ruleset: RuleSet) -> list[Diagnostic]:
+    return [
+        rule.pos.diagnostic(NO_MENTION_EXAMPLE, f"mention rule {rule.id} has no positive example "
+                            f"(expecting a {rule.label} mention)", severity="warning")
+        for rule in ruleset.mention_rules
+        if not any(label == rule.label for example in rule.examples for label, _ in example.expect)
+    ]
 
 
 def _token_duplicates(ruleset: RuleSet) -> list[Diagnostic]:
@@ -210,7 +248,7 @@ def _nested_quantifiers(ruleset: RuleSet) -> list[Diagnostic]:
     for source, node in _own_nodes(ruleset):
         if not (isinstance(node, Repeat) and node.max is None and node.mode != "possessive"):
             continue
-        inner = next((n for n in trees.walk(node.body) if _risky_inner(n)), None)
+        inner = next((n for n in trees.walk(node.body) if isinstance(n, Repeat) and _risky_inner(n)), None)
         if inner is not None:
             what = "an unbounded quantifier" if inner.max is None else "a repeated any-token []"
             message = (f"unbounded quantifier around {what}: matching can take exponential time "
@@ -222,7 +260,8 @@ def _nested_quantifiers(ruleset: RuleSet) -> list[Diagnostic]:
 def _own_nodes(ruleset: RuleSet) -> Iterator[tuple[SourceText, Node]]:
     """(source, node) for every node written in a rule pattern or a var (not through ${vars}:
     each finding is reported once, where it is written)."""
-    for source in [rule.pattern for rule in ruleset.rules] + list(ruleset.vars.values()):
+    patterns = [rule.pattern for rule in ruleset.rules] + [rule.pattern for rule in ruleset.mention_rules]
+    for source in patterns + list(ruleset.vars.values()):
         try:
             tree = parse_pattern(source.text)
         except PatternError:
@@ -267,10 +306,11 @@ def _run_examples(ruleset: RuleSet, pack: RulePack) -> list[Diagnostic]:
         for example in rule.examples:
             doc = Document(id="example", text=example.text)
             try:
-                events = extractor.extract(doc)
+                trace = extractor.trace(doc)
+                events = trace.events
                 if example.text not in texts_done:
                     texts_done.add(example.text)
-                    _tally_matches(pack, doc, matched, won, beaten_by)
+                    _tally_matches(trace, matched, won, beaten_by)
             except (DocumentTimeout, TimeoutError):
                 message = (f"example of {rule.id} takes longer than {EXAMPLE_TIME_BUDGET:g} s to match "
                            "(a pattern backtracks catastrophically?)")
@@ -287,19 +327,17 @@ def _run_examples(ruleset: RuleSet, pack: RulePack) -> list[Diagnostic]:
 
 
 def _tally_matches(
-    pack: RulePack, doc: Document, matched: Counter[str], won: Counter[str], beaten_by: dict[str, Counter[str]]
+    trace: DocumentTrace, matched: Counter[str], won: Counter[str], beaten_by: dict[str, Counter[str]]
 ) -> None:
     """Count, per rule, its raw matches and those that survive overlap resolution."""
-    for sentence in analyse(doc):
-        found = pack.match_sentence(sentence.tokens, timeout=EXAMPLE_TIME_BUDGET)
-        kept = resolve_overlaps(found.matches)
-        kept_ids = {id(m) for m in kept}
-        for match in found.matches:
+    for traced in trace.sentences:
+        kept_ids = {id(m) for m in traced.kept}
+        for match in traced.found.matches:
             matched[match.rule.id] += 1
             if id(match) in kept_ids:
                 won[match.rule.id] += 1
                 continue
-            for winner in kept:
+            for winner in traced.kept:
                 if winner.rule.type == match.rule.type and winner.start < match.end and match.start < winner.end:
                     beaten_by[match.rule.id][winner.rule.id] += 1
                     break

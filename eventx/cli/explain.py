@@ -18,10 +18,11 @@ from eventx.errors import InputError
 def explain(
     text: Annotated[str, typer.Argument(help="The text to explain, or - to read it from stdin.")],
     rules: RulesOption = None,
-    rule: Annotated[Optional[str], typer.Option("--rule", help="Explain this rule (by id) even if the prefilter skips it.")] = None,
+    rule: Annotated[Optional[str], typer.Option("--rule", help="Explain this rule or mention rule (by id) even if the prefilter skips it.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show how the rules see a text: tokens, selected rules, events, and why rules did not fire.
+    """Show how the rules see a text: tokens, mentions by layer, selected rules, events, and why
+    rules and mention rules did not fire.
 
     Example: eventx explain "Poland is sending troops to Lithuania." --rule deployment.active
     """
@@ -50,6 +51,15 @@ def _print_sentence(out: Console, report) -> None:
     for row in report.tokens:
         tokens.add_row(str(row.index), row.word, row.lemma, row.shape, " ".join(row.lexicons))
     out.print(tokens)
+    layer = None
+    for mention in report.layers:
+        if mention["layer"] != layer:
+            layer = mention["layer"]
+            out.print(f"mentions, layer {layer}:", style="bold", markup=False)
+        parts = ", ".join(f"{name}={text!r}" for name, text in mention["parts"].items())
+        norm = f" ={mention['norm']}" if mention["norm"] else ""
+        out.print(f"  @{mention['label']} {mention['text']!r}{norm} (tokens {mention['tokens'][0]}..{mention['tokens'][1] - 1},"
+                  f" {mention['rule']})" + (f" parts: {parts}" if parts else ""), markup=False)
     selected = ", ".join(report.candidates) if report.candidates else "none (no trigger word occurs)"
     out.print(f"prefilter selected: {selected}", markup=False)
     if report.events:

@@ -70,10 +70,14 @@ class EventBuilder:
     def build(
         self, doc: Document, sentence: Sentence, matches: list[Match], hits: list[LexiconHit]
     ) -> list[Event]:
+        return self.records(doc, sentence, resolve_overlaps(matches), hits)
+
+    def records(self, doc: Document, sentence: Sentence, kept: list[Match], hits: list[LexiconHit]) -> list[Event]:
+        """Event records of matches that survived overlap resolution, in their order."""
         text = doc.text
         tokens = sentence.tokens
         events = []
-        for match in resolve_overlaps(matches):
+        for match in kept:
             span_start, span_end = tokens[match.start].start, tokens[match.end - 1].end
             trig_start, trig_end = tokens[match.trigger[0]].start, tokens[match.trigger[1] - 1].end
             args = self._args(doc, sentence, match, hits)

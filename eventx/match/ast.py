@@ -1,4 +1,4 @@
-"""Abstract syntax of token patterns (docs/writing-rules.md).
+"""Abstract syntax of token patterns (``docs/writing-rules.md``).
 
 Every node keeps ``offset``, its character position in the pattern text it was parsed from,
 so that compile errors can point at file:line:col through ``SourceText.position``.
@@ -21,11 +21,17 @@ FIELDS = ("word", "lower", "lemma", "shape")
 
 @dataclass(frozen=True, slots=True)
 class FieldEquals:
-    """``field=v1|v2``: the field equals one of the literal values."""
+    """``field=v1|v2``: the field equals one of the literal values.
+
+    ``lists`` names word lists (``field=@name``, lexicons of single words) whose entries are
+    values too, with the offset of each reference; the compiler adds their entries to
+    ``values`` and empties ``lists``.
+    """
 
     field: str
     values: tuple[str, ...]
     offset: int
+    lists: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

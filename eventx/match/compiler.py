@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 import regex
+from regex import Pattern as RegexPattern  # a name that class attributes called ``regex`` do not shadow
 
 from eventx import codes
 from eventx.errors import Diagnostic, did_you_mean
@@ -47,6 +48,7 @@ from eventx.match.ast import (
     children,
 )
 from eventx.match.parser import parse_pattern
+from eventx.rules.model import Scope
 from eventx.text.lemma import normalise_spelling
 
 TOKEN = r".*\n"  # one record (``.`` is anything but a newline; not possessive: lookbehind matches right to left)
@@ -57,7 +59,8 @@ TriggerKeys = frozenset[tuple[str, str]] | None
 
 
 class SourceLike(Protocol):
-    text: str
+    @property
+    def text(self) -> str: ...
 
     def position(self, offset: int): ...
 
@@ -99,23 +102,105 @@ class CompiledPattern:
     # Flag characters one of which the record of a match's first token holds (None: any token
     # can start a match): starts whose record has none are not tried.
     first_flags: frozenset[str] | None = None
-    lexicons: frozenset[int] = frozenset()  # ids of the lexicons the pattern refers to
+    lexicons: frozenset[int] = frozenset()  # ids of the lexicons (and labels) the pattern refers to
+    labels: frozenset[int] = frozenset()  # ids of the mention labels among them
+    # labels a match cannot do without (outside optional parts): no mention of one of them in
+    # a sentence, no match there
+    required_labels: frozenset[int] = frozenset()
+    # captures whose body is one @Label reference: (capture name, label id); the mention's
+    # parts become arguments too
+    label_captures: tuple[tuple[str, int], ...] = ()
     _compiled: list = field(default_factory=list, compare=False, repr=False)
     _suffix: list = field(default_factory=list, compare=False, repr=False)
 
     @property
-    def regex(self) -> "regex.Pattern[str]":
+    def regex(self) -> RegexPattern[str]:
         if not self._compiled:
             self._compiled.append(regex.compile(self.source))
         return self._compiled[0]
 
     @property
-    def suffix(self) -> "regex.Pattern[str] | None":
+    def suffix(self) -> RegexPattern[str] | None:
         if self.suffix_source is None:
             return None
         if not self._suffix:
             self._suffix.append(regex.compile(self.suffix_source))
         return self._suffix[0]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledMention:
+    """A mention rule's regex and what finding its matches needs.
+
+    A mention is every span the pattern matches exactly, whatever it would prefer: tried at
+    the starts whose record holds one of ``first_flags`` and the ends whose last record holds
+    one of ``last_flags`` (None: any), at most ``max_tokens`` apart, and no further than the
+    longest match from that start (:attr:`longest`). The regex is matched with
+    ``endpos`` at the candidate end; a pattern whose lookahead or ``$`` looks past its own end
+    (``exact_end``) instead pins the end with a lookahead (see :meth:`ending_after`).
+    """
+
+    source: str
+    part_names: tuple[str, ...]
+    min_tokens: int
+    max_tokens: int
+    first_flags: frozenset[str] | None
+    last_flags: frozenset[str] | None
+    exact_end: bool
+    lexicons: frozenset[int]
+    labels: frozenset[int]
+    _compiled: dict[int | str | None, RegexPattern[str]] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def regex(self) -> RegexPattern[str]:
+        found = self._compiled.get(None)
+        if found is None:
+            found = self._compiled[None] = regex.compile(self.source)
+        return found
+
+    @property
+    def first_finder(self) -> RegexPattern[str]:
+        """Finds the characters of ``first_flags`` in a stream."""
+        return self._finder("first", self.first_flags)
+
+    @property
+    def last_finder(self) -> RegexPattern[str]:
+        """Finds the characters of ``last_flags`` in a stream."""
+        return self._finder("last", self.last_flags)
+
+    def _finder(self, key: str, flags: frozenset[str] | None) -> RegexPattern[str]:
+        found = self._compiled.get(key)
+        if found is None:
+            chars = "".join(sorted(flags or ()))
+            source = f"[{regex.escape(chars)}]" if chars else "(?!)"
+            found = self._compiled[key] = regex.compile(source)
+        return found
+
+    @property
+    def longest(self) -> RegexPattern[str]:
+        """The pattern under POSIX (leftmost-longest) matching: from a start, its longest match."""
+        found = self._compiled.get("longest")
+        if found is None:
+            found = self._compiled["longest"] = regex.compile(self.source, flags=regex.POSIX)
+        return found
+
+    def ending_after(self, count: int) -> RegexPattern[str]:
+        """The pattern, forced to end exactly ``count`` tokens after where it starts (its
+        lookaheads still see the rest of the sentence)."""
+        found = self._compiled.get(count)
+        if found is None:
+            body = self.source[len(_AT_TOKEN):]
+            source = (
+                rf"{_AT_TOKEN}(?=(?:{TOKEN}){{{count}}}(?:(?P<{_NEXT_GROUP}>.)|\Z))(?:{body})"
+                rf"(?({_NEXT_GROUP})(?=(?P={_NEXT_GROUP}))|\Z)"
+            )
+            found = self._compiled[count] = regex.compile(source)
+        return found
+
+
+MAX_MENTION_TOKENS = 64  # a longer match of a mention rule is no mention (bounds every label)
+_AT_TOKEN = r"(?<![^\n])"
+_NEXT_GROUP = "_eventx_next"
 
 
 class PatternCompiler:
@@ -130,8 +215,18 @@ class PatternCompiler:
         lexicon_first_keys: list[set[str]],
         atoms: TokenAtoms,
         render_pos: Callable[[SourceLike, int], tuple[str, int, int]],
+        scope_of: Callable[[str], Scope] | None = None,
+        lexicon_words: Callable[[str], tuple[tuple[str, ...], str | None]] | None = None,
+        labels: frozenset[int] = frozenset(),
     ):
+        """``vars`` and ``lexicon_ids`` are keyed by key; ``scope_of(file)`` gives the names a
+        rule file sees (default: every key as itself). ``lexicon_words(key)`` gives a lexicon's
+        entries for use as a word list, and a problem with them (a multi-word phrase) if any.
+        ``labels`` are the ids (among ``lexicon_ids``) that are mention labels."""
         self.vars = vars
+        self.scope_of = scope_of
+        self.lexicon_words = lexicon_words
+        self.labels = labels
         self.lexicon_ids = lexicon_ids
         self.lexicon_lengths = lexicon_lengths
         self.lexicon_first_keys = lexicon_first_keys
@@ -142,6 +237,9 @@ class PatternCompiler:
         self._equals_cache: dict[tuple[str, tuple[str, ...]], str] = {}  # (field, values) -> atom flag
         self.used_vars: set[str] = set()
         self.used_lexicons: set[str] = set()
+        # per label id, the key sets one key of each a sentence must hold for it to have a
+        # mention there (set by the rule-set compiler, layer by layer; see label_requirements())
+        self.label_requirements: dict[int, list[frozenset[tuple[str, str]]]] = {}
 
     # --- entry point --------------------------------------------------------------------
 
@@ -163,10 +261,25 @@ class PatternCompiler:
         requirements = tuple(sorted(set(self._requirements(tree)), key=lambda r: (len(r), sorted(r))))
         first = self._first(tree)[0]
         lexicons = self._lexicons_in(tree)
-        return CompiledPattern(regex_source, keys, names, reach, suffix, requirements, first, lexicons)
+        return CompiledPattern(
+            regex_source, keys, names, reach, suffix, requirements, first, lexicons,
+            labels=lexicons & self.labels,
+            required_labels=self._required_labels(tree),
+            label_captures=tuple(sorted(self._label_captures(tree).items())),
+        )
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
+        tree = self.parse_mention(source, diagnostics)
+        if tree is None:
+            return None
+        lexicons = self._lexicons_in(tree)
+        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=lexicons,
+                               labels=lexicons & self.labels)
+
+    def parse_mention(self, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:
+        """The expanded tree (names resolved) of a pattern that needs no trigger — a mention
+        rule's or an ``unless`` pattern — or None after reporting why not."""
         tree = self._parse_expanded(source, diagnostics)
         if tree is None:
             return None
@@ -174,7 +287,43 @@ class PatternCompiler:
         if empty is not None:
             diagnostics.append(self._diag(source, empty))
             return None
-        return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=self._lexicons_in(tree))
+        return tree
+
+    def requirements_of_label(self, trees: list[Node]) -> list[frozenset[tuple[str, str]]]:
+        """What a sentence needs for a label whose rules have ``trees`` to have a mention: one
+        key set, the union of the smallest requirement of each rule (none if a rule has none)."""
+        smallest = []
+        for tree in trees:
+            found = self._requirements(tree)
+            if not found:
+                return []
+            smallest.append(min(found, key=len))
+        return [frozenset().union(*smallest)] if smallest else []
+
+    def labels_in(self, tree: Node) -> frozenset[int]:
+        """Ids of the mention labels an expanded tree refers to."""
+        return self._lexicons_in(tree) & self.labels
+
+    def mention_bounds(self, tree: Node) -> tuple[int, int]:
+        """(fewest, most) tokens a mention of ``tree`` spans (most capped at MAX_MENTION_TOKENS)."""
+        low, high = _token_bounds(tree, self.lexicon_lengths, self.lexicon_ids)
+        return low, MAX_MENTION_TOKENS if high is None else min(high, MAX_MENTION_TOKENS)
+
+    def compile_mention(self, tree: Node) -> CompiledMention:
+        """Compile an expanded mention tree (every label it uses must have its lengths set)."""
+        low, high = self.mention_bounds(tree)
+        lexicons = self._lexicons_in(tree)
+        return CompiledMention(
+            source=_AT_TOKEN + self._emit(tree),
+            part_names=tuple(sorted(_capture_names(tree) - {"trigger"})),
+            min_tokens=low,
+            max_tokens=high,
+            first_flags=self._first(tree)[0],
+            last_flags=self._last(tree)[0],
+            exact_end=_looks_past_end(tree, 0, lambda n: _token_bounds(n, self.lexicon_lengths, self.lexicon_ids)),
+            lexicons=lexicons,
+            labels=lexicons & self.labels,
+        )
 
     def _parse_expanded(self, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:
         """The pattern's tree with its vars expanded, or None after reporting why not."""
@@ -184,10 +333,10 @@ class PatternCompiler:
         except PatternError as err:
             diagnostics.append(self._diag(source, err))
             return None
-        tree = self._expand(tree, source, diagnostics, ())
-        if tree is None or len(diagnostics) > errors_before:
+        expanded = self._expand(tree, source, diagnostics, ())
+        if expanded is None or len(diagnostics) > errors_before:
             return None
-        return tree
+        return expanded
 
     def _empty_problem(self, tree: Node) -> PatternError | None:
         if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
@@ -204,7 +353,7 @@ class PatternCompiler:
         """``node`` (parsed from ``source``) with every ${var} replaced by its tree."""
         return self._expand(node, source, diagnostics, ())
 
-    def emit_regex(self, node: Node) -> "regex.Pattern[str]":
+    def emit_regex(self, node: Node) -> RegexPattern[str]:
         """A regex for an expanded ``node`` alone, starting at a token boundary of the encoded
         stream; no trigger placement or empty-match checks, so any fragment of a rule compiles."""
         return regex.compile(r"(?<![^\n])" + self._emit(node))
@@ -218,21 +367,28 @@ class PatternCompiler:
         if isinstance(node, VarRef):
             return self._expand_var(node, source, diagnostics, stack)
         if isinstance(node, LexiconRef):
-            if node.name not in self.lexicon_ids:
-                hint = did_you_mean(node.name, self.lexicon_ids, "@{}")
+            names = self._scope(source).names
+            key = names.get(node.name)
+            if key is None or key not in self.lexicon_ids:
+                hint = did_you_mean(node.name, names, "@{}")
+                what = "label" if node.name[:1].isupper() else "lexicon"
                 diagnostics.append(
-                    self._diag(source, PatternError(f"undefined lexicon @{node.name}{hint}", node.offset, codes.UNDEFINED_LEXICON))
+                    self._diag(source, PatternError(f"undefined {what} @{node.name}{hint}", node.offset, codes.UNDEFINED_LEXICON))
                 )
-            else:
-                self.used_lexicons.add(node.name)
-            return node
+                return node
+            self.used_lexicons.add(key)
+            return dataclasses.replace(node, name=key) if key != node.name else node
         if isinstance(node, (Seq, Alt)):
             parts = node.items if isinstance(node, Seq) else node.branches
-            expanded = [self._expand(p, source, diagnostics, stack) for p in parts]
-            if any(p is None for p in expanded):
-                return None
-            key = "items" if isinstance(node, Seq) else "branches"
-            return dataclasses.replace(node, **{key: tuple(expanded)})
+            expanded: list[Node] = []
+            for part in parts:
+                done = self._expand(part, source, diagnostics, stack)
+                if done is None:
+                    return None
+                expanded.append(done)
+            if isinstance(node, Seq):
+                return dataclasses.replace(node, items=tuple(expanded))
+            return dataclasses.replace(node, branches=tuple(expanded))
         if isinstance(node, Group) and node.kind == "capture" and (node.name or "").startswith("_eventx"):
             message = f"capture name {node.name!r} is reserved (names starting with _eventx are the engine's)"
             diagnostics.append(self._diag(source, PatternError(message, node.offset, codes.RESERVED_NAME)))
@@ -241,17 +397,58 @@ class PatternCompiler:
             body = self._expand(node.body, source, diagnostics, stack)
             return None if body is None else dataclasses.replace(node, body=body)
         if isinstance(node, TokenNode) and node.constraint is not None:
-            _check_constraint(node.constraint, source, self, diagnostics)
+            constraint = self._expand_lists(node.constraint, source, diagnostics)
+            _check_constraint(constraint, source, self, diagnostics)
+            return dataclasses.replace(node, constraint=constraint) if constraint is not node.constraint else node
         return node
+
+    def scope_for(self, source: SourceLike) -> Scope:
+        """The names visible where ``source`` is written."""
+        return self._scope(source)
+
+    def _scope(self, source: SourceLike) -> Scope:
+        if self.scope_of is None:
+            return Scope({key: key for key in self.lexicon_ids}, {key: key for key in self.vars})
+        return self.scope_of(source.position(0).file)
+
+    def _expand_lists(self, c: Constraint, source: SourceLike, diagnostics: list[Diagnostic]) -> Constraint:
+        """``c`` with the entries of each word list (``field=@name``) among its values."""
+        if isinstance(c, FieldEquals) and c.lists:
+            values = list(c.values)
+            names = self._scope(source).names
+            for name, offset in c.lists:
+                key = names.get(name, "")
+                if key not in self.lexicon_ids or self.lexicon_ids[key] in self.labels:
+                    hint = did_you_mean(name, [n for n, k in names.items() if k in self.lexicon_ids
+                                               and self.lexicon_ids[k] not in self.labels], "@{}")
+                    problem = "is a mention label, not a word list" if key in self.lexicon_ids else "is undefined"
+                    message = f"word list @{name} {problem}{hint}"
+                    diagnostics.append(self._diag(source, PatternError(message, offset, codes.BAD_WORD_LIST)))
+                    continue
+                words, trouble = self.lexicon_words(key) if self.lexicon_words else ((), None)
+                if trouble is not None:
+                    diagnostics.append(self._diag(source, PatternError(f"word list @{name}: {trouble}", offset, codes.BAD_WORD_LIST)))
+                    continue
+                self.used_lexicons.add(key)
+                values.extend(words)
+            return FieldEquals(c.field, tuple(dict.fromkeys(values)), c.offset)
+        if isinstance(c, Not):
+            operand = self._expand_lists(c.operand, source, diagnostics)
+            return c if operand is c.operand else Not(operand, c.offset)
+        if isinstance(c, (And, Or)):
+            operands = tuple(self._expand_lists(o, source, diagnostics) for o in c.operands)
+            return c if operands == c.operands else dataclasses.replace(c, operands=operands)
+        return c
 
     def _expand_var(
         self, node: VarRef, source: SourceLike, diagnostics: list[Diagnostic], stack: tuple[str, ...]
     ) -> Node | None:
-        name = node.name
+        visible = self._scope(source).vars
+        name = visible.get(node.name, "")
         if name not in self.vars:
-            hint = did_you_mean(name, self.vars, "${{{}}}")
+            hint = did_you_mean(node.name, visible, "${{{}}}")
             diagnostics.append(
-                self._diag(source, PatternError(f"undefined variable ${{{name}}}{hint}", node.offset, codes.UNDEFINED_VAR))
+                self._diag(source, PatternError(f"undefined variable ${{{node.name}}}{hint}", node.offset, codes.UNDEFINED_VAR))
             )
             return None
         if name in stack:
@@ -344,7 +541,10 @@ class PatternCompiler:
             keys = _literal_keys(node.constraint) if node.constraint is not None else None
             return [keys] if keys else []
         if isinstance(node, LexiconRef):
-            firsts = self.lexicon_first_keys[self.lexicon_ids[node.name]]
+            lex_id = self.lexicon_ids[node.name]
+            if lex_id in self.labels:
+                return list(self.label_requirements.get(lex_id, ()))
+            firsts = self.lexicon_first_keys[lex_id]
             return [frozenset(("lower", k) for k in firsts)] if firsts else []
         if isinstance(node, Seq):
             return [keys for item in node.items for keys in self._requirements(item)]
@@ -367,25 +567,40 @@ class PatternCompiler:
     def _first(self, node: Node) -> tuple[frozenset[str] | None, bool]:
         """(flags one of which the first token ``node`` consumes holds — None when any token
         can be first —, whether ``node`` can consume no token at all)."""
+        return self._edge(node, last=False)
+
+    def _last(self, node: Node) -> tuple[frozenset[str] | None, bool]:
+        """Like :meth:`_first`, for the last token ``node`` consumes (a lexicon or label
+        phrase's last token holds its end flag)."""
+        return self._edge(node, last=True)
+
+    def _edge(self, node: Node, *, last: bool) -> tuple[frozenset[str] | None, bool]:
         if isinstance(node, TokenNode):
             return (self._first_flags(node.constraint) if node.constraint is not None else None), False
         if isinstance(node, LexiconRef):
-            return frozenset({self.atoms.lexicon(self.lexicon_ids[node.name])}), False
+            lex_id = self.lexicon_ids[node.name]
+            return frozenset({self.atoms.lexicon_end(lex_id) if last else self.atoms.lexicon(lex_id)}), False
         if isinstance(node, Anchor) or (isinstance(node, Group) and node.kind in LOOKAROUND):
             return frozenset(), True
         if isinstance(node, Group):
-            return self._first(node.body)
+            return self._edge(node.body, last=last)
         if isinstance(node, Repeat):
-            flags, nullable = self._first(node.body)
-            return flags, nullable or node.min == 0
+            body_flags, nullable = self._edge(node.body, last=last)
+            return body_flags, nullable or node.min == 0
         if isinstance(node, Alt):
-            found = [self._first(b) for b in node.branches]
-            if any(flags is None for flags, _ in found):
-                return None, any(nullable for _, nullable in found)
-            return frozenset().union(*(flags for flags, _ in found)), any(nullable for _, nullable in found)  # type: ignore[arg-type]
+            found = [self._edge(b, last=last) for b in node.branches]
+            can_skip = any(nullable for _, nullable in found)
+            union: frozenset[str] = frozenset()
+            for branch_flags, _ in found:
+                if branch_flags is None:
+                    return None, can_skip
+                union |= branch_flags
+            return union, can_skip
+        if isinstance(node, VarRef):  # pragma: no cover - vars are expanded before this runs
+            raise TypeError(node)
         flags: frozenset[str] = frozenset()
-        for item in node.items:  # type: ignore[union-attr]
-            item_flags, nullable = self._first(item)
+        for item in reversed(node.items) if last else node.items:
+            item_flags, nullable = self._edge(item, last=last)
             if item_flags is None:
                 return None, False
             flags |= item_flags
@@ -399,12 +614,46 @@ class PatternCompiler:
         if flag is not None:
             return frozenset({flag})
         if isinstance(c, Or):
-            parts = [self._first_flags(o) for o in c.operands]
-            return None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+            union: frozenset[str] = frozenset()
+            for operand in c.operands:
+                operand_flags = self._first_flags(operand)
+                if operand_flags is None:
+                    return None
+                union |= operand_flags
+            return union
         if isinstance(c, And):
-            parts = [p for p in (self._first_flags(o) for o in c.operands) if p is not None]
-            return min(parts, key=len) if parts else None
+            known = [p for p in (self._first_flags(o) for o in c.operands) if p is not None]
+            return min(known, key=len) if known else None
         return None
+
+    def _required_labels(self, node: Node) -> frozenset[int]:
+        """Labels every match of ``node`` holds a mention of (through sequences, groups,
+        positive lookaround and repeats of at least one; an alternation's common ones)."""
+        if isinstance(node, LexiconRef):
+            lex_id = self.lexicon_ids[node.name]
+            return frozenset({lex_id}) if lex_id in self.labels else frozenset()
+        if isinstance(node, Seq):
+            return frozenset().union(*(self._required_labels(item) for item in node.items))
+        if isinstance(node, Group):
+            return self._required_labels(node.body) if node.kind not in ("not_ahead", "not_behind") else frozenset()
+        if isinstance(node, Repeat):
+            return self._required_labels(node.body) if node.min >= 1 else frozenset()
+        if isinstance(node, Alt):
+            return frozenset.intersection(*(self._required_labels(b) for b in node.branches))
+        return frozenset()
+
+    def _label_captures(self, node: Node) -> dict[str, int]:
+        """Capture name -> label id, for captures whose body is one @Label reference."""
+        found: dict[str, int] = {}
+        if isinstance(node, Group) and node.kind == "capture" and node.name and node.name != "trigger":
+            body = node.body
+            while isinstance(body, Group) and body.kind == "group":
+                body = body.body
+            if isinstance(body, LexiconRef) and self.lexicon_ids[body.name] in self.labels:
+                found[node.name] = self.lexicon_ids[body.name]
+        for child in children(node):
+            found.update(self._label_captures(child))
+        return found
 
     def _trigger_reach(self, node: Node) -> int | None:
         """Most tokens a match spends before the trigger token that carries a key, following
@@ -651,6 +900,25 @@ def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompil
             _check_constraint(operand, source, compiler, diagnostics)
 
 
+def _looks_past_end(node: Node, after: int = 0, bounds=None) -> bool:
+    """Whether a lookahead or ``$`` in ``node`` may look past the end of a match: one whose
+    reach (the most tokens its body spans) exceeds the fewest tokens the pattern still
+    consumes after it (``after``); ``bounds(node)`` gives a node's (fewest, most) tokens."""
+    if isinstance(node, Anchor):
+        return node.kind == "end" and after == 0
+    if isinstance(node, Group) and node.kind in ("ahead", "not_ahead"):
+        reach = bounds(node.body)[1]
+        return reach is None or reach > after or _looks_past_end(node.body, 0, bounds)
+    if isinstance(node, Seq):
+        rest = after
+        for item in reversed(node.items):
+            if _looks_past_end(item, rest, bounds):
+                return True
+            rest += bounds(item)[0]
+        return False
+    return any(_looks_past_end(c, after, bounds) for c in children(node))
+
+
 def _capture_names(node: Node) -> set[str]:
     own = {node.name} if isinstance(node, Group) and node.kind == "capture" and node.name else set()
     return own.union(*(_capture_names(c) for c in children(node)))
@@ -731,7 +999,7 @@ def _first_required_literal(node: Node) -> TokenNode | None:
 
 def _mark_default_trigger(node: Node) -> tuple[Node, bool]:
     """Mark the first required literal token as the trigger (docs/writing-rules.md)."""
-    if _is_literal_token(node):
+    if isinstance(node, TokenNode) and _is_literal_token(node):
         return dataclasses.replace(node, trigger=True), True
     if isinstance(node, Seq):
         items = list(node.items)

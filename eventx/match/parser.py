@@ -1,4 +1,4 @@
-"""Recursive-descent parser for token patterns (docs/writing-rules.md) into :mod:`eventx.match.ast`.
+"""Recursive-descent parser for token patterns (``docs/writing-rules.md``) into :mod:`eventx.match.ast`.
 
 Grammar (whitespace is free between items; ``#`` outside brackets and quotes starts a comment)::
 
@@ -12,7 +12,7 @@ Grammar (whitespace is free between items; ``#`` outside brackets and quotes sta
     cand    := cnot ('&' cnot)*
     cnot    := '!' cnot | '(' cexpr ')' | 'num' | FIELD '=' values
     values  := value ('|' value)*        # a '|' before NAME '=', '!', '(' or 'num' starts a new cexpr term
-    value   := '/' regex '/' | '"' chars '"' | bare
+    value   := '/' regex '/' | '"' chars '"' | '@' NAME | bare    # '@' NAME: a word list
 
 The parser stops at the first syntax error of a pattern and raises :class:`PatternError`
 with the offset; semantic checks (undefined names, empty matches, triggers) live in the compiler.
@@ -48,7 +48,7 @@ from eventx.match.ast import (
 from eventx.errors import did_you_mean
 
 _NAME = regex.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_BARE_VALUE = regex.compile(r"""[^\s\]|&=!/"()]+""")
+_BARE_VALUE = regex.compile(r"""[^\s\]|&=!/"()]+""")  # a value starting '@' + name is a word list
 _INT = regex.compile(r"\d+")
 _MAX_REPEAT = 10_000
 QUOTED = "'{}'"
@@ -331,13 +331,21 @@ class _Parser:
         self.skip_space(comments=False)
         if self.peek() == "/":
             return FieldRegex(name, self.parse_regex(name), start)
-        values = [self.parse_value()]
-        while self._value_alternative_follows():
+        values: list[str] = []
+        lists: list[tuple[str, int]] = []
+        while True:
+            if self.peek() == "@" and _NAME.match(self.text, self.pos + 1):  # a word list: field=@name
+                at = self.pos
+                self.pos += 1
+                lists.append((self.name("a word list name after '@'"), at))
+            else:
+                values.append(self.parse_value())
+            if not self._value_alternative_follows():
+                break
             self.skip_space(comments=False)
             self.pos += 1  # the '|'
             self.skip_space(comments=False)
-            values.append(self.parse_value())
-        return FieldEquals(name, tuple(values), start)
+        return FieldEquals(name, tuple(values), start, tuple(lists))
 
     def _value_alternative_follows(self) -> bool:
         """A '|' separates values unless what follows starts a new constraint."""

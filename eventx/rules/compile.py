@@ -1,47 +1,78 @@
 """Loaded rule set -> :class:`~eventx.match.matcher.RulePack` (compiled once, then reused).
 
+Mention rules are compiled first, layer by layer: a label's layer is one more than the highest
+layer of the labels its rules refer to (lexicons are layer 0), so that the lengths of every
+label a pattern refers to are known when the pattern is emitted. A cycle of labels is an
+error naming the rules on it.
+
 All pattern problems of all rules are collected and raised together as one
 :class:`~eventx.errors.RuleError`, each pointing at file:line:col inside the pattern text.
 """
 
 from __future__ import annotations
 
+from eventx import codes
 from eventx.errors import Diagnostic, RuleError
+from eventx.match.ast import LexiconRef, Node, children
 from eventx.match.atoms import TokenAtoms
-from eventx.match.compiler import PatternCompiler
+from eventx.match.compiler import PatternCompiler, SourceLike
 from eventx.match.lexicon import LexiconIndex
-from eventx.match.matcher import CompiledRule, RulePack
-from eventx.rules.model import RuleSet
+from eventx.match.matcher import CompiledMentionRule, CompiledRule, RulePack
+from eventx.rules.model import MentionRule, RuleSet
+from eventx.text.tokenize import tokenize
 
 
-def _render(source, offset: int) -> tuple[str, int, int]:
+def _render(source: SourceLike, offset: int) -> tuple[str, int, int]:
     pos = source.position(offset)
     return pos.file, pos.line, pos.col
 
 
 def build_lexicon_index(ruleset: RuleSet) -> tuple[LexiconIndex, dict[str, int]]:
+    """The lexicons' phrases, then one empty entry per mention label (its hits come from its
+    rules, sentence by sentence): lexicons and labels share one id space and one kind of flag."""
     index = LexiconIndex()
     ids: dict[str, int] = {}
     for name in sorted(ruleset.lexicons):
         lexicon = ruleset.lexicons[name]
         phrases = [(entry.phrase, entry.norm) for entry in lexicon.entries]
         ids[name] = index.add(name, phrases, case_sensitive=lexicon.case_sensitive)
+    for key in sorted(ruleset.labels):
+        if key not in ids:  # a clash with a lexicon is reported by the loader
+            ids[key] = index.add(key, [], case_sensitive=False)
     return index, ids
 
 
-def compile_rules(ruleset: RuleSet) -> RulePack:
-    """Compile every rule of ``ruleset``; raise RuleError listing every problem found."""
-    lexicons, lexicon_ids = build_lexicon_index(ruleset)
-    atoms = TokenAtoms()
-    compiler = PatternCompiler(
+def make_compiler(ruleset: RuleSet, lexicons: LexiconIndex, lexicon_ids: dict[str, int], atoms: TokenAtoms) -> PatternCompiler:
+    """A pattern compiler for ``ruleset``: its vars, lexicons, labels and scopes."""
+    labels = frozenset(lexicon_ids[key] for key in ruleset.labels if key in lexicon_ids)
+
+    def words(key: str) -> tuple[tuple[str, ...], str | None]:
+        lexicon = ruleset.lexicons[key]
+        for entry in lexicon.entries:
+            if len(tokenize(entry.phrase)) != 1:
+                return (), f"'{entry.phrase}' ({entry.pos}) is not a single word: use @{key} as a phrase lexicon"
+        return tuple(entry.phrase for entry in lexicon.entries), None
+
+    return PatternCompiler(
         vars=dict(ruleset.vars),
         lexicon_ids=lexicon_ids,
         lexicon_lengths=lexicons.lengths,
         lexicon_first_keys=lexicons.first_keys,
         atoms=atoms,
         render_pos=_render,
+        scope_of=ruleset.scope,
+        lexicon_words=words,
+        labels=labels,
     )
+
+
+def compile_rules(ruleset: RuleSet) -> RulePack:
+    """Compile every rule of ``ruleset``; raise RuleError listing every problem found."""
+    lexicons, lexicon_ids = build_lexicon_index(ruleset)
+    atoms = TokenAtoms()
+    compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
     diagnostics: list[Diagnostic] = []
+    mentions = _compile_mentions(ruleset, compiler, lexicon_ids, diagnostics)
     compiled: list[CompiledRule] = []
     for rule in ruleset.rules:
         pattern = compiler.compile(rule.pattern, diagnostics)
@@ -74,4 +105,105 @@ def compile_rules(ruleset: RuleSet) -> RulePack:
         ruleset=ruleset,
         used_vars=frozenset(compiler.used_vars),
         used_lexicons=frozenset(compiler.used_lexicons),
+        mention_rules=mentions,
     )
+
+
+def _compile_mentions(
+    ruleset: RuleSet, compiler: PatternCompiler, lexicon_ids: dict[str, int], diagnostics: list[Diagnostic]
+) -> list[CompiledMentionRule]:
+    """Compile the mention rules layer by layer (see the module docstring)."""
+    trees: list[tuple[MentionRule, Node]] = []
+    for rule in ruleset.mention_rules:
+        tree = compiler.parse_mention(rule.pattern, diagnostics)
+        if tree is not None:
+            trees.append((rule, tree))
+    key_of = {lexicon_ids[key]: key for key in ruleset.labels if key in lexicon_ids}
+    uses: dict[str, set[str]] = {key: set() for key in ruleset.labels}
+    for rule, tree in trees:
+        uses[rule.key].update(key_of[i] for i in compiler.labels_in(tree))
+    cyclic = _report_cycles(uses, trees, diagnostics)
+    layers: dict[str, int] = {}
+
+    def layer(key: str) -> int:
+        if key not in layers:
+            layers[key] = 1 + max((layer(used) for used in uses[key]), default=0)
+        return layers[key]
+
+    acyclic = sorted((key for key in uses if key not in cyclic), key=lambda k: (layer(k), k))
+    compiled: list[CompiledMentionRule] = []
+    for key in acyclic:
+        own = [(rule, tree) for rule, tree in trees if rule.key == key]
+        if not own:
+            continue
+        bounds = [compiler.mention_bounds(tree) for _, tree in own]
+        label_id = lexicon_ids[key]
+        compiler.lexicon_lengths[label_id].update(range(min(low for low, _ in bounds), max(high for _, high in bounds) + 1))
+        compiler.label_requirements[label_id] = compiler.requirements_of_label([tree for _, tree in own])
+        for rule, tree in own:
+            compiled.append(
+                CompiledMentionRule(
+                    id=rule.id,
+                    label=rule.label,
+                    label_id=label_id,
+                    layer=layer(key),
+                    priority=rule.priority,
+                    order=rule.order,
+                    pattern=compiler.compile_mention(tree),
+                    norms=dict(rule.norms),
+                    file=rule.pos.file,
+                    line=rule.pos.line,
+                    source=rule,
+                )
+            )
+    return compiled
+
+
+def _report_cycles(
+    uses: dict[str, set[str]], trees: list[tuple[MentionRule, Node]], diagnostics: list[Diagnostic]
+) -> set[str]:
+    """Report every cycle of labels once, at the reference that closes it in the first rule
+    (in load order) on the cycle; return the labels on cycles."""
+    on_cycle: set[str] = set()
+    reported: set[frozenset[str]] = set()
+    for start in uses:
+        path = _cycle_from(start, uses)
+        if path is None or frozenset(path) in reported:
+            continue
+        reported.add(frozenset(path))
+        on_cycle.update(path)
+        steps = []
+        for key, following in zip(path, path[1:] + path[:1]):
+            rule, _ = next((r, t) for r, t in trees if r.key == key and following in _refs(t))
+            steps.append(f"{rule.label} (rule {rule.id}, {rule.pos})")
+        rule, tree = next((r, t) for r, t in trees if r.key == path[0] and path[(1 % len(path))] in _refs(t))
+        offset = next(node.offset for node in _walk(tree) if isinstance(node, LexiconRef) and node.name == path[1 % len(path)])
+        pos = rule.pattern.position(offset)
+        message = "mention labels form a cycle: " + " -> ".join(steps) + f" -> {path[0].split('@')[0]}"
+        diagnostics.append(pos.diagnostic(codes.LABEL_CYCLE, message))
+    return on_cycle
+
+
+def _cycle_from(start: str, uses: dict[str, set[str]]) -> list[str] | None:
+    """A cycle through ``start`` (its labels in order, ``start`` first), or None."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        key, path = stack.pop()
+        for used in sorted(uses.get(key, ())):
+            if used == start:
+                return path
+            if used not in seen:
+                seen.add(used)
+                stack.append((used, path + [used]))
+    return None
+
+
+def _refs(tree: Node) -> set[str]:
+    return {node.name for node in _walk(tree) if isinstance(node, LexiconRef)}
+
+
+def _walk(node: Node):
+    yield node
+    for child in children(node):
+        yield from _walk(child)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import dataclasses
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,19 @@ from eventx.errors import Diagnostic, RuleError
 from eventx import codes
 from eventx.rules import schema
 from eventx.rules.lexicons import make_lexicon, parse_entry, parse_lexicon_file
-from eventx.rules.model import Example, Lexicon, LexiconEntry, Pos, Rule, RuleSet, SourceText, TypeDecl
+from eventx.rules.model import (
+    Example,
+    Lexicon,
+    LexiconEntry,
+    MentionExample,
+    MentionRule,
+    Pos,
+    Rule,
+    RuleSet,
+    Scope,
+    SourceText,
+    TypeDecl,
+)
 from eventx.rules.validate import Validator, Value
 from eventx.rules.yamlpos import YamlSource
 
@@ -79,10 +92,19 @@ class _Loader:
         self.loaded: dict[Path, _File] = {}  # real path -> file: each file is read once
         self.contents: dict[str, bytes] = {}  # rel path -> bytes, for the version hash
         self.rules: list[Rule] = []
-        self.lexicons: dict[str, Lexicon] = {}
+        self.mention_rules: list[MentionRule] = []
+        self.ids: dict[str, Pos] = {}  # rule id (event and mention rules) -> first definition
+        self.imports: dict[str, list[str]] = {}  # rel path -> rel paths it imports
+        self.displays: dict[str, str] = {}  # rel path -> display path
+        # per rel path, its own definitions: (namespace, name) -> (kind, pos, value); namespace
+        # "name" holds lexicons and labels (one namespace), "var" the vars
+        self.own: dict[str, dict[tuple[str, str], tuple[str, Pos, Any]]] = {}
+        self.lexicons: dict[str, Lexicon] = {}  # by key, filled by _scope()
         self.vars: dict[str, SourceText] = {}
+        self.scopes: dict[str, Scope] = {}
+        self.failed_lexicons: list[tuple[str, str, Pos]] = []  # (rel, name, pos) of lexicons that did not load
         self.types: dict[str, TypeDecl] = {}
-        self.defined: dict[tuple[str, str], Pos] = {}  # (kind, name) -> first definition
+        self.type_pos: dict[str, Pos] = {}  # event type -> where it is declared
 
     # --- driving --------------------------------------------------------------------------
 
@@ -91,6 +113,73 @@ class _Loader:
             self._enqueue(file)
         while self.queue:
             self._load_rule_file(self.queue.popleft())
+        self._scope()
+
+    # --- scoped names -------------------------------------------------------------------------
+
+    def _scope(self) -> None:
+        """Give every definition its key and every file its :class:`Scope`.
+
+        A file sees its own names and those of the files it imports, transitively. A name
+        defined in two places one file sees is an error naming both (reported once per pair);
+        a name defined in files that never see each other is two names, keyed ``name@file``.
+        """
+        files = list(self.own)
+        count: dict[tuple[str, str], int] = {}
+        for rel in files:
+            for ns_name in self.own[rel]:
+                count[ns_name] = count.get(ns_name, 0) + 1
+
+        def key(rel: str, ns_name: tuple[str, str]) -> str:
+            return ns_name[1] if count[ns_name] == 1 else f"{ns_name[1]}@{rel}"
+
+        for rel in files:
+            for ns_name, (kind, pos, value) in self.own[rel].items():
+                if kind == "lexicon" and value is not None:
+                    self.lexicons[key(rel, ns_name)] = value
+                elif kind == "var":
+                    self.vars[key(rel, ns_name)] = value
+        reported: set[tuple[Pos, Pos]] = set()
+        for rel in files:
+            seen: dict[tuple[str, str], tuple[str, Pos, str]] = {}  # -> (kind, pos, key)
+            for other in self._visible_files(rel):
+                for ns_name, (kind, pos, _) in self.own[other].items():
+                    first = seen.get(ns_name)
+                    if first is None:
+                        seen[ns_name] = (kind, pos, key(other, ns_name))
+                    elif (first[1], pos) not in reported:
+                        reported.add((first[1], pos))
+                        self.errors.append(_clash(ns_name[1], first[0], first[1], kind, pos))
+            self.scopes[self.displays[rel]] = Scope(
+                names={name: k for (ns, name), (_, _, k) in seen.items() if ns == "name"},
+                vars={name: k for (ns, name), (_, _, k) in seen.items() if ns == "var"},
+            )
+        self.mention_rules = [
+            dataclasses.replace(rule, key=self.scopes[rule.file].names.get(rule.label, rule.label))
+            for rule in self.mention_rules
+        ]
+
+    def _visible_files(self, rel: str) -> list[str]:
+        """``rel`` and the files it imports, transitively, in load order (each once)."""
+        found = [rel]
+        queue = deque([rel])
+        while queue:
+            for imported in self.imports.get(queue.popleft(), ()):
+                if imported not in found and imported in self.own:
+                    found.append(imported)
+                    queue.append(imported)
+        order = {name: i for i, name in enumerate(self.own)}
+        return sorted(found, key=order.__getitem__)
+
+    def _define(self, file: _File, namespace: str, name: str, kind: str, pos: Pos, value: Any) -> None:
+        """Record a definition of this file; two in one file are an error naming the first."""
+        own = self.own.setdefault(file.rel, {})
+        first = own.get((namespace, name))
+        if first is not None:
+            if not (kind == first[0] == "label"):  # many mention rules share one label
+                self.errors.append(_clash(name, first[0], first[1], kind, pos))
+            return
+        own[(namespace, name)] = (kind, pos, value)
 
     def result(self) -> RuleSet:
         if self.errors:
@@ -100,9 +189,9 @@ class _Loader:
     def ruleset(self, *, partial: bool = False) -> RuleSet:
         lexicons = dict(self.lexicons)
         if partial:
-            for (kind, name), pos in self.defined.items():
-                if kind == "lexicon" and name not in lexicons:
-                    lexicons[name] = Lexicon(name, (), False, pos)
+            for rel, name, pos in self.failed_lexicons:
+                key = self.scopes[self.displays[rel]].names.get(name, name)
+                lexicons.setdefault(key, Lexicon(key, (), False, pos))
         digest = hashlib.sha256()
         for rel in sorted(self.contents):
             content = self.contents[rel]
@@ -115,6 +204,8 @@ class _Loader:
             root=str(self.root_given),
             version="sha256:" + digest.hexdigest(),
             warnings=tuple(sorted(self.warnings, key=lambda d: (d.file, d.line, d.col, d.message))),
+            mention_rules=tuple(self.mention_rules),
+            scopes=dict(self.scopes),
             types=self.types,
         )
 
@@ -131,9 +222,9 @@ class _Loader:
             subfolders[:] = [name for name in subfolders if not name.startswith(".")]
             found += [Path(folder, name) for name in names
                       if name.endswith(RULE_SUFFIXES) and not name.endswith(TEST_SUFFIXES)]
-        files = [self._confine(Path(os.path.abspath(p)), p.as_posix(), "rule file", Pos(p.as_posix(), 0, 0))
-                 for p in found]
-        files = sorted((f for f in files if f), key=lambda f: f.rel)
+        confined = [self._confine(Path(os.path.abspath(p)), p.as_posix(), "rule file", Pos(p.as_posix(), 0, 0))
+                    for p in found]
+        files = sorted((f for f in confined if f is not None), key=lambda f: f.rel)
         if not files and not self.errors:
             self.errors.append(shown.diagnostic(codes.NO_RULE_FILES, "no rule files (*.yml, *.yaml) found"))
         return files
@@ -202,40 +293,81 @@ class _Loader:
         source = YamlSource(file.display, text)
         node, problems = source.compose()
         self.errors += problems
+        self.displays[file.rel] = file.display
+        self.own.setdefault(file.rel, {})
         if node is None or node.tag == "tag:yaml.org,2002:null":  # empty file
             return
         checked = Validator(source, self.errors).check(schema.RULE_FILE, node, "a rule file")
         if checked is None:
             return
         doc: dict[str, Value] = checked.data
+        imports = self.imports.setdefault(file.rel, [])
         for written in _get(doc, schema.RULE_FILE, "imports"):
             imported = self._admit(written, file, "import", source)
             if imported:
+                imports.append(imported.rel)
                 self._enqueue(imported)
         for name, value in _get(doc, schema.RULE_FILE, "lexicons").items():
-            if self._first_definition("lexicon", name, source.pos(value.key)):
-                lexicon = self._lexicon(name, value, file, source)
-                if lexicon:
-                    self.lexicons[name] = lexicon
+            lexicon = self._lexicon(name, value, file, source)
+            pos = source.pos(value.key)
+            if lexicon is None:
+                self.failed_lexicons.append((file.rel, name, pos))
+            self._define(file, "name", name, "lexicon", pos, lexicon)
         for name, value in _get(doc, schema.RULE_FILE, "vars").items():
-            if self._first_definition("var", name, source.pos(value.key)):
-                self.vars[name] = source.source_text(value.node)
+            self._define(file, "var", name, "var", source.pos(value.key), source.source_text(value.node))
+        for value in _get(doc, schema.RULE_FILE, "mentions"):
+            mention = self._mention_rule(value, file, source)
+            if mention:
+                self.mention_rules.append(mention)
+                self._define(file, "name", mention.label, "label", source.pos(value.data["label"].node), None)
         for name, value in _get(doc, schema.RULE_FILE, "types").items():
-            if self._first_definition("event type", name, source.pos(value.key)):
-                self.types[name] = _type_decl(name, value)
+            self._declare_type(name, value, source)
         for value in _get(doc, schema.RULE_FILE, "rules"):
             rule = self._rule(value, file, source)
             if rule:
                 self.rules.append(rule)
 
-    def _first_definition(self, kind: str, name: str, pos: Pos) -> bool:
-        """Claim a global name; a second definition is an error naming the first."""
-        first = self.defined.setdefault((kind, name), pos)
+    def _declare_type(self, name: str, value: Value, source: YamlSource) -> None:
+        """Event types are global, like rule ids: a second declaration is an error naming the first."""
+        pos = source.pos(value.key)
+        first = self.type_pos.setdefault(name, pos)
         if first is not pos:
-            code, what = (codes.DUPLICATE_ID, "rule id") if kind == "rule" else (codes.DUPLICATE_DEF, kind)
-            message = f"duplicate {what} '{name}' (first defined at {first.seen_from(pos)})"
-            self.errors.append(pos.diagnostic(code, message))
+            message = f"duplicate event type '{name}' (first defined at {first.seen_from(pos)})"
+            self.errors.append(pos.diagnostic(codes.DUPLICATE_DEF, message))
+            return
+        self.types[name] = _type_decl(name, value)
+
+    def _new_id(self, rule_id: Value | None, source: YamlSource) -> bool:
+        """Claim a rule id (event and mention rules share them); a second use is an error."""
+        if rule_id is None:
+            return True
+        pos = source.pos(rule_id.node)
+        first = self.ids.setdefault(rule_id.data, pos)
+        if first is not pos:
+            message = f"duplicate rule id '{rule_id.data}' (first defined at {first.seen_from(pos)})"
+            self.errors.append(pos.diagnostic(codes.DUPLICATE_ID, message))
         return first is pos
+
+    def _mention_rule(self, value: Value, file: _File, source: YamlSource) -> MentionRule | None:
+        fields: dict[str, Value] = value.data
+        if not self._new_id(fields.get("id"), source):
+            return None
+        if not {"id", "label", "pattern"} <= fields.keys():
+            return None  # already reported
+        examples = (_mention_example(example, source) for example in _get(fields, schema.MENTION_RULE, "examples"))
+        return MentionRule(
+            id=fields["id"].data,
+            label=fields["label"].data,
+            key=fields["label"].data,  # made the rule set's key by _scope()
+            priority=_get(fields, schema.MENTION_RULE, "priority"),
+            description=_get(fields, schema.MENTION_RULE, "description"),
+            pattern=source.source_text(fields["pattern"].node),
+            examples=tuple(example for example in examples if example),
+            pos=source.pos(value.node),
+            file=file.display,
+            order=len(self.mention_rules),
+            norms={part: norm.data for part, norm in _get(fields, schema.MENTION_RULE, "norms").items()},
+        )
 
     def _lexicon(self, name: str, value: Value, file: _File, source: YamlSource) -> Lexicon | None:
         fields: dict[str, Value] = value.data if isinstance(value.data, dict) else {}
@@ -265,8 +397,7 @@ class _Loader:
 
     def _rule(self, value: Value, file: _File, source: YamlSource) -> Rule | None:
         fields: dict[str, Value] = value.data
-        rule_id = fields.get("id")
-        if rule_id and not self._first_definition("rule", rule_id.data, source.pos(rule_id.node)):
+        if not self._new_id(fields.get("id"), source):
             return None
         if not {"id", "type", "pattern"} <= fields.keys():
             return None  # already reported
@@ -317,6 +448,32 @@ def _example(value: Value, source: YamlSource) -> Example | None:
     )
     todo = _get(fields, schema.EXAMPLE, "todo")
     return Example(fields["text"].data, expect, todo, source.pos(value.node))
+
+
+def _mention_example(value: Value, source: YamlSource) -> MentionExample | None:
+    fields: dict[str, Value] = value.data
+    if not {"text", "expect"} <= fields.keys():
+        return None  # already reported
+    expect = []
+    for item in fields["expect"].data:
+        mention = item.data
+        if {"label", "text"} <= mention.keys():
+            expect.append((mention["label"].data, str(mention["text"].data)))
+    todo = _get(fields, schema.MENTION_EXAMPLE, "todo")
+    return MentionExample(str(fields["text"].data), tuple(expect), todo, source.pos(value.node))
+
+
+_KIND_NAMES = {"lexicon": "lexicon", "label": "mention label", "var": "var"}
+
+
+def _clash(name: str, first_kind: str, first: Pos, kind: str, pos: Pos) -> Diagnostic:
+    """A second definition of a name one file sees, at ``pos``, naming the first."""
+    if first_kind == kind:
+        message = f"duplicate {_KIND_NAMES[kind]} '{name}' (first defined at {first.seen_from(pos)})"
+        return pos.diagnostic(codes.DUPLICATE_DEF, message)
+    message = (f"'{name}' is defined as a {_KIND_NAMES[kind]} here and as a {_KIND_NAMES[first_kind]} at "
+               f"{first.seen_from(pos)}: lexicons and labels share one namespace")
+    return pos.diagnostic(codes.NAME_CLASH, message)
 
 
 def _plain(value: Value) -> Any:

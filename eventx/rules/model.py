@@ -6,8 +6,8 @@ at the exact place in a rule file without going back to the YAML.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from eventx.errors import Diagnostic
 
@@ -31,6 +31,14 @@ class Pos:
         return f"line {self.line}" if self.file == here.file else str(self)
 
 
+class Places(Protocol):
+    """(line, col) by character offset: a sequence, or the loader's on-demand table."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, offset: int, /) -> tuple[int, int]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SourceText:
     """A YAML scalar's text plus where it came from, so an offset inside it maps back to a file place.
@@ -45,7 +53,7 @@ class SourceText:
     text: str
     pos: Pos
     style: str = ""  # YAML scalar style: "" plain, "'", '"', "|" or ">"
-    places: Sequence[tuple[int, int]] = field(default=(), compare=False, repr=False)
+    places: Places = field(default=(), compare=False, repr=False)
 
     def position(self, offset: int) -> Pos:
         """Return the file position of ``text[offset]`` (``len(text)`` = just after the end)."""
@@ -134,8 +142,58 @@ class TypeDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class MentionExample:
+    """An inline test of a mention rule: ``expect`` lists (label, text) of the mentions the
+    pack must find in ``text`` (``()`` = none of the rule's label)."""
+
+    text: str
+    expect: tuple[tuple[str, str], ...]
+    todo: bool
+    pos: Pos
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRule:
+    """A rule whose matches are labelled mentions (``@Label`` in later patterns), not events.
+
+    ``label`` is the label as written; ``key`` is its name in the rule set (the label itself
+    unless another file, invisible from this one, defines a label of the same name).
+    """
+
+    id: str
+    label: str
+    key: str
+    priority: int
+    description: str
+    pattern: SourceText
+    examples: tuple[MentionExample, ...]
+    pos: Pos
+    file: str
+    order: int
+    norms: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The names one rule file sees: its own and those of the files it imports, transitively.
+
+    ``names`` maps each lexicon and label name (one namespace) to its key in the rule set,
+    ``vars`` each var name; a key is the name itself unless two files that do not see each
+    other define the same name, in which case each gets ``name@file``.
+    """
+
+    names: dict[str, str] = field(default_factory=dict)
+    vars: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSet:
-    """Every rule, lexicon and var loaded from a rule root; ``version`` hashes all their files."""
+    """Every rule, lexicon and var loaded from a rule root; ``version`` hashes all their files.
+
+    ``lexicons`` and ``vars`` are keyed by key (see :class:`Scope`); ``scopes`` gives, per rule
+    file (display path), the names visible in it. A file without an entry sees every name by
+    itself (rule sets built by hand).
+    """
 
     rules: tuple[Rule, ...]
     lexicons: dict[str, Lexicon]
@@ -144,8 +202,27 @@ class RuleSet:
     root: str
     version: str
     warnings: tuple[Diagnostic, ...] = ()
+    mention_rules: tuple[MentionRule, ...] = ()
+    scopes: dict[str, Scope] = field(default_factory=dict)
     types: dict[str, TypeDecl] = field(default_factory=dict)  # the ``types:`` declarations
 
     def type_decl(self, name: str) -> TypeDecl:
         """The declaration of event type ``name`` (an empty one when the pack declares none)."""
         return self.types.get(name) or TypeDecl(name)
+
+    def scope(self, file: str) -> Scope:
+        """The names visible in ``file``; every name as itself when the file has no scope."""
+        found = self.scopes.get(file)
+        if found is not None:
+            return found
+        names = {key: key for key in self.lexicons}
+        names.update((rule.key, rule.key) for rule in self.mention_rules)
+        return Scope(names, {key: key for key in self.vars})
+
+    @property
+    def labels(self) -> dict[str, tuple[MentionRule, ...]]:
+        """Label key -> its mention rules, in load order."""
+        found: dict[str, list[MentionRule]] = {}
+        for rule in self.mention_rules:
+            found.setdefault(rule.key, []).append(rule)
+        return {key: tuple(rules) for key, rules in found.items()}

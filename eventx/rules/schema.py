@@ -106,6 +106,11 @@ ID_HINT = "use lowercase letters, digits, '_', '.' and '-', starting with a lett
 NAME_PATTERN = r"^[a-z_][a-z0-9_]*$"
 NAME_HINT = "use lowercase letters, digits and '_', not starting with a digit"
 NOT_BLANK = r"\S"
+LABEL_PATTERN = r"^[A-Z][A-Za-z0-9_]*$"
+LEXICON_NAME_PATTERN = r"^([a-z_][a-z0-9_]*|[A-Z][A-Za-z0-9_]*)$"
+LEXICON_NAME_HINT = ("use lowercase letters, digits and '_', not starting with a digit, or a "
+                     "CapitalisedName (a lexicon used like a mention label)")
+LABEL_HINT = "use a CapitalisedName: a capital letter, then letters, digits and '_'"
 MODALITIES = ("asserted", "negated", "possible", "hypothetical")
 NORMALISERS = ("number", "date", "lexicon", "none")
 CASES = ("insensitive", "sensitive")
@@ -162,23 +167,45 @@ EXPECTED_EVENT = Record(
     },
 )
 
-EXAMPLE = Record(
-    noun="example",
-    title="Example",
-    description="A sentence with the events the rule set must extract from it.",
-    fields={
-        "text": Field(Text(title="Text", description="The example text.", pattern=NOT_BLANK,
-                           any_scalar=True), required=True),
-        "expect": Field(ListOf(
-            title="Expected events",
-            description="Every event expected in the text; [] when none is.",
-            items=EXPECTED_EVENT,
-            item_label="an expected event",
-        ), required=True, hint=" (use 'expect: []' when no event is expected)"),
-        "todo": Field(Boolean(title="To do", description="A known miss: reported, but not a failure."),
-                      default=False),
-    },
-)
+def _example(title: str, description: str, expected: Record, noun: str, expect_description: str) -> Record:
+    """An inline test: a text and what the rule set must find in it (``noun``s: events or mentions)."""
+    return Record(
+        noun="example",
+        title=title,
+        description=description,
+        fields={
+            "text": Field(Text(title="Text", description="The example text.", pattern=NOT_BLANK,
+                               any_scalar=True), required=True),
+            "expect": Field(ListOf(
+                title=f"Expected {noun}s",
+                description=expect_description,
+                items=expected,
+                item_label=f"an expected {noun}",
+            ), required=True, hint=f" (use 'expect: []' when no {noun} is expected)"),
+            "todo": Field(Boolean(title="To do", description="A known miss: reported, but not a failure."),
+                          default=False),
+        },
+    )
+
+
+EXAMPLE = _example("Example", "A sentence with the events the rule set must extract from it.", EXPECTED_EVENT,
+                   "event", "Every event expected in the text; [] when none is.")
+
+RULE_ID = Field(Text(title="Rule id", description="Unique id of the rule across the rule set (event and "
+                     "mention rules).", pattern=ID_PATTERN, pattern_hint=ID_HINT), required=True)
+
+
+def _norms(noun: str) -> Field:
+    """The ``norms`` mapping of a rule: a normaliser per role (event rules) or part (mention rules)."""
+    return Field(MapOf(
+        title="Normalisers",
+        description=f"How to normalise each {noun}.",
+        keys=Text(title=noun.capitalize(), pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
+        values=Text(title="Normaliser", description=f"The normaliser for this {noun}.", enum=NORMALISERS),
+        key_noun=noun,
+        value_noun=noun,
+    ), default={})
+
 
 UNLESS_PATTERN = Text(title="Unless pattern", description="A token pattern; where it matches, the rule "
                       "gives no event.", pattern=NOT_BLANK, what="a pattern")
@@ -188,8 +215,7 @@ RULE = Record(
     title="Rule",
     description="A token pattern that produces events of one type.",
     fields={
-        "id": Field(Text(title="Rule id", description="Unique id of the rule across the rule set.",
-                         pattern=ID_PATTERN, pattern_hint=ID_HINT), required=True),
+        "id": RULE_ID,
         "type": Field(Text(title="Event type", description="Type of the events the rule produces.",
                            pattern=ID_PATTERN, pattern_hint=ID_HINT), required=True),
         "priority": Field(Integer(title="Priority", description="Higher wins when matches of the same "
@@ -209,14 +235,44 @@ RULE = Record(
                                  item_label="an example"), default=()),
         "modality": Field(Text(title="Fixed modality", description="Give every event this modality "
                                "instead of detecting it.", enum=MODALITIES)),
-        "norms": Field(MapOf(
-            title="Normalisers",
-            description="How to normalise each argument role.",
-            keys=Text(title="Role", pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
-            values=Text(title="Normaliser", description="The normaliser for this role.", enum=NORMALISERS),
-            key_noun="role",
-            value_noun="role",
-        ), default={}),
+        "norms": _norms("role"),
+    },
+)
+
+EXPECTED_MENTION = Record(
+    noun="expected mention",
+    title="Expected mention",
+    description="A mention the rules must find in the example text.",
+    fields={
+        "label": Field(Text(title="Label", description="The mention's label.", pattern=LABEL_PATTERN,
+                            pattern_hint=LABEL_HINT), required=True),
+        "text": Field(Text(title="Mention text", description="The mention's text as it appears in the "
+                           "example.", pattern=NOT_BLANK, any_scalar=True), required=True),
+    },
+)
+
+MENTION_EXAMPLE = _example("Mention example", "A text with the mentions the rule set must find in it.",
+                           EXPECTED_MENTION, "mention",
+                           "Every longest mention of the rule's label expected in the text; [] when none is.")
+
+MENTION_RULE = Record(
+    noun="mention rule",
+    title="Mention rule",
+    description="A token pattern whose matches are labelled mentions, referenced as @Label by "
+                "later patterns.",
+    fields={
+        "id": RULE_ID,
+        "label": Field(Text(title="Label", description="The label of the mentions (@Label in patterns).",
+                            pattern=LABEL_PATTERN, pattern_hint=LABEL_HINT), required=True),
+        "priority": Field(Integer(title="Priority", description="Higher wins when two rules of one label "
+                                  "find the same span (its parts and norm are kept)."), default=0),
+        "description": Field(Text(title="Description", description="What the mentions are, for people.",
+                                  any_scalar=True), default=""),
+        "pattern": Field(Text(title="Pattern", description="Token pattern; named captures become the "
+                              "mention's parts.", pattern=NOT_BLANK), required=True),
+        "examples": Field(ListOf(title="Examples", description="Inline tests of the rule.",
+                                 items=MENTION_EXAMPLE, item_label="an example"), default=()),
+        "norms": _norms("part"),
     },
 )
 
@@ -257,7 +313,8 @@ TYPE = Record(
 RULE_FILE = Record(
     noun="rule file",
     title="eventx rule file",
-    description="Lexicons, vars (macros) and rules for eventx; files may import others.",
+    description="Lexicons, vars (macros), mention rules and rules for eventx; files may "
+                "import others.",
     fields={
         "imports": Field(ListOf(
             title="Imports",
@@ -268,20 +325,25 @@ RULE_FILE = Record(
         ), default=()),
         "lexicons": Field(MapOf(
             title="Lexicons",
-            description="Phrase lists by name, global across all loaded files.",
-            keys=Text(title="Lexicon name", pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
+            description="Phrase lists by name (@name in patterns, [lower=@name] for lists of single "
+                        "words), seen by this file and the files that import it.",
+            keys=Text(title="Lexicon name", pattern=LEXICON_NAME_PATTERN, pattern_hint=LEXICON_NAME_HINT),
             values=LEXICON,
             key_noun="lexicon name",
             value_noun="lexicon",
         ), default={}),
         "vars": Field(MapOf(
             title="Vars",
-            description="Pattern fragments by name, used as ${name}; global across all loaded files.",
+            description="Pattern fragments by name, used as ${name}; seen by this file and the files "
+                        "that import it.",
             keys=Text(title="Var name", pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
             values=Text(title="Var", description="A pattern fragment.", pattern=NOT_BLANK),
             key_noun="var name",
             value_noun="var",
         ), default={}),
+        "mentions": Field(ListOf(title="Mention rules", description="Rules whose matches are labelled "
+                                 "mentions (@Label), computed before event rules.", items=MENTION_RULE,
+                                 item_label="a mention rule"), default=()),
         "rules": Field(ListOf(title="Rules", description="The rules of this file.", items=RULE,
                               item_label="a rule"), default=()),
         "types": Field(MapOf(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -98,21 +98,25 @@ class Validator:
             return self._wrong_type(node, label, spec.what)
         if not isinstance(node, _NODE_KINDS[type(spec)]):
             return self._wrong_type(node, label, spec.what)
+        if isinstance(spec, (Text, Integer, Boolean)):
+            return self._scalar(spec, cast(yaml.ScalarNode, node), label, key)
+        if isinstance(spec, ListOf):
+            item_label = spec.item_label or f"an item of {label}"
+            items = (self.check(spec.items, item, item_label) for item in node.value)
+            return Value([item for item in items if item is not None], node, key)
+        mapping = cast(yaml.MappingNode, node)
+        if isinstance(spec, MapOf):
+            return self._map_of(spec, mapping, label, key)
+        return self._record(spec, mapping, key)
+
+    def _scalar(self, spec: Text | Integer | Boolean, node: yaml.ScalarNode, label: str, key: yaml.Node | None) -> Value | None:
         if isinstance(spec, Text):
             return self._text(spec, node, label, key)
         if isinstance(spec, Integer):
             number = _as_int(node)
             return self._wrong_type(node, label, spec.what) if number is None else Value(number, node, key)
-        if isinstance(spec, Boolean):
-            flag = _BOOLEANS.get(node.value.lower()) if node.tag == _TAG + "bool" else None
-            return self._wrong_type(node, label, spec.what) if flag is None else Value(flag, node, key)
-        if isinstance(spec, ListOf):
-            item_label = spec.item_label or f"an item of {label}"
-            items = (self.check(spec.items, item, item_label) for item in node.value)
-            return Value([item for item in items if item is not None], node, key)
-        if isinstance(spec, MapOf):
-            return self._map_of(spec, node, label, key)
-        return self._record(spec, node, key)
+        flag = _BOOLEANS.get(node.value.lower()) if node.tag == _TAG + "bool" else None
+        return self._wrong_type(node, label, spec.what) if flag is None else Value(flag, node, key)
 
     def _text(
         self, spec: Text, node: yaml.ScalarNode, label: str, key: yaml.Node | None, *, naming: bool = False
@@ -183,7 +187,8 @@ class Validator:
             first[key_node.value] = key_node.start_mark.line + 1
             yield key_node, value_node
 
-    def _wrong_type(self, node: yaml.Node, label: str, expected: str) -> None:
+    def _wrong_type(self, node: yaml.Node, label: str, expected: str) -> Value | None:
+        """Report a value of the wrong kind; None (no value), for ``return self._wrong_type(...)``."""
         self._error(node, codes.WRONG_TYPE, f"{label} must be {expected}, got {kind_of(node)}")
         return None
 

@@ -15,6 +15,8 @@ import bisect
 import re
 from array import array
 
+from typing import cast
+
 import yaml
 
 from eventx.errors import Diagnostic
@@ -44,14 +46,16 @@ class YamlSource:
         row = bisect.bisect_right(self._line_starts, index) - 1
         return row + 1, index - self._line_starts[row] + 1
 
-    def pos(self, node: yaml.Node) -> Pos:
+    def pos(self, node: yaml.Node | None) -> Pos:
+        if node is None:
+            return Pos(self.file, 0, 0)
         mark = node.start_mark
         return Pos(self.file, mark.line + 1, mark.column + 1)
 
     def compose(self) -> tuple[yaml.Node | None, list[Diagnostic]]:
         """Compose the single document, turning every failure into a diagnostic."""
         node = _compose_fast(self.text)
-        if node is not _SLOW:
+        if not isinstance(node, _Slow):
             return node, []
         try:
             return yaml.compose(self.text, Loader=yaml.SafeLoader), []
@@ -78,8 +82,10 @@ class YamlSource:
             message += f" ({error.context} at line {ctx.line + 1}, column {ctx.column + 1})"
         return pos.diagnostic(codes.YAML_SYNTAX, message)
 
-    def source_text(self, node: yaml.ScalarNode) -> SourceText:
-        """The scalar's value with the file place of every character in it."""
+    def source_text(self, node: yaml.Node) -> SourceText:
+        """The scalar's value with the file place of every character in it (``node`` is a
+        validated scalar)."""
+        node = cast(yaml.ScalarNode, node)
         value, style = node.value, node.style or ""
         indices = _align(value, self.text, _content_start(self.text, node), node.end_mark.index, style)
         places = _Places(indices, self._line_starts)
@@ -114,7 +120,11 @@ class _Places:
         return row + 1, index - self._line_starts[row] + 1
 
 
-_SLOW = object()  # _compose_fast(): "use the pure-Python composer"
+class _Slow:
+    """_compose_fast()'s answer "use the pure-Python composer"."""
+
+
+_SLOW = _Slow()
 # Where libyaml and pyyaml's Python reader disagree on positions or on what is allowed: tabs,
 # CR and the Unicode line breaks (line counting), a byte-order mark inside the text (pyyaml
 # does not count it as a column), and characters the Python reader rejects.
@@ -128,7 +138,7 @@ _BLOCK_HEADER = re.compile(r"[|>][0-9+-]*")
 _TAGGED = re.compile(r"(?:&\S*\s+)?!")  # a node with an explicit tag (after its anchor)
 
 
-def _compose_fast(text: str) -> yaml.Node | None | object:
+def _compose_fast(text: str) -> yaml.Node | None | _Slow:
     """The document composed by libyaml when that is exactly what ``SafeLoader`` gives, else _SLOW.
 
     Checked differentially on random YAML-like text: with a final line break and none of
@@ -165,7 +175,7 @@ def _compose_fast(text: str) -> yaml.Node | None | object:
                 # always; and they place an empty value in one (`{a: }`) differently
                 return _SLOW
             continue
-        in_flow = in_flow or bool(item.flow_style)
+        in_flow = in_flow or bool(getattr(item, "flow_style", False))
         if isinstance(item, yaml.MappingNode):
             for key, value in item.value:
                 stack += ((key, in_flow), (value, in_flow))

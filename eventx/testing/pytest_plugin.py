@@ -82,7 +82,7 @@ class RuleExamplesFile(pytest.File):
         except _PackError as err:
             raise self.CollectError(str(err)) from None
         me = self.path.resolve()
-        for compiled in extractor.pack.rules:
+        for compiled in [*extractor.pack.mention_rules, *extractor.pack.rules]:
             rule = compiled.source
             if Path(rule.file).resolve() != me:
                 continue

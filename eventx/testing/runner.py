@@ -41,7 +41,7 @@ def rule_examples_under(extractor, paths: Iterable[Path]) -> list[ExampleResult]
     """Run the examples of every rule of the pack defined in a file under ``paths``."""
     roots = [p.resolve() for p in paths]
     results = []
-    for compiled in extractor.pack.rules:
+    for compiled in [*extractor.pack.mention_rules, *extractor.pack.rules]:
         rule = compiled.source
         file = Path(rule.file).resolve() if hasattr(rule, "file") else None
         if file is None or not any(file == root or root in file.parents for root in roots):

@@ -50,7 +50,12 @@ def test_json_schema_shape() -> None:
     schema = rule_file_json_schema()
     json.dumps(schema)  # plain JSON data
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert set(schema["properties"]) == {"imports", "lexicons", "vars", "rules", "types"}
+    assert set(schema["properties"]) == {"imports", "lexicons", "vars", "mentions", "rules", "types"}
+    mention = schema["properties"]["mentions"]["items"]
+    assert mention["required"] == ["id", "label", "pattern"]
+    assert mention["properties"]["label"]["pattern"] == "^[A-Z][A-Za-z0-9_]*$"
+    expected = mention["properties"]["examples"]["items"]["properties"]["expect"]["items"]
+    assert expected["required"] == ["label", "text"]
     rule = schema["properties"]["rules"]["items"]
     assert rule["required"] == ["id", "type", "pattern"]
     assert rule["properties"]["priority"] == {"title": "Priority", "description": RULE.fields["priority"].spec.description,

@@ -158,7 +158,7 @@ def write_pack(root: Path, patterns: list[str]) -> Path:
 
 def reference_matches(pack, tokens) -> list[tuple[str, int, int]]:
     """Every rule's regex over the whole encoded stream, no prefilter and no windows."""
-    stream, offsets = pack.encode(tokens, pack.lexicons.annotate(tokens))
+    stream, offsets = pack.encoder.stream(tokens, pack.lexicons.annotate(tokens))
     return [(rule.id, offsets[m.start()], offsets[m.end()]) for rule in pack.rules for m in rule.pattern.regex.finditer(stream)]
 
 
@@ -194,7 +194,7 @@ def test_random_rule_grammar_finds_matches(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None)
 @given(TEXT)
 def test_tokens_are_those_of_whitespace_chunks(text: str) -> None:
-    """What RulePack.may_fire relies on: tokenising each chunk alone gives the same tokens."""
+    """What Prefilter.may_fire relies on: tokenising each chunk alone gives the same tokens."""
     expected = [(t.start, t.end, t.word, t.lemma) for s, e in sentence_spans(text) for t in tokens_for(text, s, e)]
     from_chunks = []
     position = 0

@@ -1,0 +1,166 @@
+"""The trigger prefilter: which rules can fire in a sentence, before any regex runs.
+
+A rule fires only if its trigger's word or lemma occurs and each of its requirements (words
+its other required tokens and lexicon references need) is met, so the cost of a sentence grows
+with the rules that can fire, not with the size of the pack — and a sentence no rule can fire
+in is not even tokenised (:meth:`Prefilter.may_fire`).
+"""
+
+from __future__ import annotations
+
+import regex
+
+from eventx.match.compiler import CompiledPattern
+from eventx.text.model import Token
+from eventx.text.tokenize import tokenize
+
+_CHUNK_CACHE_LIMIT = 100_000  # distinct chunks remembered by may_fire() (~150 bytes each: bounds memory)
+_NO_RULES: list[int] = []
+_BLOCK = 1 << 20  # characters of text split at once by may_fire()
+_SPACE = regex.compile(r"\s")  # a subset of what str.split() splits at
+
+
+class Prefilter:
+    """The trigger index and requirements of a pack's rules (by index, in rule order)."""
+
+    def __init__(self, patterns: list[CompiledPattern]):
+        self._patterns = patterns
+        self._by_lower: dict[str, list[int]] = {}
+        self._by_lemma: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for index, pattern in enumerate(patterns):
+            keys = pattern.trigger_keys
+            if keys is None:
+                self._always.append(index)
+                continue
+            for field_name, value in keys:
+                table = self._by_lower if field_name == "lower" else self._by_lemma
+                table.setdefault(value, []).append(index)
+        self.trigger_words = frozenset(self._by_lower)
+        self.trigger_lemmas = frozenset(self._by_lemma)
+        # Prefilter keys as strings: a lower-cased word as it is, a lemma after a NUL (no token
+        # holds control characters), so that a sentence's keys are one set of strings.
+        self._by_key: dict[str, list[int]] = {w: r for w, r in self._by_lower.items()}
+        for lemma, indices in self._by_lemma.items():
+            self._by_key[_LEMMA + lemma] = indices
+        # per rule, its requirements: a sentence meets one when it holds one of its keys
+        self._requirements = [
+            tuple(frozenset(_key(f, v) for f, v in keys) for keys in pattern.requirements) for pattern in patterns
+        ]
+        # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
+        self._relevant = frozenset(self._by_key).union(*(r for reqs in self._requirements for r in reqs))
+        # may_fire() caches: whitespace-delimited chunks of text -> the relevant keys of their tokens
+        self._chunk_keys: dict[str, frozenset[str]] = {}
+        self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
+
+    def may_fire(self, text: str, start: int = 0, end: int | None = None) -> tuple[bool, bool]:
+        """(some rule can fire in ``text[start:end]``, the text has tokens at all) — without
+        tokenising it.
+
+        A token never spans whitespace, and the tokenizer decides token boundaries from the
+        text between two whitespace characters alone (its lookarounds see whitespace and the
+        end of the text alike), so the tokens of a text are those of its whitespace-delimited
+        chunks. Each distinct chunk is tokenised once and remembered with the keys its tokens
+        carry that some rule asks for; news repeats its chunks, so most calls are a
+        ``str.split`` and a few set operations. A rule can fire where its trigger key occurs
+        and each of its requirements (see :class:`CompiledPattern`) is met.
+        """
+        end = len(text) if end is None else end
+        keys: set[str] = set()
+        has_tokens = False
+        while start < end:  # in blocks, for bounded memory on huge texts
+            cut = min(end, start + _BLOCK)
+            if cut < end:  # end the block after a whitespace character: chunks stay whole
+                space = _SPACE.search(text, cut - 1, end)
+                cut = space.end() if space else end
+            chunks = set(text[start:cut].split())
+            keys.update(*map(self._chunk_keys_of(chunks).__getitem__, chunks))
+            has_tokens = has_tokens or not chunks.issubset(self._chunks_empty)
+            if has_tokens and any(self._met(index, keys) for index in self._rules_for(keys)):
+                return True, True
+            start = cut
+        return False, has_tokens
+
+    def _chunk_keys_of(self, chunks: set[str]) -> dict[str, frozenset[str]]:
+        """The chunk cache, with every chunk of ``chunks`` in it."""
+        known = self._chunk_keys
+        unknown = chunks.difference(known)
+        if unknown:
+            if len(known) > _CHUNK_CACHE_LIMIT:
+                known.clear()
+                self._chunks_empty = set()
+                unknown = chunks
+            relevant, nothing = self._relevant, frozenset[str]()
+            for chunk in unknown:
+                tokens = tokenize(chunk)
+                if not tokens:
+                    self._chunks_empty.add(chunk)
+                found = [t.lower for t in tokens if t.lower in relevant]
+                found += [key for t in tokens if (key := _LEMMA + t.lemma) in relevant]
+                known[chunk] = frozenset(found) if found else nothing
+        return known
+
+    def _rules_for(self, keys: set[str]) -> set[int]:
+        """Rules whose trigger key is among ``keys`` (and rules without trigger keys)."""
+        found = set(self._always)
+        get = self._by_key.get
+        for key in keys:
+            found.update(get(key, _NO_RULES))
+        return found
+
+    def _met(self, index: int, keys: set[str]) -> bool:
+        return all(not keys.isdisjoint(required) for required in self._requirements[index])
+
+    def trigger_positions(self, tokens: list[Token]) -> dict[int, list[int]]:
+        """Rule index -> token indices (ascending) where one of its trigger keys occurs."""
+        by_lower, by_lemma = self._by_lower, self._by_lemma
+        found: dict[int, list[int]] = {}
+        # most tokens carry no key: find the few that do in one comprehension
+        for i in [i for i, t in enumerate(tokens) if t.lower in by_lower or t.lemma in by_lemma]:
+            token = tokens[i]
+            for rule in by_lower.get(token.lower, _NO_RULES) + by_lemma.get(token.lemma, _NO_RULES):
+                where = found.get(rule)
+                if where is None:
+                    found[rule] = [i]
+                elif where[-1] != i:
+                    where.append(i)
+        return found
+
+    def candidates(self, tokens: list[Token]) -> list[int]:
+        """Indices (in rule order) of the rules whose trigger occurs in ``tokens`` and whose
+        requirements the tokens meet."""
+        return self.selected(tokens, self.trigger_positions(tokens))
+
+    def triggered(self, tokens: list[Token]) -> list[int]:
+        """Indices (in rule order) of the rules whose trigger occurs in ``tokens``, whether or not
+        their other requirements are met (``eventx explain`` studies all of them)."""
+        return sorted(set(self._always).union(self.trigger_positions(tokens)))
+
+    def missing_requirement(self, index: int, tokens: list[Token]) -> frozenset[tuple[str, str]] | None:
+        """The first requirement of rule ``index`` that ``tokens`` do not meet, if its trigger
+        occurs (None when the trigger is missing or every requirement is met)."""
+        if index not in self._always and index not in self.trigger_positions(tokens):
+            return None
+        keys = _token_keys(tokens)
+        requirements = zip(self._patterns[index].requirements, self._requirements[index])
+        return next((pairs for pairs, required in requirements if keys.isdisjoint(required)), None)
+
+    def selected(self, tokens: list[Token], positions: dict[int, list[int]]) -> list[int]:
+        indices = set(self._always).union(positions)
+        if not indices:
+            return []
+        keys = _token_keys(tokens)
+        return sorted(index for index in indices if self._met(index, keys))
+
+
+_LEMMA = "\x00"  # prefix of a lemma key (see Prefilter.__init__)
+
+
+def _key(field_name: str, value: str) -> str:
+    return value if field_name == "lower" else _LEMMA + value
+
+
+def _token_keys(tokens: list[Token]) -> set[str]:
+    keys = {t.lower for t in tokens}
+    keys.update([_LEMMA + t.lemma for t in tokens])
+    return keys

@@ -1,0 +1,99 @@
+"""A cascade means what the same pattern with the mention written inline means.
+
+A mention is every span its pattern matches exactly, so a pattern that refers to ``@M`` can
+match a span exactly when the same pattern with ``(?: M )`` in place of ``@M`` can. Mention
+rules report exactly the spans they match (every start, every end), so comparing the spans of
+an outer mention rule written both ways compares the two meanings on every sub-span of random
+sentences — including lookahead inside the mention (which must see past its end) and a
+mention built on another label (two layers).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eventx.api import Extractor
+
+VOCAB = ["a", "b", "c", "d"]
+TOKENS = ["[lower=a]", "[lower=b|c]", "[]", "[!lower=d]", "[lower=d]"]
+SETTINGS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def items(inner: list[str]) -> st.SearchStrategy[str]:
+    atom = st.sampled_from(TOKENS + inner)
+    quantified = st.tuples(atom, st.sampled_from(["", "", "?", "{0,2}", "+", "*?"])).map("".join)
+    lookahead = st.sampled_from(TOKENS).map(lambda t: f"(?= {t})")
+    item = st.one_of(quantified, quantified, quantified, lookahead)
+    return st.lists(item, min_size=1, max_size=3).map(" ".join)
+
+
+def patterns(inner: list[str]) -> st.SearchStrategy[str]:
+    """A sequence of items, or an alternation of two; never only lookaheads or only optionals
+    (the compiler rejects patterns that can match no token)."""
+    seq = st.one_of(items(inner).map(lambda s: s + " [lower=a|b|c|d]"),
+                    items(inner).map(lambda s: "[lower=a|b|c|d] " + s))  # lookahead at the end too
+    return st.one_of(seq, st.tuples(seq, seq).map(lambda p: f"{p[0]} | {p[1]}"))
+
+
+def inline(pattern: str, label: str, body: str) -> str:
+    return pattern.replace(f"@{label}", f"(?: {body} )")
+
+
+def write(root: Path, mentions: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    lines = ["mentions:"]
+    for number, (label, pattern) in enumerate(mentions.items()):
+        lines += [f"  - id: m{number}", f"    label: {label}", f"    pattern: {pattern!r}"]
+    (root / "m.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def spans(extractor: Extractor, text: str, label: str) -> set[tuple[int, int]]:
+    return {(m["start"], m["end"]) for m in extractor.mentions(text, [label])}
+
+
+@SETTINGS
+@given(
+    inner=patterns([]),
+    deeper=patterns([]),
+    outer=st.data(),
+    sentence=st.lists(st.sampled_from(VOCAB), min_size=1, max_size=9).map(" ".join),
+)
+def test_referring_to_a_mention_is_inlining_it(tmp_path_factory, inner, deeper, outer, sentence):
+    # M may use N (two layers); Outer uses M. Inline both into Flat.
+    m_pattern = outer.draw(patterns(["@N"]), label="M")
+    outer_pattern = outer.draw(patterns(["@M"]), label="Outer")
+    flat_m = inline(m_pattern, "N", deeper)
+    flat = inline(outer_pattern, "M", flat_m)
+    root = tmp_path_factory.mktemp("cascade")
+    extractor = Extractor(write(root, {"N": deeper, "M": m_pattern, "Outer": outer_pattern, "Flat": flat}))
+    assert spans(extractor, sentence, "Outer") == spans(extractor, sentence, "Flat")
+    assert spans(extractor, sentence, "M") == {
+        (m["start"], m["end"]) for m in Extractor(write(tmp_path_factory.mktemp("flat"), {"F": flat_m})).mentions(sentence)
+    }
+
+
+@SETTINGS
+@given(
+    body=patterns([]),
+    sentence=st.lists(st.sampled_from(VOCAB + ["go"]), min_size=1, max_size=9).map(" ".join),
+)
+def test_event_rules_see_the_same_matches_through_a_label(tmp_path_factory, body, sentence):
+    """An event rule anchored at both ends of the sentence (so the regex's own preferences
+    cannot pick a different span) matches through @M exactly when it matches with M inline,
+    with the same span and argument."""
+    root = tmp_path_factory.mktemp("events")
+    (root / "r.yml").write_text(
+        "mentions:\n"
+        f"  - id: m\n    label: M\n    pattern: {body!r}\n"
+        "rules:\n"
+        "  - id: cascade\n    type: a\n    pattern: \"^ []*? [lower=go]=trigger (?<arg> @M) $\"\n"
+        f"  - id: inline\n    type: b\n    pattern: \"^ []*? [lower=go]=trigger (?<arg> (?: {body} )) $\"\n",
+        encoding="utf-8",
+    )
+    events = Extractor(root, merge_mentions=False).extract(sentence)
+    found = {e["type"]: (e["span"]["start"], e["span"]["end"], e["args"]["arg"]["text"]) for e in events}
+    assert found.get("a") == found.get("b")
