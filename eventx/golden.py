@@ -56,9 +56,9 @@ class Change:
 @dataclass(slots=True)
 class EventDiff:
     doc_id: str
-    added: list[dict] = field(default_factory=list)
-    removed: list[dict] = field(default_factory=list)
-    changed: list[tuple[dict, dict, list[Change]]] = field(default_factory=list)
+    added: list[Mapping[str, Any]] = field(default_factory=list)
+    removed: list[Mapping[str, Any]] = field(default_factory=list)
+    changed: list[tuple[Mapping[str, Any], Mapping[str, Any], list[Change]]] = field(default_factory=list)
     #: added or removed events that are a mention of an event on the other side, by id():
     #: a record that merging folded into another (or that no longer is), not a lost event
     notes: dict[int, str] = field(default_factory=dict)
@@ -97,7 +97,7 @@ def _mention_summary(mentions: object) -> list[str]:
     return out
 
 
-def compare_events(old: dict, new: dict) -> list[Change]:
+def compare_events(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     flat_old, flat_new = _flatten(old), _flatten(new)
     for flat in (flat_old, flat_new):
         flat["mentions"] = _mention_summary(flat.get("mentions"))
@@ -108,13 +108,13 @@ def compare_events(old: dict, new: dict) -> list[Change]:
     ]
 
 
-def _pair_key(event: dict) -> tuple:
+def _pair_key(event: Mapping[str, Any]) -> tuple:
     return (event["type"], event["trigger"]["start"], event["trigger"]["end"])
 
 
-def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventDiff]:
+def diff_events(expected: Iterable[Mapping[str, Any]], actual: Iterable[Mapping[str, Any]]) -> list[EventDiff]:
     """Per-document differences between two event logs (documents with none are left out)."""
-    by_doc: dict[str, tuple[list[dict], list[dict]]] = {}
+    by_doc: dict[str, tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]] = {}
     for event in expected:
         by_doc.setdefault(event["doc_id"], ([], []))[0].append(event)
     for event in actual:
@@ -123,7 +123,7 @@ def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventD
     for doc_id in sorted(by_doc):
         old_events, new_events = by_doc[doc_id]
         diff = EventDiff(doc_id)
-        unmatched = {}
+        unmatched: dict[tuple, list[Mapping[str, Any]]] = {}
         for event in old_events:
             unmatched.setdefault(_pair_key(event), []).append(event)
         for event in sorted(new_events, key=sort_key):
@@ -143,9 +143,9 @@ def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventD
     return diffs
 
 
-def _note_mentions(diff: EventDiff, events: list[dict], others: list[dict], label: str) -> None:
+def _note_mentions(diff: EventDiff, events: list[Mapping[str, Any]], others: list[Mapping[str, Any]], label: str) -> None:
     """Note the ``events`` that appear as a later mention of one of ``others``."""
-    hosts = {}
+    hosts: dict[tuple, Mapping[str, Any]] = {}
     for other in others:
         for mention in other.get("mentions") or ():
             trigger = mention.get("trigger") or {}
@@ -156,7 +156,7 @@ def _note_mentions(diff: EventDiff, events: list[dict], others: list[dict], labe
             diff.notes[id(event)] = f"{label} {host['type']} {host['trigger']['text']!r}@{host['trigger']['start']}"
 
 
-def describe_event(event: dict) -> str:
+def describe_event(event: Mapping[str, Any]) -> str:
     args = ", ".join(f"{role}={arg['text']!r}" for role, arg in event.get("args", {}).items())
     mentions = len(event.get("mentions") or ())
     return (
@@ -269,7 +269,7 @@ def find_golden_cases(paths: Iterable[Path]) -> list[GoldenCase]:
 @dataclass(slots=True)
 class CaseResult:
     case: GoldenCase
-    actual: list[dict]
+    actual: list[Mapping[str, Any]]
     diffs: list[EventDiff]
     missing_golden: bool = False
     problems: list[str] = field(default_factory=list)
@@ -281,7 +281,7 @@ class CaseResult:
 
 def run_case(case: GoldenCase, extractor) -> CaseResult:
     """Extract events from one golden input file and compare with its golden file."""
-    actual: list[dict] = []
+    actual: list[Mapping[str, Any]] = []
     problems: list[str] = []
     for item in iter_corpus([str(case.input)]):
         if isinstance(item, ReadProblem):

@@ -42,6 +42,7 @@ from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
 from eventx.match.ast import LOOKAROUND, Group, Node, PatternError, Repeat, Seq, TokenNode, VarRef, children
 from eventx.match.matcher import RulePack
+from eventx.record import Event
 from eventx.match.parser import parse_pattern
 from eventx.rules.model import Example, LexiconEntry, Pos, Rule, RuleSet, SourceText
 from eventx.text.model import Document
@@ -343,7 +344,7 @@ def _tally_matches(
                     break
 
 
-def _examples_by_other_rules(rule: Rule, example: Example, events: list[dict]) -> list[Diagnostic]:
+def _examples_by_other_rules(rule: Rule, example: Example, events: list[Event]) -> list[Diagnostic]:
     found = []
     for want in example.expect:
         if want.get("type") != rule.type:

@@ -22,7 +22,7 @@ from eventx.errors import EventxError, RuleError
 class _Group(TyperGroup):
     """The root command group: converts EventxError to a message and an exit code, once."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except EventxError as err:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -47,8 +47,9 @@ def coverage(
         return
     out = Console(highlight=False, soft_wrap=True)
     table = Table(title=f"rule coverage: {result.documents} documents, {result.events} events")
-    for column, justify in (("rule", "left"), ("type", "left"), ("events", "right"), ("docs", "right"),
-                            ("+ex", "right"), ("-ex", "right"), ("defined at", "left")):
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("rule", "left"), ("type", "left"), ("events", "right"), ("docs", "right"),
+                            ("+ex", "right"), ("-ex", "right"), ("defined at", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold")
     for rule in result.rules:
         table.add_row(

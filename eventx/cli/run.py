@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -71,7 +71,7 @@ def run(
                 code = f" [{record['code']}]" if record.get("code") else ""
                 console.print(f"warning: {label}: {record['error']}{code}" if label else f"warning: {record['error']}{code}", markup=False)
 
-            common = dict(
+            common: dict[str, Any] = dict(
                 output=output,
                 fmt=fmt,
                 resume=resume,

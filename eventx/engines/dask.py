@@ -72,6 +72,8 @@ class RuleBundle:
     def from_pack(cls, pack: RulePack, path: str | Path) -> RuleBundle:
         """Collect every file ``pack`` was loaded from (rule files and lexicon files)."""
         ruleset = pack.ruleset
+        if ruleset is None:
+            raise DaskEngineError("the dask engine needs a rule pack loaded from files")
         root = Path(ruleset.root)
         names = set(ruleset.files) | {lex.source for lex in ruleset.lexicons.values() if lex.source}
         files = []

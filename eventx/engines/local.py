@@ -28,6 +28,7 @@ from itertools import islice
 
 from eventx import codes
 from eventx.api import Extractor
+from eventx.record import Event
 from eventx.errors import EventxError
 from eventx.io.readers import ReadProblem, check_inputs, iter_corpus
 from eventx.io.writers import ErrorLog, done_doc_ids, infer_format, open_writer
@@ -69,7 +70,7 @@ class RunSummary:
 @dataclass(slots=True)
 class DocResult:
     doc: Document
-    events: list[dict]
+    events: list[Event]
     error: str | None = None
     code: str | None = None  # the error's catalogue code (E304 time budget, E306 a failure ...)
 
@@ -86,7 +87,7 @@ def _extract_one(extractor: Extractor, doc: Document) -> DocResult:
         return DocResult(doc, [], f"{type(err).__name__}: {reason}" if not str(err) else reason, code or codes.EXTRACTION_FAILED)
 
 
-def _extract_chunk(docs: list[Document]) -> list[tuple[list[dict], str | None, str | None]]:
+def _extract_chunk(docs: list[Document]) -> list[tuple[list[Event], str | None, str | None]]:
     """Worker side: only events and errors travel back; the parent still holds the documents."""
     assert _WORKER_EXTRACTOR is not None
     results = (_extract_one(_WORKER_EXTRACTOR, doc) for doc in docs)

@@ -12,6 +12,7 @@ from eventx.extract.modality import detect_modality
 from eventx.match.lexicon import LexiconHit
 from eventx.match.matcher import Match, RulePack
 from eventx.record import Argument, Event, TextSpan, make_event
+from eventx.rules.model import TypeDecl
 from eventx.text.dates import normalise_date
 from eventx.text.model import Document, Sentence
 from eventx.text.numbers import parse_quantity
@@ -109,7 +110,8 @@ class EventBuilder:
     def _args(self, doc: Document, sentence: Sentence, match: Match, hits: list[LexiconHit]) -> dict[str, Argument]:
         tokens = sentence.tokens
         args: dict[str, Argument] = {}
-        decl = self.pack.ruleset.type_decl(match.rule.type)
+        ruleset = self.pack.ruleset
+        decl = ruleset.type_decl(match.rule.type) if ruleset is not None else TypeDecl(match.rule.type)
         for role, (first, last) in sorted(match.groups.items(), key=lambda item: (item[1], item[0])):
             start, end = tokens[first].start, tokens[last - 1].end
             arg: Argument = {"text": doc.text[start:end], "start": start, "end": end}

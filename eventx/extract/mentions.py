@@ -104,7 +104,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from eventx.record import mention_of
 from eventx.rules.model import TypeDecl
@@ -269,13 +269,13 @@ class _Mention:
         )
 
     @classmethod
-    def of(cls, event: dict, decl: TypeDecl, parties: PartyFinder | None) -> _Mention:
+    def of(cls, event: Mapping[str, Any], decl: TypeDecl, parties: PartyFinder | None) -> _Mention:
         args = event.get("args") or {}
         keys = _keys(event, decl, parties)
         anchors = [role for role in args if decl.kind(role) in ANCHOR_KINDS]
         arg_words = {role: _words(args[role].get("text") or "") for role in anchors}
         return cls(
-            event,
+            cast(dict, event),
             decl,
             keys,
             MODALITY_CLASS.get(event.get("modality") or "", "other"),
@@ -351,7 +351,7 @@ class _Mention:
         return agree
 
 
-def _coordinated(a: dict, b: dict, text: str) -> bool:
+def _coordinated(a: Mapping[str, Any], b: Mapping[str, Any], text: str) -> bool:
     """Whether two mentions in one sentence stand side by side ("the Kashmir talks and the
     Arab summit", "sent troops, and deployed ships"): listed events are different events."""
     if a["sentence"]["index"] != b["sentence"]["index"]:
@@ -417,12 +417,12 @@ class _Group:
             others = len(members) - same_count.get(signature, 0)
             if not others:
                 continue
-            relation = memo.get(signature)
-            if relation is None:
-                relation = memo[signature] = members[0].relation(mention, None)
-            if relation < 0:
+            known = memo.get(signature)
+            if known is None:
+                known = memo[signature] = members[0].relation(mention, None)
+            if known < 0:
                 return -1
-            total += others * relation
+            total += others * known
         if total == 0:
             # nothing ties them: only a bare mention that repeats the event word of the
             # other side ("Evacuations ..." / "... ordered to evacuate") or stands in the
@@ -512,7 +512,7 @@ def _record(group: _Group) -> dict:
 
 
 def merge_mentions(
-    events: Iterable[dict],
+    events: Iterable[Mapping[str, Any]],
     parties: PartyFinder | None = None,
     text: str | None = None,
     *,

@@ -232,7 +232,7 @@ def _read_stdin(stdin: TextIO | BinaryIO) -> Iterator[_Item]:
     """``-``: JSONL when the first non-blank character is ``{``, else one document "stdin"."""
     source = "<stdin>"
     if isinstance(stdin, io.TextIOBase) and getattr(stdin, "buffer", None) is None:
-        stream: TextIO = stdin  # type: ignore[assignment]  # already text (e.g. StringIO)
+        stream: TextIO = stdin  # already text (e.g. StringIO)
     else:
         raw = getattr(stdin, "buffer", stdin)  # decode bytes ourselves: BOMs, bad bytes
         stream = _open_text(raw, newline="\n")
@@ -263,7 +263,7 @@ class _Prepended(io.RawIOBase):
         return len(data)
 
 
-def _open_text(raw: BinaryIO, *, newline: str) -> TextIO:
+def _open_text(raw: Any, *, newline: str) -> TextIO:  # a binary stream: a file, GzipFile or stdin's buffer
     """Decode ``raw`` by its BOM (default UTF-8), marking undecodable bytes with ``_MARK``."""
     head = b""
     while len(head) < 4:

@@ -49,7 +49,7 @@ import os
 import sqlite3
 import sys
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, TextIO
+from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, Sequence, TextIO
 
 import orjson
 
@@ -80,7 +80,7 @@ _EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".sqlite": "s
 
 
 class EventWriter(Protocol):
-    def write_document(self, doc: Document, events: list[dict]) -> None:
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
         """Record one processed document and its events (:class:`eventx.record.Event` records, in order)."""
 
     def close(self) -> None:
@@ -143,7 +143,7 @@ def done_doc_ids(path: str, fmt: str) -> set[str]:
 class _WriterBase:
     """Context-manager behaviour shared by all writers."""
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:  # pragma: no cover
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def close(self) -> None:  # pragma: no cover
@@ -173,7 +173,7 @@ class StdoutWriter(_WriterBase):
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
         if events:
             self._stream.write(b"".join(_event_line(e) for e in events))
             self._stream.flush()
@@ -294,13 +294,13 @@ class _JournalWriter(_WriterBase):
         """Documents already in the output (skipped if written again)."""
         return self._journal.done
 
-    def _lines(self, events: list[dict]) -> list[bytes]:
+    def _lines(self, events: Sequence[Mapping[str, Any]]) -> list[bytes]:
         raise NotImplementedError
 
     def _finish(self, data_path: str) -> None:
         raise NotImplementedError
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
         if self._finished:
             raise ValueError(f"{self.path}: writer is closed")
         if doc.id not in self._journal.done:
@@ -348,7 +348,7 @@ class JsonlWriter(_JournalWriter):
 
     seed = staticmethod(_seed_jsonl)
 
-    def _lines(self, events: list[dict]) -> list[bytes]:
+    def _lines(self, events: Sequence[Mapping[str, Any]]) -> list[bytes]:
         return [_event_line(e) for e in events]
 
     def _finish(self, data_path: str) -> None:
@@ -360,7 +360,7 @@ class CsvWriter(_JournalWriter):
 
     seed = staticmethod(_seed_csv)
 
-    def _lines(self, events: list[dict]) -> list[bytes]:
+    def _lines(self, events: Sequence[Mapping[str, Any]]) -> list[bytes]:
         return [orjson.dumps(flatten_event(e)) + b"\n" for e in events]
 
     def _finish(self, data_path: str) -> None:
@@ -491,7 +491,7 @@ class SqliteWriter(_WriterBase):
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{path}: not an eventx SQLite output ({exc})") from exc
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
         if doc.id in self.done:
             return
         with self._conn:  # commit on success, roll back on error: all of a document or nothing

@@ -12,6 +12,7 @@ import gzip
 import importlib.abc
 import importlib.util
 import sys
+from typing import Any
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -152,7 +153,8 @@ class _Tables:
     def _read_grouped(self, lines: Iterable[str], overrides: dict[str, dict[str, str]]) -> bool:
         """One pass over lemminflect's word,category,lemmas lines, which come grouped by word;
         False (stopping) when a word comes back after another one."""
-        word, lemmas = None, {}
+        word: str | None = None
+        lemmas: dict[str, Any] = {}
         for line in lines:
             new_word, category, forms = line.strip().split(",")
             if new_word != word:
