@@ -157,7 +157,7 @@ class Extractor:
             deadline = None if budget is None else time.monotonic() + max(budget, 0.0)
             try:
                 types = pack.ruleset.type_decl if pack.ruleset is not None else None
-                events = merge_mentions(events, self._party_finder(doc.text), doc.text, types=types, deadline=deadline)  # type: ignore[assignment]
+                events = merge_mentions(events, self._party_finder(doc.text), doc.text, types=types, deadline=deadline)
             except TimeoutError:
                 raise DocumentTimeout(codes.message(codes.TIME_BUDGET, seconds=self.time_budget)) from None
         return DocumentTrace(doc, traced, events)

@@ -106,7 +106,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from eventx.record import mention_of
+from eventx.record import Event, mention_of
 from eventx.rules.model import TypeDecl
 
 __all__ = ["MODALITY_CLASS", "merge_mentions"]
@@ -492,10 +492,10 @@ def _key_features(role: str, key: _Key) -> Iterator[tuple]:
         yield ("x", role, key.value)
 
 
-def _record(group: _Group) -> dict:
+def _record(group: _Group) -> Event:
     first, *later = (m.event for m in group.members)
     if not later:
-        return first
+        return cast(Event, first)
     args = dict(first.get("args") or {})
     mentions = []
     for event in later:
@@ -508,7 +508,7 @@ def _record(group: _Group) -> dict:
     record = dict(first)  # same key order (eventx.record.EVENT_KEYS): only values change
     record["args"] = args
     record["mentions"] = [*(first.get("mentions") or []), *mentions]
-    return record
+    return cast(Event, record)
 
 
 def merge_mentions(
@@ -518,7 +518,7 @@ def merge_mentions(
     *,
     types: Callable[[str], TypeDecl] | None = None,
     deadline: float | None = None,
-) -> list[dict]:
+) -> list[Event]:
     """Merge the records of one document that mention the same event (see the module doc).
 
     ``events`` must be in document order (sorted by :func:`eventx.record.sort_key`); the
