@@ -185,7 +185,7 @@ def spacy_rule_patterns(pack: RulePack, forms_of: Callable[[str], set[str]]) -> 
     return patterns
 
 
-def section_e2e(corpus: Corpus, rules: Path, repeat: int, workdir: Path) -> list[list[str]]:
+def section_e2e(corpus: Corpus, rules: Path, repeat: int, workdir: Path, baseline: Path | None = None) -> list[list[str]]:
     import spacy
     from spacy.matcher import Matcher, PhraseMatcher
 
@@ -200,6 +200,13 @@ def section_e2e(corpus: Corpus, rules: Path, repeat: int, workdir: Path) -> list
 
     def run_eventx() -> None:
         run_corpus([str(corpus.path)], extractor, output=str(out), jobs=1)
+
+    runs: dict[str, Callable[[], object]] = {"floor": run_floor, "eventx": run_eventx}
+    if baseline is not None:  # another pack (an earlier version of the shipped one), same engine
+        baseline_extractor = Extractor(load_rules(baseline))
+        baseline_extractor.pack.compile_all()
+        extractor.pack.compile_all()
+        runs["baseline"] = lambda: run_corpus([str(corpus.path)], baseline_extractor, output=str(workdir / "baseline.jsonl"), jobs=1)
 
     nlp = spacy.blank("en")
     matcher = Matcher(nlp.vocab)
@@ -222,7 +229,7 @@ def section_e2e(corpus: Corpus, rules: Path, repeat: int, workdir: Path) -> list
                     for key, start, end in found:
                         sink.write(orjson.dumps({"doc_id": record["id"], "rule": nlp.vocab.strings[key], "start": doc[start].idx, "end": doc[end - 1].idx + len(doc[end - 1]), "lexicon_hits": len(lexicon_hits)}) + b"\n")
 
-    times = median_times({"floor": run_floor, "eventx": run_eventx, "spacy": run_spacy}, repeat)
+    times = median_times({**runs, "spacy": run_spacy}, repeat)
     events = sum(1 for _ in open(out, "rb"))
     rows = [
         ["(a) floor: trie regex of the pack's trigger word forms (count)", spread(times["floor"], corpus.mb), f"{len(forms)} forms, {run_floor()} hits"],
@@ -231,6 +238,11 @@ def section_e2e(corpus: Corpus, rules: Path, repeat: int, workdir: Path) -> list
         ["ratio eventx / spaCy (aim ≥ 10×)", f"**{med(times['spacy']) / med(times['eventx']):.1f}×**", ""],
         ["ratio floor / eventx", f"{med(times['eventx']) / med(times['floor']):.1f}×", ""],
     ]
+    if baseline is not None:
+        base_events = sum(1 for _ in open(workdir / "baseline.jsonl", "rb"))
+        rows[2:2] = [[f"(b0) eventx end to end with the baseline pack `{baseline}`", spread(times["baseline"], corpus.mb),
+                      f"{len(baseline_extractor.pack)} rules, {base_events} events"]]
+        rows.append(["ratio pack time / baseline pack time", f"{med(times['eventx']) / med(times['baseline']):.2f}×", ""])
     return rows
 
 
@@ -531,6 +543,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--rules", type=Path, default=REPO / "rules")
+    parser.add_argument("--baseline-rules", type=Path, default=None,
+                        help="e2e: also time this pack (e.g. an earlier version: git archive REV rules | tar -x -C DIR)")
     parser.add_argument("--mb", type=float, default=1.5, help="MB of each source (reuters21578, agnews) to read")
     parser.add_argument("--jobs-mb", type=float, default=10.0, help="MB of reuters21578 JSONL for the jobs section")
     parser.add_argument("--repeat", type=int, default=5)
@@ -554,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
         intro = f"Input: {corpus.mb:.2f} MB of text, {len(corpus.docs)} documents ({args.mb:g} MB of JSONL from each of {', '.join(SOURCES)}); median (min–max) of {args.repeat} interleaved runs; MB/s of UTF-8 text."
         print(intro, file=sys.stderr)
         if "e2e" in sections:
-            out.append(table("End to end", ["approach", "MB/s", "note"], section_e2e(corpus, args.rules, args.repeat, workdir)))
+            out.append(table("End to end", ["approach", "MB/s", "note"], section_e2e(corpus, args.rules, args.repeat, workdir, args.baseline_rules)))
             print(out[-1], file=sys.stderr)
         if "rules" in sections:
             out.append(table("Match stage by rule count (pre-tokenised sentences)", ["", "eventx MB/s", "naive loop MB/s", "spaCy Matcher MB/s", "note"], section_rules(corpus, args.rules, args.repeat, workdir)))

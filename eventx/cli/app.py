@@ -9,24 +9,72 @@ Exit 1 means test or diff failures (and warnings under ``check --strict``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from eventx.errors import EventxError, RuleError
 
+if TYPE_CHECKING:  # typer carries its own click (typer._click); click itself is no dependency
+    from typer._click import core as click
+
+_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT"}
+
+
+def _metavar(param: TyperOption, ctx: click.Context) -> str:
+    """``PATH``, ``TEXT``, ``INTEGER``, ``[merge|separate]``; nothing for flags."""
+    if param.is_flag or param.count:
+        return ""
+    if param.type_descriptor.is_choice:
+        return "[" + str(param.display_type(ctx)).strip("<>") + "]"
+    if param.type_descriptor.is_path:
+        return "PATH"
+    bare = param.bare_type()
+    return _METAVARS.get(bare, bare.upper())
+
+
+def _tidy(param: click.Parameter, ctx: click.Context) -> click.Parameter:
+    """Conventional metavars (``eventx run [OPTIONS] INPUTS...``, ``-o TEXT``, ``[local|dask]``)
+    instead of typer's own placeholders (``{inputs}...``, ``<str>``, ``<bool>``)."""
+    if getattr(param, "_eventx_tidy", False):
+        return param
+    if isinstance(param, TyperArgument) and param.name:
+        name = param.name.upper() + ("..." if param.nargs != 1 else "")
+        usage = name if param.required else f"[{name}]"
+        param.metavar = name
+        param._usage_display_name = lambda: usage  # type: ignore[method-assign]
+        param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+    elif isinstance(param, TyperOption):
+        metavar = param.metavar if param.metavar is not None else _metavar(param, ctx)
+        param.display_type_rich = lambda ctx: metavar  # type: ignore[method-assign]
+    param._eventx_tidy = True  # type: ignore[attr-defined]
+    return param
+
 
 class _Group(TyperGroup):
-    """The root command group: converts EventxError to a message and an exit code, once."""
+    """The eventx command group: errors to exit codes, conventional metavars in every help screen."""
 
-    def invoke(self, ctx: Any) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every EventxError below a command becomes its message and exit code here, once."""
         try:
             return super().invoke(ctx)
         except EventxError as err:
             raise fail(err) from None
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        return [_tidy(p, ctx) for p in super().get_params(ctx)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and not getattr(command, "_eventx_tidy", False):
+            get_params = command.get_params
+            command.get_params = lambda ctx: [_tidy(p, ctx) for p in get_params(ctx)]  # type: ignore[method-assign]
+            command._eventx_tidy = True  # type: ignore[attr-defined]
+        return command
 
 
 app = typer.Typer(
@@ -36,6 +84,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 # --- options shared by several commands: one name, one meaning --------------------------------
@@ -60,7 +109,56 @@ DIFF_STYLES = {"added": "green", "removed": "red", "changed": "yellow", "": "bol
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """Messages and summaries on stderr; like :func:`stdout_console`, never wrapped when
+    stderr is not a terminal (a log file keeps whole paths)."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if console.is_terminal:
+        return console
+    return _PipedConsole(stderr=True, highlight=False, soft_wrap=True, width=PIPED_WIDTH)
+
+
+PIPED_WIDTH = 1_000_000  # "never wrap": wider than any line a command prints
+RULE_WIDTH = 80
+
+
+class _PipedConsole(Console):
+    """Stdout that is not a terminal: nothing wraps (a table row, a rule id, a path stays on
+    one line, so ``grep`` and ``cut`` work), and rules (section lines) keep 80 columns."""
+
+    def rule(self, *args, **kwargs) -> None:
+        from rich.rule import Rule
+
+        self.print(Rule(*args, **kwargs), width=RULE_WIDTH)
+
+
+def stdout_console() -> Console:
+    """The console for a command's output: the terminal's width on a terminal, and on a pipe
+    or file one record per line, never wrapped (see :class:`_PipedConsole`)."""
+    console = Console(highlight=False, soft_wrap=True)
+    if console.is_terminal:
+        return console
+    return _PipedConsole(highlight=False, soft_wrap=True, width=PIPED_WIDTH)
+
+
+_LIST = r"(?<=[=|])((?:[^\s|\]`]+\|){%d})((?:[^\s|\]`]+\|)*[^\s|\]`]+)"
+_QUOTED = re.compile(r"`([^`\n]*)`")
+
+
+def elide_lists(text: str, keep: int = 8, quoted: int = 200) -> str:
+    """Long lists elided with a count, so that a near miss does not print a whole lexicon:
+    ``[lower=a|b|c|...|z]`` with more than ``keep`` values keeps the first ``keep``
+    (``[lower=a|...|h|… (+18 more)]``), and a quoted pattern longer than ``quoted``
+    characters keeps its start (``…(+1234 characters)``)."""
+
+    def shorten(match: re.Match) -> str:
+        rest = match.group(2).count("|") + 1
+        return f"{match.group(1)}… (+{rest} more)" if rest > 1 else match.group(0)
+
+    def cut(match: re.Match) -> str:
+        body = match.group(1)
+        return match.group(0) if len(body) <= quoted else f"`{body[:quoted]}… (+{len(body) - quoted} characters)`"
+
+    return _QUOTED.sub(cut, re.sub(_LIST % keep, shorten, text))
 
 
 def fail(err: EventxError) -> typer.Exit:
@@ -84,6 +182,19 @@ def load_extractor(rules: Path | None, **kwargs: Any) -> Any:
     return Extractor(rules, **kwargs)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from eventx import __version__
+
+        typer.echo(f"eventx {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_print_version, is_eager=True, help="Print the eventx version and exit."),
+    ] = False,
+) -> None:
     """Rule-based event extraction: YAML token patterns over news text -> a structured event log."""

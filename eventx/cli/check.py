@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
-from eventx.cli.app import JsonOption, app, stderr_console
+from eventx.cli.app import JsonOption, app, stderr_console, stdout_console
 
 
 @app.command()
@@ -33,7 +32,7 @@ def check(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        out = Console(highlight=False, soft_wrap=True)
+        out = stdout_console()
         for diagnostic in result.diagnostics:
             out.print(diagnostic.render(), markup=False)
         console = stderr_console()

@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import JsonOption, RulesOption, app, load_extractor, stderr_console
+from eventx.cli.app import JsonOption, RulesOption, app, load_extractor, stderr_console, stdout_console
 
 
 def _shown(file: str) -> str:
@@ -45,7 +44,7 @@ def coverage(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = stdout_console()
     table = Table(title=f"rule coverage: {result.documents} documents, {result.events} events")
     columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("rule", "left"), ("type", "left"), ("events", "right"), ("docs", "right"),
                             ("+ex", "right"), ("-ex", "right"), ("defined at", "left"))

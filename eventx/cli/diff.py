@@ -7,11 +7,10 @@ from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from eventx.cli.app import DIFF_STYLES, FormatOption, app
+from eventx.cli.app import DIFF_STYLES, FormatOption, app, stdout_console
 
 
 @app.command()
@@ -43,7 +42,7 @@ def diff(
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
     else:
-        out = Console(highlight=False, soft_wrap=True)
+        out = stdout_console()
         for document in diffs:
             for line, style in render_diff(document):
                 out.print(line, style=DIFF_STYLES[style], markup=False)

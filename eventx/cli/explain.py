@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import JsonOption, RulesOption, app, load_extractor
+from eventx.cli.app import JsonOption, RulesOption, app, elide_lists, load_extractor, stdout_console
 from eventx.errors import InputError
 
 
@@ -37,7 +37,7 @@ def explain(
     if as_json:
         typer.echo(json.dumps({"sentences": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
         return
-    out = Console(highlight=False, soft_wrap=True)
+    out = stdout_console()
     for report in reports:
         _print_sentence(out, report)
 
@@ -49,7 +49,8 @@ def _print_sentence(out: Console, report) -> None:
     for column in ("#", "word", "lemma", "shape", "lexicons"):
         tokens.add_column(column, overflow="fold")
     for row in report.tokens:
-        tokens.add_row(str(row.index), row.word, row.lemma, row.shape, " ".join(row.lexicons))
+        lexicons = " ".join(row.lexicons[:8]) + (f" … (+{len(row.lexicons) - 8} more)" if len(row.lexicons) > 8 else "")
+        tokens.add_row(str(row.index), row.word, row.lemma, row.shape, lexicons)
     out.print(tokens)
     layer = None
     for mention in report.layers:
@@ -90,4 +91,4 @@ def _print_sentence(out: Console, report) -> None:
     for miss in report.near_misses:
         style = {"event": "green", "overlap": "yellow"}.get(miss.outcome, "red")
         out.print(f"{miss.rule}: ", style=f"bold {style}", end="", markup=False)
-        out.print(miss.message, markup=False)
+        out.print(elide_lists(miss.message), markup=False)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from eventx.cli.app import CorpusOption, FormatOption, JsonOption, RulesOption, app, stderr_console
+from eventx.cli.app import CorpusOption, FormatOption, JsonOption, RulesOption, app, stderr_console, stdout_console
 
 
 def corpus_warning(problem) -> None:
@@ -42,7 +42,7 @@ def stats(
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
         return
-    _print_tables(Console(highlight=False), data, top)
+    _print_tables(stdout_console(), data, top)
 
 
 def _counts(title: str, column: str, rows: list[tuple], *extra: str) -> Table:

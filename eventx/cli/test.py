@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from eventx.cli.app import DIFF_STYLES, RulesOption, app, load_extractor
+from eventx.cli.app import DIFF_STYLES, RulesOption, app, load_extractor, stdout_console
 from eventx.errors import InputError
 
 
@@ -41,7 +41,7 @@ def test(
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
     suite = run_suite(paths, extractor, update=update)
-    out = Console(highlight=False, soft_wrap=True)  # never break file:line lines
+    out = stdout_console()  # never break file:line lines
 
     for result in suite.examples:
         if result.status == "failed":

@@ -39,10 +39,10 @@ from typing import Any
 
 import eventx
 from eventx.api import DEFAULT_TIME_BUDGET, Extractor, default_rules_path, load_rules
-from eventx.engines.local import DocResult, RunSummary, _extract_one, default_jobs, write_results
+from eventx.engines.local import DocResult, RunSummary, _extract_one, default_jobs, run_info, write_results
 from eventx.errors import EventxError, InputError
 from eventx.io.readers import check_inputs
-from eventx.io.writers import infer_format
+from eventx.io.writers import output_format
 from eventx.match.matcher import RulePack
 from eventx.record import Event
 from eventx.text.model import Document
@@ -52,7 +52,10 @@ BLOCK_CHARS = 1_000_000  # ... and a cap on characters, so that a block of long 
 CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler / to wait for its first worker
 _CACHE_SIZE = 4  # compiled packs kept per worker process (a long-lived worker serves many runs)
 
-INSTALL_HINT = "the dask engine needs Dask: install eventx-toolkit[dask] (pip install 'eventx-toolkit[dask]')"
+INSTALL_HINT = (
+    "the dask engine needs Dask's distributed: pip install 'dask[distributed]>=2024.1'"
+    " (or, in an eventx checkout: pip install '.[dask]')"
+)
 
 
 class DaskEngineError(EventxError):
@@ -161,6 +164,7 @@ def run_corpus_dask(
     resume: bool = False,
     errors_path: str | None = None,
     stdin=None,
+    input_format: str | None = None,
     time_budget: float | None = DEFAULT_TIME_BUDGET,
     merge_mentions: bool = True,
     block_size: int = BLOCK_DOCS,
@@ -175,8 +179,8 @@ def run_corpus_dask(
     :class:`~eventx.api.Extractor` (merging is per document, so it runs on the workers).
     """
     distributed = _import_distributed()
-    check_inputs(inputs)  # usage errors before a cluster is started or a rule compiled
-    infer_format(output, fmt)
+    check_inputs(inputs, input_format)  # usage errors before a cluster is started or a rule compiled
+    output_format(output, fmt)
     path = Path(rules_path) if rules_path is not None else default_rules_path()
     bundle = RuleBundle.from_pack(load_rules(path), path)
     with _connect(distributed, scheduler, workers) as client:
@@ -195,6 +199,8 @@ def run_corpus_dask(
             resume=resume,
             errors_path=errors_path,
             stdin=stdin,
+            input_format=input_format,
+            run_info=run_info(bundle.version, merge_mentions),
             on_document=on_document,
             on_problem=on_problem,
         )

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 from collections import Counter, deque
@@ -25,13 +27,24 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 from eventx import codes
 from eventx.api import Extractor
+from eventx.errors import EventxError, InputError
+from eventx.io.guards import check_run_paths
 from eventx.record import Event
-from eventx.errors import EventxError
 from eventx.io.readers import ReadProblem, check_inputs, iter_corpus
-from eventx.io.writers import ErrorLog, done_doc_ids, infer_format, open_writer
+from eventx.io.writers import (
+    ErrorLog,
+    OutputLock,
+    done_doc_ids,
+    is_stream,
+    open_writer,
+    output_format,
+    output_state,
+    read_run_info,
+)
 from eventx.text.model import Document
 
 CHUNK_SIZE = 32
@@ -47,6 +60,8 @@ class RunSummary:
     seconds: float = 0.0
     output: str | None = None
     errors_path: str | None = None
+    complete: bool = False  # --resume found the output finished: nothing was done
+    read_characters: int = 0  # of every document read, resumed ones included (progress)
 
     @property
     def events(self) -> int:
@@ -104,6 +119,7 @@ def run_corpus(
     resume: bool = False,
     errors_path: str | None = None,
     stdin=None,
+    input_format: str | None = None,
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
 ) -> RunSummary:
@@ -116,9 +132,49 @@ def run_corpus(
         resume=resume,
         errors_path=errors_path,
         stdin=stdin,
+        input_format=input_format,
+        run_info=run_info(extractor.pack.version, extractor.merge_mentions),
         on_document=on_document,
         on_problem=on_problem,
     )
+
+
+def run_info(rules_version: str, merge_mentions: bool) -> dict[str, Any]:
+    """What a resumed run must share with the run it continues (besides its inputs)."""
+    return {"rules_version": rules_version, "mentions": "merge" if merge_mentions else "separate"}
+
+
+class ResumeMismatch(InputError):
+    """``--resume`` with other rules, another mention mode or other inputs than the run it
+    would continue: the log would mix two runs."""
+
+
+_WHAT = {
+    "rules_version": "rules version",
+    "mentions": "mention mode (--mentions)",
+    "format": "output format (--format)",
+    "inputs": "inputs",
+}
+
+
+def _check_resumable(output: str, started: dict[str, Any] | None, now: dict[str, Any]) -> None:
+    if started is None:
+        return  # a partial from before run headers: nothing to compare
+    differ = [
+        f"{_WHAT[key]}: {_show(started.get(key))} then, {_show(now[key])} now"
+        for key in _WHAT
+        if key in started and started.get(key) != now.get(key)
+    ]
+    if differ:
+        raise ResumeMismatch(
+            f"cannot resume {output}: this run differs from the one that started it ("
+            + "; ".join(differ)
+            + "). Resume with the same rules, --mentions, --format and inputs, or start afresh without --resume."
+        )
+
+
+def _show(value: Any) -> str:
+    return " ".join(value) if isinstance(value, list) else str(value)
 
 
 def write_results(
@@ -130,6 +186,8 @@ def write_results(
     resume: bool = False,
     errors_path: str | None = None,
     stdin=None,
+    input_format: str | None = None,
+    run_info: dict[str, Any] | None = None,
     on_document: Callable[[RunSummary], None] | None = None,
     on_problem: Callable[[dict], None] | None = None,
 ) -> RunSummary:
@@ -137,53 +195,87 @@ def write_results(
 
     Shared by every engine, so that reading, resume, error records and the summary are the
     same whichever engine extracts: ``results`` must yield one DocResult per document, in order.
+
+    Before anything is written: the paths are checked (:mod:`eventx.io.guards`), the output is
+    locked against a second run, and a resume is checked against the run it continues
+    (``run_info``: rules version and mention mode; plus the inputs). A resume of a finished
+    output does nothing (``summary.complete``).
     """
-    check_inputs(inputs)
-    fmt = infer_format(output, fmt)
+    check_inputs(inputs, input_format)
+    fmt = output_format(output, fmt)
+    stream = is_stream(output)
+    if resume and stream:
+        raise InputError("--resume needs an output file (-o)" if output in (None, "-") else f"{output}: --resume needs a regular output file, not a stream")
+    errors_path = errors_path if errors_path is not None or stream else ErrorLog.default_path(output)
+    check_run_paths(inputs, output, errors_path)
+    info = dict(run_info or {}, format=fmt, inputs=[i if i == "-" else os.path.abspath(i) for i in inputs])
     summary = RunSummary(output=output)
-    done: set[str] = set()
-    if resume and output and output != "-":
-        done = done_doc_ids(output, fmt)
-    writer = open_writer(output, fmt, resume=resume)
-    error_log = ErrorLog.for_output(output, errors_path, resume=resume)
-    summary.errors_path = error_log.path
-    started = time.perf_counter()
-
-    def report(record: dict) -> None:
-        summary.errors += 1
-        error_log.write(record)
-        if on_problem:
-            on_problem(record)
-
-    def documents() -> Iterator[Document]:
-        for item in iter_corpus(inputs, stdin=stdin):
-            if isinstance(item, ReadProblem):
-                report(item.to_record())
-                continue
-            if item.id in done:
-                summary.resumed += 1
-                continue
-            yield item
-
+    lock = OutputLock(output).acquire() if not stream else None  # type: ignore[arg-type]
     try:
-        for result in results(documents()):
-            if result.error is not None:
-                report({"doc_id": result.doc.id, "error": result.error, "code": result.code or codes.EXTRACTION_FAILED})
-            writer.write_document(result.doc, result.events)
-            summary.documents += 1
-            summary.characters += len(result.doc.text)
-            summary.events_by_type.update(e["type"] for e in result.events)
-            if on_document:
-                on_document(summary)
-    except BaseException:
-        writer.abort()
+        done: set[str] = set()
+        if resume:
+            state = output_state(output)  # type: ignore[arg-type]
+            if state == "finished":
+                summary.complete = True
+                return summary
+            if state == "partial":
+                _check_resumable(output, read_run_info(output), info)  # type: ignore[arg-type]
+                done = done_doc_ids(output, fmt)  # type: ignore[arg-type]
+        writer = open_writer(output, fmt, resume=resume, run_info=info)
+        error_log = ErrorLog(errors_path, resume=resume)
+        summary.errors_path = error_log.path
+        started = time.perf_counter()
+
+        def report(record: dict) -> None:
+            summary.errors += 1
+            error_log.write(record)
+            if on_problem:
+                on_problem(record)
+
+        def documents() -> Iterator[Document]:
+            for item in iter_corpus(inputs, stdin=stdin, input_format=input_format):
+                if isinstance(item, ReadProblem):
+                    report(item.to_record())
+                    continue
+                summary.read_characters += len(item.text)
+                if item.id in done:
+                    summary.resumed += 1
+                    continue
+                yield item
+
+        produced = results(documents())
+        try:
+            for result in produced:
+                if result.error is not None:
+                    report({"doc_id": result.doc.id, "error": result.error, "code": result.code or codes.EXTRACTION_FAILED})
+                writer.write_document(result.doc, result.events)
+                summary.documents += 1
+                summary.characters += len(result.doc.text)
+                summary.events_by_type.update(e["type"] for e in result.events)
+                if on_document:
+                    on_document(summary)
+        except BaseException:
+            _close(produced)  # stop the workers now, not when the generator is collected
+            writer.abort()
+            error_log.close()
+            summary.seconds = time.perf_counter() - started
+            raise
+        writer.close()
         error_log.close()
         summary.seconds = time.perf_counter() - started
-        raise
-    writer.close()
-    error_log.close()
-    summary.seconds = time.perf_counter() - started
-    return summary
+        return summary
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _close(produced: Iterable[DocResult]) -> None:
+    close = getattr(produced, "close", None)
+    if close is not None:
+        try:
+            close()
+        except BaseException:  # a second interruption while stopping: the first one wins
+            pass
 
 
 def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Iterator[DocResult]:
@@ -196,7 +288,8 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
     _WORKER_EXTRACTOR = extractor  # inherited by the forked workers: compiled once
     context = multiprocessing.get_context("fork")
     iterator = iter(docs)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),))
+    try:
         pending: deque[tuple[list[Document], Future]] = deque()
         while True:
             while len(pending) < 2 * jobs:
@@ -209,6 +302,32 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             chunk, future = pending.popleft()
             for doc, (events, error, code) in zip(chunk, future.result()):
                 yield DocResult(doc, events, error, code)
+    finally:
+        # Interrupted: queued chunks are cancelled and the workers finish the chunk they are
+        # on (bounded by the time budget). Killing them instead can leave the pool's result
+        # pipe with half a message, and the pool's shutdown then waits for the rest forever.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init(parent: int) -> None:
+    """A worker dies with its parent and leaves signals to it.
+
+    Linux's parent-death signal kills the worker when the parent dies, even by ``kill -9``
+    (elsewhere the pool notices a dead parent only when it next talks to it). Ctrl-C and
+    SIGTERM are ignored: the parent handles them, keeps what is written and stops the
+    workers itself; a worker dying first would only turn a clean stop into a broken pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 SMALL_INPUT_BYTES = 4_000_000  # below this, one process is the safe default (see default_jobs)

@@ -45,9 +45,10 @@ import orjson
 
 from eventx import codes
 from eventx.errors import Diagnostic, InputError
+from eventx.io.own import is_eventx_output
 from eventx.text.model import Document
 
-__all__ = ["ReadProblem", "check_inputs", "iter_corpus", "CSV_FIELD_LIMIT"]
+__all__ = ["ReadProblem", "check_inputs", "iter_corpus", "read_as_document", "CSV_FIELD_LIMIT"]
 
 KINDS = ("txt", "jsonl", "csv")
 CSV_FIELD_LIMIT = 256 * 1024 * 1024  # one CSV field may hold a whole long document
@@ -122,43 +123,53 @@ def _strip_ext(name: str) -> str:
     return name[: -len(kind) - 1] if kind else name
 
 
-def check_inputs(inputs: Sequence[str]) -> None:
-    """Raise InputError for any input that cannot be read at all, before the run starts."""
+def check_inputs(inputs: Sequence[str], input_format: str | None = None) -> None:
+    """Raise InputError for any input that cannot be read at all, before the run starts.
+
+    ``input_format`` (``jsonl``, ``csv`` or ``txt``) is how stdin and files given by name are
+    read, whatever their extension; directories are still read by extension."""
     if isinstance(inputs, str):
         raise TypeError("inputs must be a sequence of paths, not a single string")
     if not inputs:
         raise InputError("no input given")
     if sum(1 for i in inputs if i == "-") > 1:
         raise InputError("'-' (stdin) given more than once")
+    if input_format is not None and input_format not in KINDS:
+        raise InputError(f"unknown input format {input_format!r} (expected jsonl, csv or txt)")
     for inp in inputs:
         if inp == "-":
             continue
         path = Path(inp)
         if not path.exists():
+            if path.is_symlink():
+                raise InputError(f"{inp}: dangling symbolic link (its target {os.readlink(inp)} does not exist)")
             raise InputError(f"{inp}: no such file or directory")
-        if not path.is_dir() and _kind(path.name) is None:
+        if not path.is_dir() and _kind(path.name) is None and input_format is None:
             raise InputError(
                 f"{inp}: unsupported input type (expected a directory or a .txt, .jsonl or"
-                " .csv file, optionally .gz)"
+                " .csv file, optionally .gz; or give --input-format jsonl|csv|txt)"
             )
 
 
 def iter_corpus(
-    inputs: Sequence[str], *, stdin: TextIO | BinaryIO | None = None
+    inputs: Sequence[str], *, stdin: TextIO | BinaryIO | None = None, input_format: str | None = None
 ) -> Iterator[Document | ReadProblem]:
     """Documents and problems from every input, in order (directories sorted by name).
 
     Inputs are validated eagerly (InputError is raised by this call, not on first ``next``);
-    reading is lazy. ``stdin`` replaces ``sys.stdin`` for the ``-`` input.
+    reading is lazy. ``stdin`` replaces ``sys.stdin`` for the ``-`` input. ``input_format``
+    as for :func:`check_inputs`.
     """
-    check_inputs(inputs)
-    return _iter_checked(list(inputs), stdin)
+    check_inputs(inputs, input_format)
+    return _iter_checked(list(inputs), stdin, input_format)
 
 
-def _iter_checked(inputs: list[str], stdin: TextIO | BinaryIO | None) -> Iterator[Document | ReadProblem]:
+def _iter_checked(
+    inputs: list[str], stdin: TextIO | BinaryIO | None, input_format: str | None = None
+) -> Iterator[Document | ReadProblem]:
     seen: set[str] = set()
     for inp in inputs:
-        for item in _iter_input(inp, stdin):
+        for item in _iter_input(inp, stdin, input_format):
             if isinstance(item, ReadProblem):
                 yield item
                 continue
@@ -170,8 +181,11 @@ def _iter_checked(inputs: list[str], stdin: TextIO | BinaryIO | None) -> Iterato
             yield doc
 
 
-def _iter_input(inp: str, stdin: TextIO | BinaryIO | None) -> Iterator[_Item]:
+def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, input_format: str | None = None) -> Iterator[_Item]:
     if inp == "-":
+        if input_format is not None:
+            yield from _read_stdin_as(stdin if stdin is not None else sys.stdin, input_format)
+            return
         yield from _read_stdin(stdin if stdin is not None else sys.stdin)
     elif os.path.isdir(inp):
         for entry in _walk(inp):
@@ -181,7 +195,7 @@ def _iter_input(inp: str, stdin: TextIO | BinaryIO | None) -> Iterator[_Item]:
                 rel = os.path.relpath(entry, inp).replace(os.sep, "/")
                 yield from _read_file(entry, _strip_ext(rel))
     else:
-        yield from _read_file(inp, _strip_ext(os.path.basename(inp)))
+        yield from _read_file(inp, _strip_ext(os.path.basename(inp)), input_format)
 
 
 def _walk(directory: str) -> Iterator[str | ReadProblem]:
@@ -203,14 +217,38 @@ def _walk(directory: str) -> Iterator[str | ReadProblem]:
         if entry.is_dir(follow_symlinks=False):
             if name != "golden":
                 yield from _walk(entry.path)
+        elif entry.is_symlink() and not os.path.exists(entry.path):
+            yield _dangling(entry.path)
         elif _kind(name) and not name.lower().removesuffix(".gz").endswith(_SKIPPED_SUFFIXES):
-            if entry.is_file():
+            if entry.is_file() and not is_eventx_output(entry.path):
                 yield entry.path
 
 
-def _read_file(path: str, stem: str) -> Iterator[_Item]:
+def _dangling(path: str) -> ReadProblem:
+    """A symlink in an input directory whose target does not exist: reported, not silently skipped."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return ReadProblem(path, None, None, f"dangling symbolic link (its target {target} does not exist): skipped")
+
+
+def read_as_document(path: str, directory: str) -> bool:
+    """Whether reading ``directory`` reads the existing file ``path`` (inside it) as documents,
+    as :func:`_walk` decides: not hidden, not under ``golden/``, an input extension, and not one
+    of eventx's own outputs."""
+    parts = os.path.relpath(path, directory).split(os.sep)
+    if any(p.startswith(".") for p in parts) or "golden" in parts[:-1]:
+        return False
+    name = parts[-1]
+    if not _kind(name) or name.lower().removesuffix(".gz").endswith(_SKIPPED_SUFFIXES):
+        return False
+    return os.path.isfile(path) and not is_eventx_output(path)
+
+
+def _read_file(path: str, stem: str, input_format: str | None = None) -> Iterator[_Item]:
     """One input file; I/O and decompression failures become a ReadProblem for the file."""
-    kind = _kind(path)
+    kind = input_format or _kind(path)
     try:
         with gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb") as raw:
             stream = _open_text(raw, newline="" if kind == "csv" else "\n")
@@ -237,10 +275,26 @@ def _read_stdin(stdin: TextIO | BinaryIO) -> Iterator[_Item]:
         raw = getattr(stdin, "buffer", stdin)  # decode bytes ourselves: BOMs, bad bytes
         stream = _open_text(raw, newline="\n")
     head, lines = _head_and_lines(stream, "\n", until_nonblank=True)
+    if not head.strip():  # nothing but blanks (e.g. an empty pipe): no document at all
+        return
     if head.lstrip().startswith("{"):
         yield from _read_jsonl(lines, source, "stdin")
     else:
         yield from _read_txt(stream, source, "stdin", head=head)
+
+
+def _read_stdin_as(stdin: TextIO | BinaryIO, kind: str) -> Iterator[_Item]:
+    """``-`` with ``--input-format``: read as that kind, whatever it starts with."""
+    source = "<stdin>"
+    if isinstance(stdin, io.TextIOBase) and getattr(stdin, "buffer", None) is None:
+        stream: TextIO = stdin
+    else:
+        stream = _open_text(getattr(stdin, "buffer", stdin), newline="" if kind == "csv" else "\n")
+    if kind == "txt":
+        yield from _read_txt(stream, source, "stdin")
+        return
+    head, lines = _head_and_lines(stream, "" if kind == "csv" else "\n")
+    yield from (_read_jsonl if kind == "jsonl" else _read_csv)(lines, source, "stdin")
 
 
 class _Prepended(io.RawIOBase):

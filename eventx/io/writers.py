@@ -14,6 +14,10 @@ While a run is going, nothing exists at ``OUT``. Two sidecar files hold the run'
 * ``OUT.progress`` — one line per finished document, ``["<doc id>", <size of OUT.partial
   after it>]``, appended and flushed right *after* that document's data.
 
+The first line of ``OUT.progress`` may be the run's header, ``{"eventx_run": {...}}``: the
+rules version, mention mode and inputs it was started with (see :func:`read_run_info`), so that
+``--resume`` can refuse to mix runs.
+
 ``close()`` fsyncs and turns the partial into ``OUT`` with ``os.replace`` (JSONL), or renders
 the CSV into ``.OUT.tmp-<pid>`` and replaces ``OUT`` with it; then both sidecars are deleted.
 ``abort()`` just closes the sidecars, and a crash (no ``abort``) leaves them in the same
@@ -25,9 +29,10 @@ those listed in ``OUT.progress`` whose recorded size fits in ``OUT.partial``; th
 truncated to the last recorded size (dropping a document cut off mid-write) and appending
 continues. Provided the corpus is read in the same order and done documents are skipped,
 the final ``OUT`` is byte-identical to that of an uninterrupted run. Without a partial, a
-completed ``OUT`` is the starting point (its documents are the ones that had events; the
-others are simply re-processed, producing nothing). ``resume=False`` starts afresh and
-discards any stale partial.
+completed ``OUT`` is the starting point of a writer opened with ``resume`` (its documents are
+the ones that had events; the others are simply re-processed, producing nothing) — but
+``eventx run --resume`` never gets there: it leaves a finished output alone (see
+:func:`output_state`). ``resume=False`` starts afresh and discards any stale partial.
 
 CSV columns depend on the argument roles seen, known only at the end, so the partial holds
 flattened rows (``eventx.io.records.flatten_event``) as JSON lines and ``close()`` renders
@@ -35,21 +40,38 @@ the CSV in two streaming passes (collect roles; write rows). Roles are sorted.
 
 SQLite
 ------
-SQLite writes go to ``OUT`` directly: each document (its row, its events, their arguments)
-is one transaction, so the database is always consistent and the ``documents`` table is
-the progress record; resume skips the documents in it. Without ``resume`` an existing file
-is replaced. WAL journaling keeps per-document commits cheap; it is switched back off on close
-so that no ``-wal``/``-shm`` files remain.
+The database is built aside, in ``OUT.partial``, and renamed to ``OUT`` on close, so that an
+existing complete database stays whole until the new one is. Each document (its row, its
+events, their arguments) is one transaction, so the partial database is always consistent
+and its ``documents`` table is the progress record; resume skips the documents in it
+(``OUT.progress`` holds only the run header). WAL journaling keeps per-document commits cheap;
+it is switched back off on close so that no ``-wal``/``-shm`` files remain.
+
+Streams
+-------
+``-``/no output is JSONL on stdout. An output path that is not a regular file — a FIFO, a
+character device, ``/dev/stdout``, anything under ``/dev`` or ``/proc`` — is opened and written
+as a stream (JSONL, or CSV rendered at the end from a temporary file), never renamed over and
+never resumed.
+
+Locking
+-------
+:class:`OutputLock` takes an exclusive lock on ``OUT`` (a hidden ``.OUT.lock`` beside it) for the
+whole run, so a second run writing the same output is refused instead of interleaving with it.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
+import shutil
 import sqlite3
+import stat
 import sys
+import tempfile
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, Sequence, TextIO
+from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, Sequence, TextIO, cast
 
 import orjson
 
@@ -70,9 +92,15 @@ __all__ = [
     "EventWriter",
     "ErrorLog",
     "FORMATS",
+    "OutputLock",
     "done_doc_ids",
     "infer_format",
+    "is_stream",
     "open_writer",
+    "output_format",
+    "output_state",
+    "read_run_info",
+    "sidecars",
 ]
 
 FORMATS = ("jsonl", "csv", "sqlite")
@@ -94,8 +122,36 @@ def _is_stdout(path: str | None) -> bool:
     return path is None or path == "-"
 
 
+def is_stream(path: str | None) -> bool:
+    """Whether ``-o path`` is written as a stream: stdout, or anything that is not a regular
+    file (a FIFO, a device, ``/dev/stdout``): renaming over those would replace them."""
+    if _is_stdout(path):
+        return True
+    assert path is not None
+    if _special_path(path):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and not stat.S_ISDIR(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _special_path(path: str) -> bool:
+    """Whether ``path``, or a symlink it goes through, is under /dev or /proc: ``/dev/stdout``
+    names whatever stdout is, a regular file included, and must never be renamed over."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on symlink hops
+        if current.startswith(("/dev/", "/proc/")):
+            return True
+        if not os.path.islink(current):
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), os.readlink(current)))
+    return False
+
+
 def infer_format(path: str | None, fmt: str | None) -> str:
-    """``fmt`` if given (validated), else from the output extension, else ``"jsonl"``."""
+    """``fmt`` if given (validated), else from the extension, else ``"jsonl"`` (for reading
+    event logs; what a run writes is decided by the stricter :func:`output_format`)."""
     if fmt is not None:
         name = fmt.strip().lower()
         if name not in FORMATS:
@@ -106,32 +162,162 @@ def infer_format(path: str | None, fmt: str | None) -> str:
     return _EXTENSIONS.get(Path(path).suffix.lower(), "jsonl")  # type: ignore[arg-type]
 
 
-def open_writer(path: str | None, fmt: str | None = None, *, resume: bool = False) -> EventWriter:
-    """The writer for ``-o path`` / ``--format fmt``; ``None`` or ``"-"`` means JSONL on stdout."""
-    kind = infer_format(path, fmt)
-    if _is_stdout(path):
-        if kind != "jsonl":
-            raise InputError(f"--format {kind} needs an output file (-o)")
+def output_format(path: str | None, fmt: str | None) -> str:
+    """The format a run writes: ``fmt`` if given, else from the output's extension
+    (``.jsonl``/``.json``, ``.csv``, ``.sqlite``/``.sqlite3``/``.db``), JSONL for streams. Any
+    other extension is an InputError: ``-o x.parquet`` must not quietly get JSONL."""
+    if fmt is not None or is_stream(path):
+        return infer_format(path, fmt)
+    suffix = Path(path).suffix.lower()  # type: ignore[arg-type]
+    if suffix in _EXTENSIONS:
+        return _EXTENSIONS[suffix]
+    what = f"extension {suffix!r}" if suffix else "no extension"
+    raise InputError(
+        f"{path}: cannot tell the output format from {what}: name it .jsonl, .csv or .sqlite,"
+        " or give --format jsonl|csv|sqlite"
+    )
+
+
+def open_writer(
+    path: str | None, fmt: str | None = None, *, resume: bool = False, run_info: Mapping[str, Any] | None = None
+) -> EventWriter:
+    """The writer for ``-o path`` / ``--format fmt``; ``None`` or ``"-"`` means JSONL on stdout.
+
+    ``run_info`` (rules version, mention mode, inputs) is recorded in a fresh run's progress
+    file, for :func:`read_run_info`."""
+    kind = output_format(path, fmt)
+    if is_stream(path):
         if resume:
-            raise InputError("--resume needs an output file (-o)")
-        return StdoutWriter(sys.stdout.buffer)
+            raise InputError("--resume needs an output file (-o)" if _is_stdout(path) else f"{path}: --resume needs a regular output file, not a stream")
+        if _is_stdout(path):
+            if kind != "jsonl":
+                raise InputError(f"--format {kind} needs an output file (-o)")
+            return StdoutWriter(sys.stdout.buffer)
+        if kind == "sqlite":
+            raise InputError(f"{path}: SQLite needs a regular output file, not a stream")
+        try:
+            stream = cast(BinaryIO, open(cast(str, path), "wb"))  # no O_TRUNC effect on a FIFO or device
+        except OSError as exc:
+            raise InputError(f"{path}: cannot open for writing: {exc.strerror or exc}") from None
+        return StreamWriter(stream) if kind == "jsonl" else CsvStreamWriter(stream)
     assert path is not None
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory")
     if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         raise InputError(f"{path}: the output directory does not exist")
     if kind == "sqlite":
-        return SqliteWriter(path, resume=resume)
+        return SqliteWriter(path, resume=resume, run_info=run_info)
     if kind == "csv":
-        return CsvWriter(path, resume=resume)
-    return JsonlWriter(path, resume=resume)
+        return CsvWriter(path, resume=resume, run_info=run_info)
+    return JsonlWriter(path, resume=resume, run_info=run_info)
+
+
+def sidecars(path: str) -> list[str]:
+    """Every file a run writes besides ``path`` itself: partial data, progress, lock, and the
+    SQLite journal files (a second writer must never touch them, no input may be one)."""
+    directory, name = os.path.split(path)
+    partial, progress = _sidecars(path)
+    return [partial, progress, os.path.join(directory, f".{name}.lock")] + [
+        partial + suffix for suffix in ("-wal", "-shm", "-journal")
+    ]
+
+
+def output_state(path: str) -> str:
+    """``"partial"`` (an interrupted run to resume), ``"finished"`` (a complete output and no
+    partial) or ``"none"``."""
+    if os.path.exists(_sidecars(path)[0]):
+        return "partial"
+    return "finished" if os.path.exists(path) else "none"
+
+
+def read_run_info(path: str) -> dict[str, Any] | None:
+    """The header an interrupted run recorded (rules version, mentions, inputs), or None
+    (no partial, or one written before headers existed)."""
+    try:
+        with open(_sidecars(path)[1], "rb") as fh:
+            first = fh.readline()
+    except FileNotFoundError:
+        return None
+    try:
+        header = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return None
+    return header.get(_HEADER_KEY) if isinstance(header, dict) else None
+
+
+def _header_line(run_info: Mapping[str, Any] | None) -> bytes:
+    return orjson.dumps({_HEADER_KEY: dict(run_info)}) + b"\n" if run_info is not None else b""
+
+
+_HEADER_KEY = "eventx_run"
+
+
+class OutputLock:
+    """An exclusive, non-blocking lock on an output for one run: ``.OUT.lock`` beside it,
+    holding the pid of the run. A second run on the same output gets an InputError.
+
+    The lock file is removed on release; a run that opens it just before it is removed
+    would lock a deleted file, so after locking we check that the path still names the
+    file we hold, and retry otherwise."""
+
+    def __init__(self, path: str) -> None:
+        self.output = path
+        directory, name = os.path.split(os.path.abspath(path))
+        self.path = os.path.join(directory, f".{name}.lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> OutputLock:
+        import fcntl
+
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise InputError(f"{self.output}: cannot create the lock file {self.path}: {exc.strerror or exc}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.read(fd, 64).decode("ascii", "replace").strip()
+                os.close(fd)
+                raise InputError(
+                    f"{self.output}: another eventx run is writing this output"
+                    + (f" (pid {holder})" if holder else "")
+                    + "; wait for it to finish, or write elsewhere"
+                ) from None
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
+                self._fd = fd
+                return self
+            os.close(fd)
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            os.remove(self.path)
+        except FileNotFoundError:
+            pass
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> OutputLock:
+        return self.acquire()
+
+    def __exit__(self, *_: Any) -> None:
+        self.release()
 
 
 def done_doc_ids(path: str, fmt: str) -> set[str]:
     """Ids of the documents an earlier (interrupted or finished) run already wrote to ``path``."""
     kind = infer_format(path, fmt)
     if kind == "sqlite":
-        return _sqlite_done(path)
+        partial = _sidecars(path)[0]
+        return _sqlite_done(partial if os.path.exists(partial) else path)
     data, progress = _sidecars(path)
     if os.path.exists(data):
         return _read_progress(progress, os.path.getsize(data))[0]
@@ -184,6 +370,43 @@ class StdoutWriter(_WriterBase):
     abort = close
 
 
+class StreamWriter(StdoutWriter):
+    """JSONL on an output path that is a stream (a FIFO, a device): closed at the end."""
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        except BrokenPipeError:
+            pass
+
+    abort = close
+
+
+class CsvStreamWriter(_WriterBase):
+    """CSV on a stream: rows are kept in a temporary file (the columns are known only at the
+    end) and rendered to the stream on close."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._rows = tempfile.TemporaryFile()
+
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
+        self._rows.write(b"".join(orjson.dumps(flatten_event(e)) + b"\n" for e in events))
+
+    def close(self) -> None:
+        if self._stream.closed:
+            return
+        self._rows.seek(0)
+        text = io.TextIOWrapper(self._stream, encoding="utf-8", newline="")
+        render_csv(self._rows, text)
+        text.close()
+        self._rows.close()
+
+    def abort(self) -> None:
+        self._rows.close()
+        self._stream.close()
+
+
 # --- resumable file outputs ----------------------------------------------------------
 
 
@@ -198,6 +421,9 @@ def _read_progress(progress_path: str, data_size: int) -> tuple[set[str], int, i
     try:
         with open(progress_path, "rb") as fh:
             for line in fh:
+                if progress_end == 0 and line.startswith(b"{"):  # the run header
+                    progress_end += len(line)
+                    continue
                 try:
                     doc_id, size = orjson.loads(line) if line.endswith(b"\n") else (None, None)
                 except (orjson.JSONDecodeError, TypeError, ValueError):
@@ -220,7 +446,14 @@ def _sidecars(final: str) -> tuple[str, str]:
 class _Journal:
     """``OUT.partial`` + ``OUT.progress``: the resumable state of a file output."""
 
-    def __init__(self, final: str, *, resume: bool, seed: Callable[[str], Iterator[tuple[str, bytes]]]) -> None:
+    def __init__(
+        self,
+        final: str,
+        *,
+        resume: bool,
+        seed: Callable[[str], Iterator[tuple[str, bytes]]],
+        run_info: Mapping[str, Any] | None = None,
+    ) -> None:
         self.data_path, self.progress_path = _sidecars(final)
         self.done: set[str] = set()
         if resume and os.path.exists(self.data_path):
@@ -230,6 +463,7 @@ class _Journal:
             return
         self._data = open(self.data_path, "wb")
         self._progress = open(self.progress_path, "wb")
+        self._progress.write(_header_line(run_info))
         if resume and os.path.exists(final):  # continue a finished output
             for doc_id, line in seed(final):
                 self._data.write(line)
@@ -284,9 +518,9 @@ class _JournalWriter(_WriterBase):
 
     seed: Callable[[str], Iterator[tuple[str, bytes]]]
 
-    def __init__(self, path: str, *, resume: bool = False) -> None:
+    def __init__(self, path: str, *, resume: bool = False, run_info: Mapping[str, Any] | None = None) -> None:
         self.path = path
-        self._journal = _Journal(path, resume=resume, seed=type(self).seed)
+        self._journal = _Journal(path, resume=resume, seed=type(self).seed, run_info=run_info)
         self._finished = False
 
     @property
@@ -474,14 +708,20 @@ def _sqlite_done(path: str) -> set[str]:
 
 
 class SqliteWriter(_WriterBase):
-    """Tables ``documents``, ``events``, ``arguments``; one transaction per document."""
+    """Tables ``documents``, ``events``, ``arguments``; one transaction per document, in
+    ``OUT.partial`` until ``close()`` renames it to ``OUT``."""
 
-    def __init__(self, path: str, *, resume: bool = False) -> None:
+    def __init__(self, path: str, *, resume: bool = False, run_info: Mapping[str, Any] | None = None) -> None:
         self.path = path
-        if not resume:
-            _remove_database(path)
+        self.partial, progress = _sidecars(path)
+        if not resume or not os.path.exists(self.partial):
+            _remove_database(self.partial)
+            if resume and os.path.exists(path):  # continue a finished output: a copy, never the original
+                shutil.copyfile(path, self.partial)
+            with open(progress, "wb") as fh:
+                fh.write(_header_line(run_info))
         try:
-            self._conn = sqlite3.connect(path)
+            self._conn = sqlite3.connect(self.partial)
             self._conn.execute("PRAGMA foreign_keys = ON")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -502,17 +742,25 @@ class SqliteWriter(_WriterBase):
             )
         self.done.add(doc.id)
 
-    def close(self) -> None:
-        if self._conn is None:
-            return
+    def _disconnect(self) -> None:
         self._conn.execute("PRAGMA journal_mode = DELETE")  # checkpoint; no -wal/-shm left behind
         self._conn.close()
         self._conn = None  # type: ignore[assignment]
 
+    def close(self) -> None:
+        if self._conn is None:
+            return
+        self._disconnect()
+        os.replace(self.partial, self.path)
+        try:
+            os.remove(_sidecars(self.path)[1])
+        except FileNotFoundError:
+            pass
+
     def abort(self) -> None:
         if self._conn is not None:
             self._conn.rollback()
-        self.close()
+            self._disconnect()
 
 
 # --- errors -------------------------------------------------------------------------------

@@ -304,6 +304,9 @@ class PatternCompiler:
         """Ids of the mention labels an expanded tree refers to."""
         return self._lexicons_in(tree) & self.labels
 
+    def _bounds(self, node: Node) -> tuple[int, int | None]:
+        return _token_bounds(node, self.lexicon_lengths, self.lexicon_ids)
+
     def mention_bounds(self, tree: Node) -> tuple[int, int]:
         """(fewest, most) tokens a mention of ``tree`` spans (most capped at MAX_MENTION_TOKENS)."""
         low, high = _token_bounds(tree, self.lexicon_lengths, self.lexicon_ids)
@@ -313,6 +316,7 @@ class PatternCompiler:
         """Compile an expanded mention tree (every label it uses must have its lengths set)."""
         low, high = self.mention_bounds(tree)
         lexicons = self._lexicons_in(tree)
+        bounds = self._bounds
         return CompiledMention(
             source=_AT_TOKEN + self._emit(tree),
             part_names=tuple(sorted(_capture_names(tree) - {"trigger"})),
@@ -320,7 +324,7 @@ class PatternCompiler:
             max_tokens=high,
             first_flags=self._first(tree)[0],
             last_flags=self._last(tree)[0],
-            exact_end=_looks_past_end(tree, 0, lambda n: _token_bounds(n, self.lexicon_lengths, self.lexicon_ids)),
+            exact_end=_looks_past_end(tree, 0, bounds),
             lexicons=lexicons,
             labels=lexicons & self.labels,
         )

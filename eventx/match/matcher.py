@@ -351,16 +351,20 @@ def _tokens_holding(finder: Any, stream: str, starts: list[int]) -> list[int]:
     return found
 
 
+DIRECTION: str | None = None  # tests force "forward" or "backward"; None: whichever tries fewer spans
+
+
 def _exact_spans(
     pattern: CompiledMention, stream: str, starts: list[int], offsets: dict[int, int], deadline: float | None,
 ) -> list[tuple[int, int, Any]]:
     """Every (start, end, regex match) where ``pattern`` matches tokens[start:end] exactly.
 
-    Tried only at tokens that can start a match and from which a token that can end one is
-    within the pattern's length bounds. Where the pattern matches at all, its longest match
-    (leftmost-longest, POSIX) bounds the ends: each token that can end a match up to there is
-    checked for an exact match, which also gives the parts (captures as the regex prefers them
-    for that span).
+    The candidate spans run from a token that can start a match to one that can end it, within
+    the pattern's length bounds. Where those pairs are fewer than the possible starts, each is
+    checked (backward: the typical noun phrase ends in a rare head word); otherwise each start
+    is tried first (forward), and where the pattern matches at all, its longest match
+    (leftmost-longest, POSIX) bounds the ends worth checking. Each candidate is checked for an
+    exact match, which also gives the parts (captures as the regex prefers them for that span).
     """
     count = len(starts) - 1
     if pattern.last_flags is None:
@@ -369,31 +373,38 @@ def _exact_spans(
         ends = [token + 1 for token in _tokens_holding(pattern.last_finder, stream, starts)]
         if not ends:
             return []
-    rx = pattern.regex
-    low, high = pattern.min_tokens, pattern.max_tokens
-    found = []
     if pattern.first_flags is None:
-        firsts: Any = range(count)
+        firsts = list(range(count))
     else:
         firsts = _tokens_holding(pattern.first_finder, stream, starts)
-    for s in firsts:
-        # some token that can end a match must lie within the pattern's length bounds
-        first_end = bisect_left(ends, s + low)
-        if first_end == len(ends) or ends[first_end] > s + high:
-            continue
-        if rx.match(stream, starts[s], timeout=_remaining(deadline)) is None:
-            continue  # no match at all from here
-        longest = pattern.longest.match(stream, starts[s], timeout=_remaining(deadline))
-        if longest is None:  # pragma: no cover - a match exists, so a longest one does
-            continue
-        e_max = offsets[longest.end()]
-        for e in ends[first_end:bisect_right(ends, e_max)]:
-            if pattern.exact_end:
-                m = pattern.ending_after(e - s).match(stream, starts[s], timeout=_remaining(deadline))
-            else:
-                m = rx.fullmatch(stream, starts[s], starts[e], timeout=_remaining(deadline))
-            if m is not None:
-                found.append((s, e, m))
+    low, high = pattern.min_tokens, pattern.max_tokens
+    candidates: list[tuple[int, int]] = []
+    # backward, the candidates are every start in reach of each end; forward, the starts are
+    # tried first, and only the ends of those that match are candidates
+    backward_pairs = sum(bisect_right(firsts, e - low) - bisect_left(firsts, e - high) for e in ends)
+    if DIRECTION == "backward" or (DIRECTION is None and backward_pairs <= len(firsts)):
+        candidates = [(s, e) for e in ends for s in firsts[bisect_left(firsts, e - high):bisect_right(firsts, e - low)]]
+    else:
+        rx = pattern.regex
+        for s in firsts:
+            # some token that can end a match must lie within the pattern's length bounds
+            first_end = bisect_left(ends, s + low)
+            if first_end == len(ends) or ends[first_end] > s + high:
+                continue
+            if rx.match(stream, starts[s], timeout=_remaining(deadline)) is None:
+                continue  # no match at all from here
+            longest = pattern.longest.match(stream, starts[s], timeout=_remaining(deadline))
+            if longest is not None:
+                e_max = offsets[longest.end()]
+                candidates += [(s, e) for e in ends[first_end:bisect_right(ends, e_max)]]
+    found = []
+    for s, e in candidates:
+        if pattern.exact_end:
+            m = pattern.ending_after(e - s).match(stream, starts[s], timeout=_remaining(deadline))
+        else:
+            m = pattern.regex.fullmatch(stream, starts[s], starts[e], timeout=_remaining(deadline))
+        if m is not None:
+            found.append((s, e, m))
     return found
 
 

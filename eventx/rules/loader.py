@@ -350,13 +350,12 @@ class _Loader:
 
     def _mention_rule(self, value: Value, file: _File, source: YamlSource) -> MentionRule | None:
         fields: dict[str, Value] = value.data
-        if not self._new_id(fields.get("id"), source):
-            return None
+        duplicate = not self._new_id(fields.get("id"), source)
         if not {"id", "label", "pattern"} <= fields.keys():
             return None  # already reported
         examples = (_mention_example(example, source) for example in _get(fields, schema.MENTION_RULE, "examples"))
-        return MentionRule(
-            id=fields["id"].data,
+        return MentionRule(  # kept when its id is a duplicate, so that its pattern is checked too
+            id=fields["id"].data + ("" if not duplicate else f" (duplicate, line {source.pos(value.node).line})"),
             label=fields["label"].data,
             key=fields["label"].data,  # made the rule set's key by _scope()
             priority=_get(fields, schema.MENTION_RULE, "priority"),
@@ -397,14 +396,17 @@ class _Loader:
 
     def _rule(self, value: Value, file: _File, source: YamlSource) -> Rule | None:
         fields: dict[str, Value] = value.data
-        if not self._new_id(fields.get("id"), source):
-            return None
-        if not {"id", "type", "pattern"} <= fields.keys():
+        duplicate = not self._new_id(fields.get("id"), source)
+        if "pattern" not in fields:
             return None  # already reported
+        # A rule with a duplicate id or a bad/missing id or type (already reported) is still
+        # returned, with a placeholder where needed, so that its patterns are checked too and
+        # `eventx check` shows every error of the rule at once. A pack with errors never runs.
+        placeholder = "<no valid id>" if "id" not in fields else None
         examples = (_example(example, source) for example in _get(fields, schema.RULE, "examples"))
         return Rule(
-            id=fields["id"].data,
-            type=fields["type"].data,
+            id=placeholder or fields["id"].data + ("" if not duplicate else f" (duplicate, line {source.pos(value.node).line})"),
+            type=fields["type"].data if "type" in fields else "<no valid type>",
             priority=_get(fields, schema.RULE, "priority"),
             description=_get(fields, schema.RULE, "description"),
             pattern=source.source_text(fields["pattern"].node),

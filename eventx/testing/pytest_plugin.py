@@ -121,6 +121,16 @@ class ExampleFailure(Exception):
         self.result = result
 
 
+def _update_command(config: pytest.Config, path: Path) -> str:
+    """``eventx test -r RULES --update PATH``: with the pack this plugin runs (``eventx_rules``),
+    so that following the hint regenerates the golden log with the same rules."""
+    import shlex
+
+    root = _rules_root(config)
+    rules = ["-r", str(root)] if root is not None else []
+    return shlex.join(["eventx", "test", *rules, "--update", str(path)])
+
+
 class GoldenFile(pytest.File):
     def collect(self):
         for case in find_golden_cases([self.path]):
@@ -142,13 +152,13 @@ class GoldenItem(pytest.Item):
         except EventxError as err:  # a corrupt golden file: its file and line, no traceback
             raise GoldenFailure([str(err)]) from None
         if result.missing_golden:
-            raise GoldenFailure([f"no golden file {result.case.golden}: create it with `eventx test --update {self.path}`"])
+            raise GoldenFailure([f"no golden file {result.case.golden}: create it with `{_update_command(self.config, self.path)}`"])
         if not result.passed:
             lines = [f"{self.case.golden}: events differ from the golden log"]
             lines += result.problems
             for diff in result.diffs:
                 lines += [line for line, _style in render_diff(diff)]
-            lines.append(f"accept the new output with: eventx test --update {self.path}")
+            lines.append(f"accept the new output with: {_update_command(self.config, self.path)}")
             raise GoldenFailure(lines)
 
     def repr_failure(self, excinfo, style=None):

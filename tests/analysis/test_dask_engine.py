@@ -76,11 +76,15 @@ def test_errors_and_summary_match_on_a_corpus_with_bad_lines(tmp_path: Path, sch
 
 
 def test_resume_continues_a_local_run(tmp_path: Path, scheduler: str) -> None:
-    prefix = tmp_path / "part" / "dated.jsonl"  # same file name: same document ids
-    prefix.parent.mkdir()
-    prefix.write_text("".join(CORPUS.read_text(encoding="utf-8").splitlines(keepends=True)[:2]), encoding="utf-8")
     out = tmp_path / "events.jsonl"
-    run_corpus([str(prefix)], Extractor(RULES), output=str(out))
+
+    def stop_after_two(summary) -> None:
+        if summary.documents == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_corpus([str(CORPUS)], Extractor(RULES), output=str(out), on_document=stop_after_two)
+    assert not out.exists()
     summary = run_corpus_dask([str(CORPUS)], RULES, output=str(out), scheduler=scheduler, resume=True)
     run_corpus([str(CORPUS)], Extractor(RULES), output=str(tmp_path / "full.jsonl"))
     assert summary.resumed == 2
@@ -126,7 +130,7 @@ def test_without_dask_installed_the_error_says_what_to_install(tmp_path: Path, m
     monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` fail
     result = runner.invoke(app, ["run", str(CORPUS), "-o", str(tmp_path / "e.jsonl"), "--engine", "dask"])
     assert result.exit_code == 2
-    assert "install eventx-toolkit[dask]" in result.output
+    assert "pip install 'dask[distributed]" in result.output
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
 

@@ -5,17 +5,19 @@ match a span exactly when the same pattern with ``(?: M )`` in place of ``@M`` c
 rules report exactly the spans they match (every start, every end), so comparing the spans of
 an outer mention rule written both ways compares the two meanings on every sub-span of random
 sentences — including lookahead inside the mention (which must see past its end) and a
-mention built on another label (two layers).
+mention built on another label (two layers), searching forward and backward.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eventx.api import Extractor
+from eventx.match import matcher
 
 VOCAB = ["a", "b", "c", "d"]
 TOKENS = ["[lower=a]", "[lower=b|c]", "[]", "[!lower=d]", "[lower=d]"]
@@ -49,6 +51,14 @@ def write(root: Path, mentions: dict[str, str]) -> Path:
         lines += [f"  - id: m{number}", f"    label: {label}", f"    pattern: {pattern!r}"]
     (root / "m.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return root
+
+
+@pytest.fixture(params=["forward", "backward"], autouse=True)
+def direction(request, monkeypatch):
+    """Mentions are found from the tokens that can start them or from those that can end them
+    (whichever are rarer in a sentence): both must give every exact span."""
+    monkeypatch.setattr(matcher, "DIRECTION", request.param)
+    return request.param
 
 
 def spans(extractor: Extractor, text: str, label: str) -> set[tuple[int, int]]:

@@ -1,0 +1,1 @@
+"""Engines: how a corpus is spread over processes (local) or machines (Dask)."""
