@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventx import codes
+from eventx.cache import cached_pack, keep_pack
 from eventx.errors import EventxError, InputError, RuleError
 from eventx.extract.events import EventBuilder, resolve_overlaps
 from eventx.extract.mentions import PARTY_CODE, merge_mentions
@@ -44,11 +45,16 @@ def default_rules_path() -> Path:
 def load_rules(path: str | Path | None = None) -> RulePack:
     """Load, validate and compile a rule file or directory (default: the shipped pack).
 
-    Raises :class:`~eventx.errors.RuleError` listing every problem as file:line:col.
+    Raises :class:`~eventx.errors.RuleError` listing every problem as file:line:col. A pack
+    whose files have not changed since it was last compiled is read from the cache
+    (:mod:`eventx.cache`).
     """
     path = Path(path) if path is not None else default_rules_path()
     if not path.exists():
         raise InputError(f"{path}: no such rule file or directory")
+    pack = cached_pack(path)
+    if pack is not None:
+        return pack
     ruleset, diagnostics = load_rule_files_partial(path)
     try:
         pack = compile_rules(ruleset)
@@ -56,6 +62,7 @@ def load_rules(path: str | Path | None = None) -> RulePack:
         raise RuleError([*diagnostics, *err.diagnostics]) from None
     if any(d.severity == "error" for d in diagnostics):
         raise RuleError(diagnostics)
+    keep_pack(path, pack)
     return pack
 
 

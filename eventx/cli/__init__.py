@@ -13,6 +13,7 @@ from eventx.cli import diff as _diff  # noqa: F401
 from eventx.cli import schema as _schema  # noqa: F401
 from eventx.cli import stats as _stats  # noqa: F401
 from eventx.cli import report as _report  # noqa: F401
+from eventx.cli import serve as _serve  # noqa: F401
 from eventx.cli.app import app
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from eventx.text.model import Token
-from eventx.text.tokenize import tokenize
+from eventx.text.tokenize import token_words
 
 # A trie node maps a token key to the next node; the key "" (no token has an empty text)
 # holds the phrases that end at this node as (lexicon, norm) pairs, one per lexicon.
@@ -52,12 +52,12 @@ class LexiconIndex:
         firsts: set[str] = set()
         trie = self._by_word if case_sensitive else self._by_lower
         for phrase, norm in phrases:
-            tokens = tokenize(phrase)
+            tokens = token_words(phrase)  # (word, lower): no lemmas needed here
             if not tokens:
                 continue
             node = trie
-            for t in tokens:
-                node = node.setdefault(t.word if case_sensitive else t.lower, {})
+            for word, lower in tokens:
+                node = node.setdefault(word if case_sensitive else lower, {})
             ends: list[tuple[int, str | None]] = node.setdefault(_END, [])
             if ends and ends[-1][0] == lex_id:
                 continue  # the same phrase again (or a case variant, when case-insensitive)
@@ -65,7 +65,7 @@ class LexiconIndex:
             if norm is not None:
                 self.normed.add(lex_id)
             lengths.add(len(tokens))
-            firsts.add(tokens[0].lower)
+            firsts.add(tokens[0][1])
         self.lengths.append(lengths)
         self.first_keys.append(firsts)
         return lex_id

@@ -11,6 +11,9 @@ All pattern problems of all rules are collected and raised together as one
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
+
 from eventx import codes
 from eventx.errors import Diagnostic, RuleError
 from eventx.match.ast import LexiconRef, Node, children
@@ -66,19 +69,85 @@ def make_compiler(ruleset: RuleSet, lexicons: LexiconIndex, lexicon_ids: dict[st
     )
 
 
-def compile_rules(ruleset: RuleSet) -> RulePack:
-    """Compile every rule of ``ruleset``; raise RuleError listing every problem found."""
+@dataclass(slots=True)
+class CompileCache:
+    """What :func:`compile_rules` may keep between versions of one pack (``eventx serve``
+    compiles the pack again after every edit).
+
+    The token atoms persist, so a rule compiled again keeps its flag characters, hence its regex
+    source, and the ``regex`` module's own cache spares building its regex again. Each event
+    rule's compiled patterns are kept by its pattern and ``unless`` texts and its file, for as
+    long as nothing a pattern may refer to changes (vars, lexicons, mention rules, any other part
+    of the rule set but its event rules; those of the last ``keep`` such contexts are kept): after
+    an edit of event rules only those are compiled, or every rule after an edit of a var, a
+    lexicon or a mention rule.
+    """
+
+    atoms: TokenAtoms = field(default_factory=TokenAtoms)
+    #: context (see :func:`_context`) -> rule key -> (pattern, unless patterns, vars, lexicons
+    #: used); the last few contexts, so that undoing an edit of a var finds its rules again
+    contexts: dict[tuple, dict[tuple, tuple]] = field(default_factory=dict)
+    keep: int = 3
+
+    def rules_for(self, context: tuple) -> dict[tuple, tuple]:
+        rules = self.contexts.pop(context, None)
+        if rules is None:
+            rules = {}
+            while len(self.contexts) >= self.keep:
+                del self.contexts[next(iter(self.contexts))]  # the least recently used
+        self.contexts[context] = rules
+        return rules
+
+
+def _context(ruleset: RuleSet) -> tuple:
+    """Everything an event rule's compiled patterns may depend on besides the rule itself."""
+    parts: list[object] = []
+    for f in dataclasses.fields(ruleset):
+        if f.name in ("rules", "files", "root", "version", "warnings", "sources"):
+            continue
+        value = getattr(ruleset, f.name)
+        if f.name == "vars":
+            value = tuple(sorted((name, var.text) for name, var in value.items()))
+        elif f.name == "lexicons":
+            value = tuple(sorted((name, lex.case_sensitive, tuple((e.phrase, e.norm) for e in lex.entries))
+                                 for name, lex in value.items()))
+        else:  # a part this cache does not know in detail: compared whole, positions included
+            value = repr(value)
+        parts.append((f.name, value))
+    return tuple(parts)
+
+
+def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> RulePack:
+    """Compile every rule of ``ruleset``; raise RuleError listing every problem found.
+
+    ``cache``: reuse the work of earlier calls with the same cache (see :class:`CompileCache`).
+    """
     lexicons, lexicon_ids = build_lexicon_index(ruleset)
-    atoms = TokenAtoms()
+    cached = cache.rules_for(_context(ruleset)) if cache is not None else {}
+    atoms = TokenAtoms() if cache is None else cache.atoms
     compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
     diagnostics: list[Diagnostic] = []
     mentions = _compile_mentions(ruleset, compiler, lexicon_ids, diagnostics)
     compiled: list[CompiledRule] = []
+    used_vars: set[str] = set()
+    used_lexicons: set[str] = set()
     for rule in ruleset.rules:
-        pattern = compiler.compile(rule.pattern, diagnostics)
-        guards = [compiler.compile_guard(text, diagnostics) for text in rule.unless]
-        if pattern is None or None in guards:
-            continue
+        key = (rule.pattern.text, tuple(text.text for text in rule.unless), rule.file)
+        kept = cached.get(key)
+        if kept is None:
+            # with a cache, a compiler of its own: the vars and lexicons the rule uses are then
+            # all its own (a shared compiler expands each var once, for the first rule using it)
+            own = compiler if cache is None else make_compiler(ruleset, lexicons, lexicon_ids, atoms)
+            pattern = own.compile(rule.pattern, diagnostics)
+            guards = [own.compile_guard(text, diagnostics) for text in rule.unless]
+            if pattern is None or None in guards:
+                continue
+            kept = (pattern, tuple(guards), frozenset(own.used_vars), frozenset(own.used_lexicons))
+            if cache is not None:
+                cached[key] = kept
+        pattern, guards, rule_vars, rule_lexicons = kept
+        used_vars |= rule_vars
+        used_lexicons |= rule_lexicons
         compiled.append(
             CompiledRule(
                 id=rule.id,
@@ -92,7 +161,7 @@ def compile_rules(ruleset: RuleSet) -> RulePack:
                 file=rule.pos.file,
                 line=rule.pos.line,
                 source=rule,
-                unless=tuple(guards),  # type: ignore[arg-type]
+                unless=guards,
             )
         )
     if diagnostics:
@@ -103,8 +172,8 @@ def compile_rules(ruleset: RuleSet) -> RulePack:
         atoms,
         version=ruleset.version,
         ruleset=ruleset,
-        used_vars=frozenset(compiler.used_vars),
-        used_lexicons=frozenset(compiler.used_lexicons),
+        used_vars=frozenset(used_vars | compiler.used_vars),  # the mention rules' too
+        used_lexicons=frozenset(used_lexicons | compiler.used_lexicons),
         mention_rules=mentions,
     )
 

@@ -64,6 +64,16 @@ def load_rule_files_partial(path: str | Path, *, root: str | Path | None = None)
     return loader.ruleset(partial=True), [*loader.errors, *loader.warnings]
 
 
+def rule_files_under(folder: Path) -> list[Path]:
+    """The rule files a directory given as a pack loads (before their imports), in walk order."""
+    found = []
+    for parent, subfolders, names in os.walk(folder):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        found += [Path(parent, name) for name in names
+                  if name.endswith(RULE_SUFFIXES) and not name.endswith(TEST_SUFFIXES)]
+    return found
+
+
 def _load(path: str | Path, root: str | Path | None) -> _Loader:
     path = Path(path)
     root = Path(root) if root is not None else (path if path.is_dir() else path.parent)
@@ -91,6 +101,7 @@ class _Loader:
         self.queue: deque[_File] = deque()
         self.loaded: dict[Path, _File] = {}  # real path -> file: each file is read once
         self.contents: dict[str, bytes] = {}  # rel path -> bytes, for the version hash
+        self.sources: dict[str, str] = {}  # real path -> sha256 of every file read
         self.rules: list[Rule] = []
         self.mention_rules: list[MentionRule] = []
         self.ids: dict[str, Pos] = {}  # rule id (event and mention rules) -> first definition
@@ -207,6 +218,7 @@ class _Loader:
             mention_rules=tuple(self.mention_rules),
             scopes=dict(self.scopes),
             types=self.types,
+            sources=tuple(sorted(self.sources.items())),
         )
 
     def _initial_files(self, path: Path) -> list[_File]:
@@ -217,11 +229,7 @@ class _Loader:
         if not path.is_dir():
             file = self._confine(Path(os.path.abspath(path)), path.as_posix(), "rule file", shown)
             return [file] if file else []
-        found = []
-        for folder, subfolders, names in os.walk(path):
-            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-            found += [Path(folder, name) for name in names
-                      if name.endswith(RULE_SUFFIXES) and not name.endswith(TEST_SUFFIXES)]
+        found = rule_files_under(path)
         confined = [self._confine(Path(os.path.abspath(p)), p.as_posix(), "rule file", Pos(p.as_posix(), 0, 0))
                     for p in found]
         files = sorted((f for f in confined if f is not None), key=lambda f: f.rel)
@@ -274,6 +282,7 @@ class _Loader:
             self.errors.append(pos.diagnostic(codes.FILE_NOT_FOUND, message))
             return None
         self.contents[file.rel] = content
+        self.sources[str(file.real)] = hashlib.sha256(content).hexdigest()
         try:
             return content.decode("utf-8")
         except UnicodeDecodeError as error:

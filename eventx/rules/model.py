@@ -209,6 +209,7 @@ class RuleSet:
     def type_decl(self, name: str) -> TypeDecl:
         """The declaration of event type ``name`` (an empty one when the pack declares none)."""
         return self.types.get(name) or TypeDecl(name)
+    sources: tuple[tuple[str, str], ...] = ()  # (real path, sha256) of every file read
 
     def scope(self, file: str) -> Scope:
         """The names visible in ``file``; every name as itself when the file has no scope."""

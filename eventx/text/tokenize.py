@@ -31,6 +31,7 @@ __all__ = [
     "TITLE_ABBREVIATIONS",
     "is_abbreviation",
     "is_number",
+    "token_words",
     "tokenize",
     "word_shape",
 ]
@@ -200,3 +201,16 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     if _NT_RE.search(text, start, end):
         _split_nt(text, tokens)
     return tokens
+
+
+def token_words(text: str) -> list[tuple[str, str]]:
+    """``(word, lower)`` of each token of ``text``, as :func:`tokenize` gives them, without the
+    lemmas: lexicon phrases need none, and lemmatizing their unknown words would load
+    lemminflect's model (a quarter of a second) in every process that only loads a pack."""
+    if _NT_RE.search(text):  # the clitic re-split: tokenize's own way
+        return [(t.word, t.lower) for t in tokenize(text)]
+    out = []
+    for _skipped, raw in _SKIP_TOKEN_RE.findall(text):
+        word = raw.translate(_STRAIGHTEN) if not _CURLY.isdisjoint(raw) else raw
+        out.append((word, word.lower()))
+    return out

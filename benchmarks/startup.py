@@ -1,0 +1,94 @@
+#!/usr/bin/env python
+"""Wall time of the interactive commands from process start to exit, before and after.
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/startup.py                    # baseline: the `main` branch
+    .venv/bin/python benchmarks/startup.py --baseline 569dc84 --repeat 7
+
+The baseline commit is exported with ``git archive`` into a temporary folder; both versions run
+in fresh processes of the same interpreter (so the same installed dependencies), each with its
+own source tree first on ``sys.path`` and the same rule pack (this checkout's ``rules/``, through
+``EVENTX_RULES``). Runs alternate baseline/current for every command, so the noise of a shared
+machine hits both alike; the table gives the median seconds and the ratio, and whether the two
+versions printed the same output (stdout, stderr and exit code) — they must.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SENTENCE = "Poland is sending troops to Lithuania."
+COMMANDS = {
+    "explain": ["explain", SENTENCE],
+    "explain --json": ["explain", SENTENCE, "--json"],
+    "check": ["check"],
+    "schema": ["schema"],  # the floor: start-up, imports and one small command
+}
+LAUNCH = "import sys; sys.path.insert(0, sys.argv.pop(1)); from eventx.cli import main; sys.argv[0] = 'eventx'; main()"
+
+
+def export(rev: str, into: Path) -> str:
+    """Write the tree of ``rev`` into ``into``; return its full commit id."""
+    commit = subprocess.run(["git", "rev-parse", rev], cwd=ROOT, check=True, capture_output=True, text=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", commit], cwd=ROOT, check=True, capture_output=True).stdout
+    with tempfile.TemporaryFile() as tmp:
+        tmp.write(archive)
+        tmp.seek(0)
+        with tarfile.open(fileobj=tmp) as tar:
+            tar.extractall(into, filter="data")
+    return commit
+
+
+def run(tree: Path, args: list[str]) -> tuple[float, tuple[str, str, int]]:
+    env = dict(os.environ, EVENTX_RULES=str(ROOT / "rules"), COLUMNS="120", NO_COLOR="1", TERM="dumb")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", LAUNCH, str(tree), *args], env=env, capture_output=True, text=True)
+    return time.perf_counter() - started, (done.stdout, done.stderr, done.returncode)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--baseline", default="main", help="git revision to compare with (default: main)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each command and version (default: 5)")
+    parser.add_argument("--only", help="comma-separated commands of: " + ", ".join(COMMANDS))
+    options = parser.parse_args()
+    names = options.only.split(",") if options.only else list(COMMANDS)
+    with tempfile.TemporaryDirectory() as tmp:
+        baseline = Path(tmp)
+        commit = export(options.baseline, baseline)
+        current = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        trees = {"baseline": baseline, "current": ROOT}
+        for tree in trees.values():  # warm the OS file cache and each tree's bytecode
+            run(tree, ["--help"])
+        times: dict[tuple[str, str], list[float]] = {}
+        outputs: dict[tuple[str, str], tuple[str, str, int]] = {}
+        for _ in range(options.repeat):
+            for name in names:
+                for version, tree in trees.items():
+                    seconds, output = run(tree, COMMANDS[name])
+                    times.setdefault((name, version), []).append(seconds)
+                    outputs[name, version] = output
+    print(f"baseline {options.baseline} = {commit[:10]}, current {current}; median of {options.repeat} runs, seconds")
+    print(f"{'command':<16} {'baseline':>9} {'current':>9} {'ratio':>7}  same output")
+    for name in names:
+        old, new = (statistics.median(times[name, v]) for v in ("baseline", "current"))
+        same = outputs[name, "baseline"] == outputs[name, "current"]
+        print(f"{name:<16} {old:>9.2f} {new:>9.2f} {old / new:>6.2f}x  {'yes' if same else 'NO'}")
+        if not same:
+            for label, (a, b) in zip(("stdout", "stderr", "exit"), zip(outputs[name, "baseline"], outputs[name, "current"])):
+                if a != b:
+                    print(f"  {label} differs: {str(a)[-300:]!r} vs {str(b)[-300:]!r}")
+
+
+if __name__ == "__main__":
+    main()
