@@ -16,11 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eventx import codes
 from eventx.cache import cached_pack, keep_pack
 from eventx.errors import EventxError, InputError, RuleError
-from eventx.extract.events import EventBuilder, resolve_overlaps, sort_events
+from eventx.extract.events import EventBuilder, resolve_overlaps
 from eventx.extract.mentions import PARTY_CODE, merge_mentions
 from eventx.match.matcher import Match, RulePack, SentenceMatches
+from eventx.record import Event, sorted_events
 from eventx.rules.compile import compile_rules
 from eventx.rules.loader import load_rule_files_partial
 from eventx.text.model import Document, Sentence
@@ -67,8 +69,10 @@ def load_rules(path: str | Path | None = None) -> RulePack:
 class DocumentTimeout(EventxError):
     """Matching one document took longer than the time budget."""
 
+    code = codes.TIME_BUDGET
 
-MAX_SENTENCE_CHARS = 100_000  # 16x the longest sentence of the shared news corpora (6,097)
+
+MAX_SENTENCE_CHARS = 100_000  # far above any sentence of news copy (benchmarks/README.md)
 
 
 class _Clock:
@@ -94,7 +98,7 @@ class _Clock:
             raise TimeoutError
 
     def error(self) -> DocumentTimeout:
-        return DocumentTimeout(f"extracting the document took longer than {self.budget:g} s (--time-budget)")
+        return DocumentTimeout(codes.message(codes.TIME_BUDGET, seconds=self.budget))
 
 
 @dataclass(slots=True)
@@ -104,7 +108,7 @@ class SentenceTrace:
     sentence: Sentence
     found: SentenceMatches  # raw matches, lexicon hits, mentions (by layer), vetoes
     kept: list[Match]  # the matches overlap resolution kept
-    events: list[dict]  # their records, before mentions of one event are merged
+    events: list[Event]  # their records, before mentions of one event are merged
     seconds: float  # matching time (regex building excluded)
 
 
@@ -112,7 +116,7 @@ class SentenceTrace:
 class DocumentTrace:
     doc: Document
     sentences: list[SentenceTrace]
-    events: list[dict]  # the document's records, as extract() returns them
+    events: list[Event]  # the document's records, as extract() returns them
     warnings: list[str] = field(default_factory=list)  # parts skipped: a sentence over MAX_SENTENCE_CHARS
 
 
@@ -141,11 +145,11 @@ class Extractor:
         self.prefilter = prefilter
         self.merge_mentions = merge_mentions
 
-    def extract(self, doc: Document | str) -> list[dict]:
+    def extract(self, doc: Document | str) -> list[Event]:
         """Event records of one document (a plain string becomes a document with id "text")."""
         return self.trace(doc).events
 
-    def extract_document(self, doc: Document | str) -> tuple[list[dict], list[str]]:
+    def extract_document(self, doc: Document | str) -> tuple[list[Event], list[str]]:
         """(event records, warnings) of one document. A warning names a part of the document
         that was skipped (a sentence longer than ``MAX_SENTENCE_CHARS``); the rest of it is
         extracted. Past the time budget, :class:`DocumentTimeout` is raised."""
@@ -182,9 +186,12 @@ class Extractor:
                 records = self.builder.records(doc, sentence, kept, found.hits) if kept else []
                 traced.append(SentenceTrace(sentence, found, kept, records, seconds))
             clock.check()
-            events = sort_events([event for t in traced for event in t.events])
+            events = sorted_events([event for t in traced for event in t.events])
             if self.merge_mentions and len(events) > 1:
-                events = merge_mentions(events, self._party_finder(doc.text), doc.text)
+                left = clock.left()  # merging counts against what is left of the budget
+                types = pack.ruleset.type_decl if pack.ruleset is not None else None
+                events = merge_mentions(events, self._party_finder(doc.text), doc.text, types=types,
+                                        deadline=None if left is None else time.monotonic() + left)
                 clock.check()
         except TimeoutError:
             raise clock.error() from None
@@ -260,10 +267,9 @@ class Extractor:
 
         def select(start: int, end: int) -> tuple[bool, bool]:
             if end - start > MAX_SENTENCE_CHARS:  # checked before the prefilter: same outcome either way
-                warnings.append(
-                    f"sentence at characters {start}-{end} is {end - start:,} characters long"
-                    f" (limit {MAX_SENTENCE_CHARS:,}): sentence skipped, the rest of the document extracted"
-                )
+                warnings.append(codes.message(
+                    codes.SENTENCE_TOO_LONG, start=start, end=end, length=end - start, limit=MAX_SENTENCE_CHARS
+                ))
                 return False, True
             return pack.prefilter.may_fire(text, start, end) if prefilter else (True, True)
 

@@ -77,6 +77,7 @@ def measure_coverage(
     per_rule: dict[str, RuleCoverage] = {}
     for compiled in extractor.pack.rules:
         rule = compiled.source
+        assert rule is not None  # a pack compiled from rule files knows them
         positive = sum(any(w.get("type") == rule.type for w in e.expect) for e in rule.examples)
         per_rule[rule.id] = RuleCoverage(
             rule.id, rule.type, rule.pos.file, rule.pos.line,

@@ -5,8 +5,8 @@ is reported as a :class:`Diagnostic` that names the place (file:line:col or docu
 what is wrong. Library code raises :class:`EventxError` subclasses; the CLI turns them into
 messages and exit codes at the edge, never into tracebacks.
 
-Codes: E1xx rule loading (YAML, schema, references), E2xx pattern parsing/compilation,
-E3xx runtime (documents, input, output), W4xx lint warnings.
+Every code (E1xx loading, E2xx compiling, E3xx running, W4xx lint) is catalogued, with its
+message template, in :mod:`eventx.codes` and documented in ``docs/errors.md``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
+
+from eventx import codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +48,13 @@ class Diagnostic:
 
 
 class EventxError(Exception):
-    """Base class of every error eventx reports to users."""
+    """Base class of every error eventx reports to users.
+
+    ``code`` is its catalogue code (``""`` for errors that carry diagnostics with their own).
+    """
 
     exit_code = 2
+    code = ""
 
 
 class RuleError(EventxError):
@@ -60,7 +66,9 @@ class RuleError(EventxError):
 
 
 class InputError(EventxError):
-    """An input (corpus file, option value) that cannot be used at all."""
+    """An input (corpus file, event log, option value) that cannot be used at all."""
+
+    code = codes.BAD_INPUT
 
 
 def did_you_mean(name: str, candidates: Iterable[str], fmt: str = "{}") -> str:

@@ -11,7 +11,9 @@ reported apart and does not fail, and it is flagged when it starts passing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from eventx.text.model import Document
 
@@ -37,7 +39,7 @@ class ExampleResult:
         return "passed" if self.passed else "failed"
 
 
-def _satisfies(event: dict, expected: dict) -> bool:
+def _satisfies(event: Mapping[str, Any], expected: dict) -> bool:
     if event["type"] != expected.get("type"):
         return False
     if "modality" in expected and event["modality"] != expected["modality"]:

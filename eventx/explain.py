@@ -45,6 +45,7 @@ from eventx.match.compiler import PatternCompiler
 from eventx.match.matcher import CompiledMentionRule, CompiledRule, Match, RulePack, SentenceMatches
 from eventx.rules.model import SourceText
 from eventx.match.parser import parse_pattern
+from eventx.record import Event
 from eventx.text.model import Document, Token
 
 MATCH_TIMEOUT = 2.0  # seconds per prefix search: explain must answer even for a pathological rule
@@ -160,7 +161,7 @@ class SentenceReport:
     text: str
     tokens: list[TokenRow]
     candidates: list[str]
-    events: list[dict]
+    events: list[Event]
     near_misses: list[NearMiss]
     #: later mentions in this sentence of events kept in an earlier place (merged records),
     #: each ``{"of": <kept event id>, "of_sentence": <its sentence index>, **mention}``
@@ -271,7 +272,7 @@ class Explainer:
         return reports
 
     def _sentence(
-        self, doc: Document, traced: SentenceTrace, events: list[dict], focus: int | None, mentions: list[dict] | None = None
+        self, doc: Document, traced: SentenceTrace, events: list[Event], focus: int | None, mentions: list[dict] | None = None
     ) -> SentenceReport:
         """The report of one traced sentence: what the pipeline did, and near misses of the rules
         whose trigger occurs but which gave nothing (or of the rule ``--rule`` names)."""

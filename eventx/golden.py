@@ -1,6 +1,6 @@
 """Golden event logs and inline rule examples: run, compare semantically, update.
 
-Layout (DESIGN §5): a corpus is a folder with documents under ``docs/`` and golden logs
+Layout: a corpus is a folder with documents under ``docs/`` and golden logs
 under ``golden/``; every input file ``docs/NAME.txt|.jsonl|.csv`` has one golden file
 ``golden/NAME.events.jsonl`` holding the events of all its documents. Golden files are
 canonical JSONL — fixed key order, events sorted by document and position, volatile fields
@@ -13,68 +13,34 @@ fields are compared; volatile and derived fields (``rules_version``, ``id``) are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import orjson
-
+from eventx.io.eventlog import iter_events
 from eventx.io.readers import ReadProblem, iter_corpus
+from eventx.record import Event, EventLogError, canonical, dumps, sort_key
 
-VOLATILE = frozenset({"rules_version"})
 IGNORED_IN_DIFF = frozenset({"rules_version", "id"})
-EVENT_KEYS = ("doc_id", "id", "type", "rule", "trigger", "span", "sentence", "args", "modality", "attribution", "mentions")
-SPAN_KEYS = ("text", "start", "end", "index", "value", "qualifier", "unit", "norm")
 DOC_SUFFIXES = (".txt", ".jsonl", ".csv", ".txt.gz", ".jsonl.gz", ".csv.gz")
 
 
-def _ordered(value: dict) -> dict:
-    known = [k for k in SPAN_KEYS if k in value]
-    return {k: value[k] for k in known + sorted(k for k in value if k not in SPAN_KEYS)}
+class GoldenFileError(EventLogError):
+    """A golden file that is not a JSONL event log."""
 
 
-def canonical_event(event: dict) -> dict:
-    """The golden form of an event: fixed key order, no volatile fields."""
-    out: dict = {}
-    for key in EVENT_KEYS:
-        if key not in event:
-            continue
-        value = event[key]
-        if key == "args":
-            value = {role: _ordered(arg) for role, arg in sorted(value.items())}
-        elif isinstance(value, dict):
-            value = _ordered(value)
-        out[key] = value
-    for key in sorted(event):
-        if key not in out and key not in VOLATILE:
-            out[key] = event[key]
-    return out
-
-
-def event_sort_key(event: dict) -> tuple:
-    return (event["doc_id"], event["span"]["start"], event["span"]["end"], event["trigger"]["start"], event["type"], event["rule"])
-
-
-def dumps_events(events: Iterable[dict]) -> bytes:
+def dumps_events(events: Iterable[Mapping[str, Any]]) -> bytes:
     """Canonical JSONL bytes for a list of events."""
-    ordered = sorted((canonical_event(e) for e in events), key=event_sort_key)
-    return b"".join(orjson.dumps(e) + b"\n" for e in ordered)
+    return b"".join(dumps(e) for e in sorted((canonical(e) for e in events), key=sort_key))
 
 
-def load_events(path: Path) -> list[dict]:
-    events = []
-    for number, line in enumerate(path.read_bytes().splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            events.append(orjson.loads(line))
-        except orjson.JSONDecodeError as err:
-            raise GoldenFileError(f"{path}:{number}: not valid JSON: {err}") from None
-    return events
-
-
-class GoldenFileError(Exception):
-    pass
+def load_events(path: Path) -> list[Event]:
+    """The events of a golden file; GoldenFileError naming the file and line if it holds anything else."""
+    try:
+        return list(iter_events(str(path), "jsonl"))
+    except EventLogError as err:
+        raise GoldenFileError(f"golden file {err}") from None
 
 
 # --- semantic diff ------------------------------------------------------------------------
@@ -90,9 +56,9 @@ class Change:
 @dataclass(slots=True)
 class EventDiff:
     doc_id: str
-    added: list[dict] = field(default_factory=list)
-    removed: list[dict] = field(default_factory=list)
-    changed: list[tuple[dict, dict, list[Change]]] = field(default_factory=list)
+    added: list[Mapping[str, Any]] = field(default_factory=list)
+    removed: list[Mapping[str, Any]] = field(default_factory=list)
+    changed: list[tuple[Mapping[str, Any], Mapping[str, Any], list[Change]]] = field(default_factory=list)
     #: added or removed events that are a mention of an event on the other side, by id():
     #: a record that merging folded into another (or that no longer is), not a lost event
     notes: dict[int, str] = field(default_factory=dict)
@@ -131,7 +97,7 @@ def _mention_summary(mentions: object) -> list[str]:
     return out
 
 
-def compare_events(old: dict, new: dict) -> list[Change]:
+def compare_events(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
     flat_old, flat_new = _flatten(old), _flatten(new)
     for flat in (flat_old, flat_new):
         flat["mentions"] = _mention_summary(flat.get("mentions"))
@@ -142,13 +108,13 @@ def compare_events(old: dict, new: dict) -> list[Change]:
     ]
 
 
-def _pair_key(event: dict) -> tuple:
+def _pair_key(event: Mapping[str, Any]) -> tuple:
     return (event["type"], event["trigger"]["start"], event["trigger"]["end"])
 
 
-def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventDiff]:
+def diff_events(expected: Iterable[Mapping[str, Any]], actual: Iterable[Mapping[str, Any]]) -> list[EventDiff]:
     """Per-document differences between two event logs (documents with none are left out)."""
-    by_doc: dict[str, tuple[list[dict], list[dict]]] = {}
+    by_doc: dict[str, tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]] = {}
     for event in expected:
         by_doc.setdefault(event["doc_id"], ([], []))[0].append(event)
     for event in actual:
@@ -157,10 +123,10 @@ def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventD
     for doc_id in sorted(by_doc):
         old_events, new_events = by_doc[doc_id]
         diff = EventDiff(doc_id)
-        unmatched = {}
+        unmatched: dict[tuple, list[Mapping[str, Any]]] = {}
         for event in old_events:
             unmatched.setdefault(_pair_key(event), []).append(event)
-        for event in sorted(new_events, key=event_sort_key):
+        for event in sorted(new_events, key=sort_key):
             candidates = unmatched.get(_pair_key(event))
             if candidates:
                 old = candidates.pop(0)
@@ -169,7 +135,7 @@ def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventD
                     diff.changed.append((old, event, changes))
             else:
                 diff.added.append(event)
-        diff.removed = sorted((e for events in unmatched.values() for e in events), key=event_sort_key)
+        diff.removed = sorted((e for events in unmatched.values() for e in events), key=sort_key)
         _note_mentions(diff, diff.removed, new_events, "now a mention of")
         _note_mentions(diff, diff.added, old_events, "was a mention of")
         if not diff.empty:
@@ -177,9 +143,9 @@ def diff_events(expected: Iterable[dict], actual: Iterable[dict]) -> list[EventD
     return diffs
 
 
-def _note_mentions(diff: EventDiff, events: list[dict], others: list[dict], label: str) -> None:
+def _note_mentions(diff: EventDiff, events: list[Mapping[str, Any]], others: list[Mapping[str, Any]], label: str) -> None:
     """Note the ``events`` that appear as a later mention of one of ``others``."""
-    hosts = {}
+    hosts: dict[tuple, Mapping[str, Any]] = {}
     for other in others:
         for mention in other.get("mentions") or ():
             trigger = mention.get("trigger") or {}
@@ -190,7 +156,7 @@ def _note_mentions(diff: EventDiff, events: list[dict], others: list[dict], labe
             diff.notes[id(event)] = f"{label} {host['type']} {host['trigger']['text']!r}@{host['trigger']['start']}"
 
 
-def describe_event(event: dict) -> str:
+def describe_event(event: Mapping[str, Any]) -> str:
     args = ", ".join(f"{role}={arg['text']!r}" for role, arg in event.get("args", {}).items())
     mentions = len(event.get("mentions") or ())
     return (
@@ -214,6 +180,46 @@ def render_diff(diff: EventDiff) -> list[tuple[str, str]]:
         for change in changes:
             lines.append((f"      {change.field}: {change.old!r} -> {change.new!r}", "changed"))
     return lines
+
+
+def counts_by_type(old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]], diffs: Iterable[EventDiff]) -> dict[str, dict[str, int]]:
+    """Per event type: events in each log, and how many were added, removed and changed."""
+    columns = ("old", "new", "added", "removed", "changed")
+    table: dict[str, dict[str, int]] = {}
+
+    def count(event_type: str, column: str) -> None:
+        table.setdefault(event_type, dict.fromkeys(columns, 0))[column] += 1
+
+    for event in old:
+        count(event["type"], "old")
+    for event in new:
+        count(event["type"], "new")
+    for diff in diffs:
+        for event in diff.added:
+            count(event["type"], "added")
+        for event in diff.removed:
+            count(event["type"], "removed")
+        for before, _after, _changes in diff.changed:
+            count(before["type"], "changed")
+    return dict(sorted(table.items()))
+
+
+def diff_to_dict(diff: EventDiff) -> dict[str, Any]:
+    """One document's differences as JSON-ready data (``eventx diff --json``)."""
+
+    def noted(event: Mapping[str, Any]) -> dict[str, Any]:
+        note = diff.notes.get(id(event))
+        return {"event": event, **({"note": note} if note else {})}
+
+    return {
+        "doc_id": diff.doc_id,
+        "removed": [noted(e) for e in diff.removed],
+        "added": [noted(e) for e in diff.added],
+        "changed": [
+            {"old": old, "new": new, "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in changes]}
+            for old, new, changes in diff.changed
+        ],
+    }
 
 
 # --- golden corpora ----------------------------------------------------------------------
@@ -263,7 +269,7 @@ def find_golden_cases(paths: Iterable[Path]) -> list[GoldenCase]:
 @dataclass(slots=True)
 class CaseResult:
     case: GoldenCase
-    actual: list[dict]
+    actual: list[Mapping[str, Any]]
     diffs: list[EventDiff]
     missing_golden: bool = False
     problems: list[str] = field(default_factory=list)
@@ -275,13 +281,13 @@ class CaseResult:
 
 def run_case(case: GoldenCase, extractor) -> CaseResult:
     """Extract events from one golden input file and compare with its golden file."""
-    actual: list[dict] = []
+    actual: list[Mapping[str, Any]] = []
     problems: list[str] = []
     for item in iter_corpus([str(case.input)]):
         if isinstance(item, ReadProblem):
             problems.append(item.error)
             continue
-        actual.extend(canonical_event(e) for e in extractor.extract(item))
+        actual.extend(canonical(e) for e in extractor.extract(item))
     if not case.golden.exists():
         return CaseResult(case, actual, [], missing_golden=True, problems=problems)
     expected = load_events(case.golden)

@@ -26,43 +26,37 @@ from typing import Any
 try:  # the parser of the standard library's re: enough to see a pattern's structure
     from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # Python < 3.11
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_constants as _sre  # type: ignore[no-redef, unused-ignore]
+    import sre_parse as _sre_parse  # type: ignore[no-redef, unused-ignore]
 
 from eventx.api import DocumentTimeout, DocumentTrace, Extractor, load_rules
+from eventx.codes import (
+    BACKTRACKING_REGEX,
+    NESTED_QUANTIFIER,
+    NO_MENTION_EXAMPLE,
+    NO_NEGATIVE,
+    NO_POSITIVE,
+    OTHER_RULE,
+    SAME_NAME,
+    SENTENCE_GUARD,
+    SHADOWED,
+    SLOW_EXAMPLE,
+    TOKEN_DUPLICATE,
+    UNUSED_LABEL,
+    UNUSED_LEXICON,
+    UNUSED_VAR,
+)
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
 from eventx.match.ast import (
     LOOKAROUND, And, FieldRegex, Group, Node, Not, Or, PatternError, Repeat, Seq, TokenNode, VarRef, children,
 )
 from eventx.match.matcher import RulePack
+from eventx.record import Event
 from eventx.match.parser import parse_pattern
 from eventx.rules.model import Example, LexiconEntry, Pos, Rule, RuleSet, SourceText
 from eventx.text.model import Document
 from eventx.text.tokenize import tokenize
-
-CATALOGUE: dict[str, str] = {}
-
-
-def _code(code: str, description: str) -> str:
-    CATALOGUE[code] = description
-    return code
-
-
-NO_POSITIVE = _code("W401", "a rule without a positive example (one that expects an event of its type)")
-NO_NEGATIVE = _code("W402", "a rule without a negative example (one that expects no event of its type)")
-SHADOWED = _code("W403", "a rule whose every match on the examples loses overlap resolution to another rule")
-UNUSED_LEXICON = _code("W404", "a lexicon that no rule uses (directly or through a var)")
-UNUSED_VAR = _code("W405", "a var that no rule uses")
-NESTED_QUANTIFIER = _code("W406", "an unbounded quantifier around another unbounded or any-token one (catastrophic backtracking)")
-OTHER_RULE = _code("W407", "an example whose expected event is produced by another rule, not by the rule holding it")
-TOKEN_DUPLICATE = _code("W408", "two lexicon entries that are the same once tokenised (the later one is ignored)")
-SLOW_EXAMPLE = _code("W409", "an example that takes longer than the time budget to match")
-UNUSED_LABEL = _code("W411", "a mention label that no pattern refers to")
-SAME_NAME = _code("W412", "a name defined in two files that do not see each other: two different names, easily confused")
-NO_MENTION_EXAMPLE = _code("W413", "a mention rule without a positive example (one that expects a mention of its label)")
-BACKTRACKING_REGEX = _code("W414", "a field regex with a repeat around a repeat or an ambiguous alternation ((a+)+, (a|a)+): exponential on a long token")
-SENTENCE_GUARD = _code("W410", "a lookaround over the rest of the sentence ((?! []*? X) or (?<! X []*? )), run at every start tried: write it as an 'unless' pattern")
 
 EXAMPLE_TIME_BUDGET = 5.0  # seconds per example: far above normal, low enough not to hang `check`
 
@@ -449,7 +443,7 @@ def _tally_matches(
                     break
 
 
-def _examples_by_other_rules(rule: Rule, example: Example, events: list[dict]) -> list[Diagnostic]:
+def _examples_by_other_rules(rule: Rule, example: Example, events: list[Event]) -> list[Diagnostic]:
     found = []
     for want in example.expect:
         if want.get("type") != rule.type:

@@ -1,16 +1,17 @@
 """Counts over an event log (any format): by type, modality and rule, top actors and places,
 and events over time — what ``eventx stats`` prints and ``eventx report`` charts.
 
-Dates. An event record does not carry its document's date (DESIGN §3), so "over time" means:
+Dates. An event record does not carry its document's date (:mod:`eventx.record`), so "over time" means:
 
 * ``doc_dates`` — events per *document* date, known from a SQLite log (it stores each
   document's date) or from ``corpus=`` (the corpus the log was made from, joined on
   ``doc_id``; it wins over the log's). With neither, this count is empty.
-* ``event_dates`` — events per normalised date *argument* (``time``/``date``/``when``
-  norms: when the text says the event happened), always available, usually sparse.
+* ``event_dates`` — events per normalised date *argument* (roles of kind ``date``: when the
+  text says the event happened), always available, usually sparse.
 
-Actors are the ``agent``/``authority``/``force`` arguments, places ``destination``/``location``;
-each is counted by its ``norm`` (``POL``) when it has one, else by its text.
+Actors are the arguments whose role is of kind ``actor``, places those of kind ``place``, as the
+rule pack's ``types:`` declare them (:func:`pack_types`); each is counted by its ``norm``
+(``POL``) when it has one, else by its text. Forces are not actors.
 """
 
 from __future__ import annotations
@@ -18,17 +19,31 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from eventx.extract.events import DATE_ROLES
 from eventx.io.eventlog import DocInfo, iter_events, read_documents
 from eventx.io.readers import ReadProblem, iter_corpus
+from eventx.rules.model import TypeDecl
 
-ACTOR_ROLES = ("agent", "authority", "force")
-PLACE_ROLES = ("destination", "location")
 TOP = 10
 
 ProblemHandler = Callable[[ReadProblem], None]
+#: The declaration of an event type by name (``RuleSet.type_decl``).
+TypeLookup = Callable[[str], TypeDecl]
+
+
+def pack_types(rules: str | Path | None = None) -> TypeLookup:
+    """The ``types:`` declarations of a rule pack (default: the shipped one), loaded without
+    compiling its patterns."""
+    from eventx.api import default_rules_path
+    from eventx.errors import InputError
+    from eventx.rules.loader import load_rule_files
+
+    path = Path(rules) if rules is not None else default_rules_path()
+    if not path.exists():
+        raise InputError(f"{path}: no such rule file or directory")
+    return load_rule_files(path).type_decl
 
 
 @dataclass(slots=True)
@@ -50,6 +65,7 @@ class EventStats:
     event_dates: Counter = field(default_factory=Counter)
     undated: int = 0  # events whose document date is unknown
     unmatched: int = 0  # events whose document is not among the known documents
+    types: TypeLookup = field(default=TypeDecl, repr=False)  # role kinds by event type
 
     def add(self, event: Mapping[str, Any], documents: Mapping[str, DocInfo]) -> None:
         """Count one event; ``documents`` gives document dates (may be empty)."""
@@ -62,9 +78,11 @@ class EventStats:
         self.by_rule[rule] += 1
         self.rule_types.setdefault(rule, event["type"])
         args = event.get("args") or {}
-        self.actors.update(argument_keys(args, ACTOR_ROLES))
-        self.places.update(argument_keys(args, PLACE_ROLES))
-        for role in sorted(DATE_ROLES & args.keys()):
+        decl = self.types(event["type"])
+        roles = {kind: [role for role in args if decl.kind(role) == kind] for kind in ("actor", "place", "date")}
+        self.actors.update(argument_keys(args, roles["actor"]))
+        self.places.update(argument_keys(args, roles["place"]))
+        for role in sorted(roles["date"]):
             norm = args[role].get("norm")
             if isinstance(norm, str) and norm:
                 self.event_dates[norm] += 1
@@ -114,9 +132,16 @@ def argument_keys(args: Mapping[str, Any], roles: Sequence[str]) -> Iterator[str
                 yield key.strip()
 
 
-def compute_stats(events: Iterable[Mapping[str, Any]], documents: Mapping[str, DocInfo], *, source: str = "") -> EventStats:
-    """Count ``events`` (streamed: one pass, memory independent of the log's size)."""
-    stats = EventStats(source, documents=len(documents) or None)
+def compute_stats(
+    events: Iterable[Mapping[str, Any]],
+    documents: Mapping[str, DocInfo],
+    *,
+    source: str = "",
+    types: TypeLookup | None = None,
+) -> EventStats:
+    """Count ``events`` (streamed: one pass, memory independent of the log's size); ``types``
+    gives the role kinds (default: none declared, so no actors, places or date arguments)."""
+    stats = EventStats(source, documents=len(documents) or None, types=types or TypeDecl)
     with_events: set[str] = set()
     for event in events:
         stats.add(event, documents)
@@ -158,8 +183,13 @@ def log_documents(
 
 
 def log_stats(
-    path: str, fmt: str | None = None, corpus: Sequence[str] | None = None, *, on_problem: ProblemHandler | None = None
+    path: str,
+    fmt: str | None = None,
+    corpus: Sequence[str] | None = None,
+    *,
+    types: TypeLookup | None = None,
+    on_problem: ProblemHandler | None = None,
 ) -> EventStats:
     """Stats of the event log at ``path`` (the one call ``eventx stats`` makes)."""
     events = iter_events(path, fmt)  # checks the log before a corpus is read
-    return compute_stats(events, log_documents(path, fmt, corpus, on_problem=on_problem), source=path)
+    return compute_stats(events, log_documents(path, fmt, corpus, on_problem=on_problem), source=path, types=types)

@@ -1,23 +1,26 @@
 """The typer app and what every command shares: option types and error reporting.
 
-Every command parses options, calls one library function and turns
-:class:`~eventx.errors.EventxError` into a message on stderr and an exit code
-(0 ok, 1 test/diff failures, 2 usage or rule errors) — never a traceback.
+Every command parses options and calls the library. Errors are turned into messages and
+exit codes in one place, the app's group (:class:`_Group`): an
+:class:`~eventx.errors.EventxError` raised anywhere below a command becomes its message on
+stderr and exit 2 (rule errors: one ``file:line:col`` line per problem) — never a traceback.
+Exit 1 means test or diff failures (and warnings under ``check --strict``).
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import click
 import typer
 from rich.console import Console
-
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from eventx.errors import EventxError, RuleError
+
+if TYPE_CHECKING:  # typer carries its own click (typer._click); click itself is no dependency
+    from typer._click import core as click
 
 _METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT"}
 
@@ -53,7 +56,14 @@ def _tidy(param: click.Parameter, ctx: click.Context) -> click.Parameter:
 
 
 class _Group(TyperGroup):
-    """The eventx command group: conventional metavars in every help screen."""
+    """The eventx command group: errors to exit codes, conventional metavars in every help screen."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Every EventxError below a command becomes its message and exit code here, once."""
+        try:
+            return super().invoke(ctx)
+        except EventxError as err:
+            raise fail(err) from None
 
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         return [_tidy(p, ctx) for p in super().get_params(ctx)]
@@ -77,10 +87,25 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# --- options shared by several commands: one name, one meaning --------------------------------
+
 RulesOption = Annotated[
     Optional[Path],
     typer.Option("--rules", "-r", help="Rule file or directory (default: the shipped pack).", show_default=False),
 ]
+#: The format of an event log, read or written: never anything else.
+FormatOption = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", help="Event log format: jsonl, csv or sqlite (default: from the file's extension)."),
+]
+CorpusOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--corpus", "-c", help="The corpus the log was made from (repeatable): document dates, and text for the report."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text and tables.")]
+
+#: Styles of the lines of a rendered event diff (``eventx diff``, ``eventx test --update``).
+DIFF_STYLES = {"added": "green", "removed": "red", "changed": "yellow", "": "bold"}
 
 
 def stderr_console() -> Console:
@@ -100,7 +125,7 @@ class _PipedConsole(Console):
     """Stdout that is not a terminal: nothing wraps (a table row, a rule id, a path stays on
     one line, so ``grep`` and ``cut`` work), and rules (section lines) keep 80 columns."""
 
-    def rule(self, *args, **kwargs) -> None:  # type: ignore[override]
+    def rule(self, *args, **kwargs) -> None:
         from rich.rule import Rule
 
         self.print(Rule(*args, **kwargs), width=RULE_WIDTH)
@@ -145,18 +170,16 @@ def fail(err: EventxError) -> typer.Exit:
         errors = sum(1 for d in err.diagnostics if d.severity == "error")
         console.print(f"{errors} error(s) in rule files", markup=False)
     else:
-        console.print(f"error: {err}", markup=False)
+        suffix = f" [{err.code}]" if err.code else ""
+        console.print(f"error: {err}{suffix}", markup=False)
     return typer.Exit(err.exit_code)
 
 
-def load_extractor(rules: Path | None, **kwargs):
-    """The Extractor for ``--rules`` (default pack); rule errors exit 2 with file:line:col lines."""
+def load_extractor(rules: Path | None, **kwargs: Any) -> Any:
+    """The Extractor for ``--rules`` (default pack); rule errors reach the app's handler."""
     from eventx.api import Extractor
 
-    try:
-        return Extractor(rules, **kwargs)
-    except EventxError as err:
-        raise fail(err)
+    return Extractor(rules, **kwargs)
 
 
 def _print_version(value: bool) -> None:

@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from eventx.cli.app import app, fail, stderr_console, stdout_console
-from eventx.errors import EventxError
-
-
-class CheckFormat(str, Enum):
-    text = "text"
-    json = "json"
+from eventx.cli.app import JsonOption, app, stderr_console, stdout_console
 
 
 @app.command()
 def check(
     rules: Annotated[Optional[Path], typer.Argument(help="Rule file or directory (default: the shipped pack).", show_default=False)] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when there are warnings.")] = False,
-    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="text: one file:line:col line per problem; json: one object for editors and CI.")] = CheckFormat.text,
+    as_json: JsonOption = False,
 ) -> None:
     """Report every error and likely mistake in rule files as file:line:col lines.
 
-    Exit 2 on errors, 1 on warnings with --strict, else 0.
+    Exit 2 on errors, 1 on warnings with --strict, else 0. --json prints one object for
+    editors and CI.
 
     Example: eventx check rules/ --strict
     """
@@ -34,11 +28,8 @@ def check(
     from eventx.lint import lint
 
     path = rules if rules is not None else default_rules_path()
-    try:
-        result = lint(path)
-    except EventxError as err:
-        raise fail(err)
-    if fmt is CheckFormat.json:
+    result = lint(path)
+    if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         out = stdout_console()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
 
-from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console, stdout_console
-from eventx.errors import EventxError
+from eventx.cli.app import JsonOption, RulesOption, app, load_extractor, stderr_console, stdout_console
 
 
 def _shown(file: str) -> str:
@@ -26,7 +25,7 @@ def _shown(file: str) -> str:
 def coverage(
     inputs: Annotated[list[str], typer.Argument(help="Documents: .txt files, directories, .jsonl/.csv (optionally .gz), or - for stdin.")],
     rules: RulesOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Count the events of every rule over a corpus; list the rules that never fired first.
 
@@ -36,22 +35,20 @@ def coverage(
 
     extractor = load_extractor(rules)
     console = stderr_console()
-    try:
-        result = measure_coverage(
-            inputs,
-            extractor,
-            stdin=sys.stdin.buffer if "-" in inputs else None,
-            on_problem=lambda line: console.print(f"warning: {line}", markup=False),
-        )
-    except EventxError as err:
-        raise fail(err)
+    result = measure_coverage(
+        inputs,
+        extractor,
+        stdin=sys.stdin.buffer if "-" in inputs else None,
+        on_problem=lambda line: console.print(f"warning: {line}", markup=False),
+    )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     out = stdout_console()
     table = Table(title=f"rule coverage: {result.documents} documents, {result.events} events")
-    for column, justify in (("rule", "left"), ("type", "left"), ("events", "right"), ("docs", "right"),
-                            ("+ex", "right"), ("-ex", "right"), ("defined at", "left")):
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("rule", "left"), ("type", "left"), ("events", "right"), ("docs", "right"),
+                            ("+ex", "right"), ("-ex", "right"), ("defined at", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify, overflow="fold")
     for rule in result.rules:
         table.add_row(

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import RulesOption, app, elide_lists, fail, load_extractor, stdout_console
-from eventx.errors import EventxError, InputError
+from eventx.cli.app import JsonOption, RulesOption, app, elide_lists, load_extractor, stdout_console
+from eventx.errors import InputError
 
 
 @app.command()
@@ -19,7 +19,7 @@ def explain(
     text: Annotated[str, typer.Argument(help="The text to explain, or - to read it from stdin.")],
     rules: RulesOption = None,
     rule: Annotated[Optional[str], typer.Option("--rule", help="Explain this rule or mention rule (by id) even if the prefilter skips it.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Show how the rules see a text: tokens, mentions by layer, selected rules, events, and why
     rules and mention rules did not fire.
@@ -31,12 +31,9 @@ def explain(
     if text == "-":
         text = sys.stdin.read()
     extractor = load_extractor(rules)
-    try:
-        reports = Explainer(extractor).explain(text, rule_id=rule)
-    except EventxError as err:
-        raise fail(err)
+    reports = Explainer(extractor).explain(text, rule_id=rule)
     if not reports:
-        raise fail(InputError("the text has no tokens"))
+        raise InputError("the text has no tokens")
     if as_json:
         typer.echo(json.dumps({"sentences": [r.to_dict() for r in reports]}, ensure_ascii=False, indent=2))
         return

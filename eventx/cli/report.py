@@ -6,9 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from eventx.cli.app import app, fail, stderr_console
-from eventx.cli.stats import CorpusOption, FormatOption, corpus_warning
-from eventx.errors import EventxError
+from eventx.cli.app import CorpusOption, FormatOption, RulesOption, app, stderr_console
+from eventx.cli.stats import corpus_warning
 
 
 @app.command()
@@ -17,6 +16,7 @@ def report(
     output: Annotated[str, typer.Option("--output", "-o", help="HTML file to write.")],
     fmt: FormatOption = None,
     corpus: CorpusOption = None,
+    rules: RulesOption = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Page title (default: from the log's name).")] = None,
     max_docs: Annotated[int, typer.Option("--max-docs", min=1, help="Documents in the document view (charts count all).")] = 200,
     top: Annotated[int, typer.Option("--top", min=1, help="How many actors and places to chart.")] = 10,
@@ -26,13 +26,12 @@ def report(
     Example: eventx report events.jsonl --corpus corpora/ -o report.html
     """
     from eventx.report import report_from_log
+    from eventx.stats import pack_types
 
-    try:
-        summary = report_from_log(
-            events, output, fmt, corpus, title=title, max_docs=max_docs, top=top, on_problem=corpus_warning
-        )
-    except EventxError as err:
-        raise fail(err)
+    summary = report_from_log(
+        events, output, fmt, corpus, title=title, max_docs=max_docs, top=top, types=pack_types(rules),
+        on_problem=corpus_warning,
+    )
     if summary.with_text:
         text = "with their text" + (f" ({summary.with_text} found in the corpus)" if summary.with_text < summary.documents_shown else "")
     elif corpus:

@@ -12,14 +12,14 @@ from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager, nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated, Any, Iterator, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from eventx.cli.app import RulesOption, app, fail, load_extractor, stderr_console
-from eventx.errors import EventxError, InputError, escape_controls
+from eventx.cli.app import FormatOption, RulesOption, app, load_extractor, stderr_console
+from eventx.errors import InputError, escape_controls
 from eventx.io.readers import DEFAULT_MAX_DOC_BYTES
 
 MAX_TIME_BUDGET = 3600.0  # an hour of matching for one document is a hang, not a budget
@@ -50,7 +50,7 @@ def run(
     inputs: Annotated[list[str], typer.Argument(help="Documents: .txt files, directories, .jsonl/.csv (optionally .gz), or - for stdin.")],
     rules: RulesOption = None,
     output: Annotated[Optional[str], typer.Option("--output", "-o", help="Event log to write: .jsonl, .csv or .sqlite (default: JSONL on stdout).")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv or sqlite (default: from the output's extension).")] = None,
+    fmt: FormatOption = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes (default: number of cores; 1 for inputs under 4 MB).")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run into the same output.")] = False,
     errors: Annotated[Optional[str], typer.Option("--errors", help="Errors file (default: <output>.errors.jsonl).")] = None,
@@ -71,13 +71,13 @@ def run(
 
     console = stderr_console()
     if resume and (output is None or output == "-"):
-        raise fail(EventxError("--resume needs an output file (-o)"))
+        raise InputError("--resume needs an output file (-o)")
     if scheduler and engine is not Engine.dask:
-        raise fail(EventxError("--scheduler needs --engine dask"))
+        raise InputError("--scheduler needs --engine dask")
     budget = _time_budget(time_budget)
     merge = mentions is Mentions.merge
     if errors and os.path.isdir(errors):
-        raise fail(EventxError(f"--errors {errors}: is a directory (give a file name)"))
+        raise InputError(f"--errors {errors}: is a directory (give a file name)")
     read_as = input_format.value if input_format else None
     hint = _resume_command(inputs, rules, output, fmt, errors, time_budget, mentions, read_as, engine, scheduler, jobs)
     if hint and (max_doc_bytes != DEFAULT_MAX_DOC_BYTES or csv_safe):
@@ -103,10 +103,11 @@ def run(
                     where = f"{where}:{line}" if where and line else where
                     doc = record.get("doc_id")
                     label = ", ".join(p for p in (where, f"document {doc}" if doc else "") if p)
-                    message = f"warning: {label}: {record['error']}" if label else f"warning: {record['error']}"
+                    code = f" [{record['code']}]" if record.get("code") else ""
+                    message = f"warning: {label}: {record['error']}{code}" if label else f"warning: {record['error']}{code}"
                     console.print(escape_controls(message), markup=False)  # ids and texts come from the input
 
-                common = dict(
+                common: dict[str, Any] = dict(
                     output=output,
                     fmt=fmt,
                     resume=resume,
@@ -131,8 +132,6 @@ def run(
         if hint:
             console.print(f"resume with: {hint}", markup=False)
         raise typer.Exit(128 + signal.SIGTERM if isinstance(stop, Terminated) else 130)
-    except EventxError as err:
-        raise fail(err)
     except (OSError, sqlite3.Error, BrokenExecutor) as err:  # a full disk, a killed worker
         what = "a worker process died (killed, or out of memory?)" if isinstance(err, BrokenExecutor) else "cannot write"
         reason = getattr(err, "strerror", None) or str(err) or type(err).__name__
@@ -165,11 +164,7 @@ def _time_budget(value: str) -> float | None:
     except ValueError:
         seconds = math.nan
     if not (math.isfinite(seconds) and 0.01 <= seconds <= MAX_TIME_BUDGET):
-        raise fail(
-            InputError(
-                f"--time-budget {value}: expected seconds from 0.01 to {MAX_TIME_BUDGET:g}, or 'none' for no limit"
-            )
-        )
+        raise InputError(f"--time-budget {value}: expected seconds from 0.01 to {MAX_TIME_BUDGET:g}, or 'none' for no limit")
     return seconds
 
 
@@ -288,6 +283,7 @@ def _progress(console: Console, total: int | None):
     )
 
     counts = (TextColumn("{task.fields[documents]} documents"), TextColumn("{task.description}"))
+    columns: tuple[Any, ...]
     if total is None:
         columns = (SpinnerColumn(), *counts, TimeElapsedColumn())
     else:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from eventx.cli.app import app, fail
+from eventx.cli.app import app
 from eventx.errors import InputError
 
 
@@ -29,5 +29,5 @@ def schema(
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as err:
-        raise fail(InputError(f"{output}: cannot write: {err.strerror or err}"))
+        raise InputError(f"{output}: cannot write: {err.strerror or err}") from None
     typer.echo(f"wrote {output}", err=True)

@@ -38,6 +38,7 @@ def serve(
         raise typer.Exit(2)
     if not server.loopback:
         console.print(f"warning: listening on {host}: anyone who can reach it can read and change the rules", markup=False)
+    assert session.saved is not None  # built when the session opens
     errors = session.saved.errors
     console.print(
         f"{session.target}: {len(session.files())} file(s), {len(session.documents)} sample document(s), "

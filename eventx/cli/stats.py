@@ -11,16 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from eventx.cli.app import app, fail, stderr_console, stdout_console
-from eventx.errors import EventxError
-
-FormatOption = Annotated[
-    Optional[str], typer.Option("--format", "-f", help="jsonl, csv or sqlite (default: from the extension).")
-]
-CorpusOption = Annotated[
-    Optional[list[str]],
-    typer.Option("--corpus", "-c", help="The corpus the log was made from (repeatable): document dates, and text for the report."),
-]
+from eventx.cli.app import CorpusOption, FormatOption, JsonOption, RulesOption, app, stderr_console, stdout_console
 
 
 def corpus_warning(problem) -> None:
@@ -33,19 +24,19 @@ def stats(
     events: Annotated[str, typer.Argument(help="Event log: .jsonl, .csv or .sqlite/.db as written by eventx run.")],
     fmt: FormatOption = None,
     corpus: CorpusOption = None,
+    rules: RulesOption = None,
     top: Annotated[int, typer.Option("--top", min=1, help="How many actors and places to list.")] = 10,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Count events by type, modality and rule; top actors, places and dates.
 
+    Actors, places and date arguments are the roles the rule pack declares of those kinds.
+
     Example: eventx stats events.sqlite --top 20
     """
-    from eventx.stats import log_stats
+    from eventx.stats import log_stats, pack_types
 
-    try:
-        result = log_stats(events, fmt, corpus, on_problem=corpus_warning)
-    except EventxError as err:
-        raise fail(err)
+    result = log_stats(events, fmt, corpus, types=pack_types(rules), on_problem=corpus_warning)
     data = result.to_dict(top)
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")

@@ -8,9 +8,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from eventx.cli.app import RulesOption, app, load_extractor, stdout_console
-
-_STYLES = {"added": "green", "removed": "red", "changed": "yellow", "": "bold"}
+from eventx.cli.app import DIFF_STYLES, RulesOption, app, load_extractor, stdout_console
+from eventx.errors import InputError
 
 
 @app.command()
@@ -40,8 +39,7 @@ def test(
         paths = [p for p in paths if p.exists()]
     for path in paths:
         if not path.exists():
-            Console(stderr=True).print(f"error: {path}: no such file or directory", markup=False)
-            raise typer.Exit(2)
+            raise InputError(f"{path}: no such file or directory")
     suite = run_suite(paths, extractor, update=update)
     out = stdout_console()  # never break file:line lines
 
@@ -51,25 +49,25 @@ def test(
             out.print(f"  text: {result.text}", markup=False)
             for problem in result.problems:
                 out.print(f"  {problem}", markup=False)
-    for result in suite.updated:
-        out.print(f"updated {result.case.golden}", style="yellow", markup=False)
-        for diff in result.diffs:
+    for updated in suite.updated:
+        out.print(f"updated {updated.case.golden}", style="yellow", markup=False)
+        for diff in updated.diffs:
             for line, style in render_diff(diff):
-                out.print(line, style=_STYLES[style], markup=False)
-        if result.missing_golden:
-            out.print(f"  created with {len(result.actual)} event(s)", markup=False)
-    for result in suite.cases:
-        if result.passed:
+                out.print(line, style=DIFF_STYLES[style], markup=False)
+        if updated.missing_golden:
+            out.print(f"  created with {len(updated.actual)} event(s)", markup=False)
+    for case in suite.cases:
+        if case.passed:
             continue
-        if result.missing_golden:
-            out.print(f"FAIL {result.case.input}: no golden file {result.case.golden} (create it with --update)", style="red", markup=False)
+        if case.missing_golden:
+            out.print(f"FAIL {case.case.input}: no golden file {case.case.golden} (create it with --update)", style="red", markup=False)
             continue
-        out.print(f"FAIL {result.case.input}: events differ from {result.case.golden}", style="red", markup=False)
-        for problem in result.problems:
+        out.print(f"FAIL {case.case.input}: events differ from {case.case.golden}", style="red", markup=False)
+        for problem in case.problems:
             out.print(f"  {problem}", markup=False)
-        for diff in result.diffs:
+        for diff in case.diffs:
             for line, style in render_diff(diff):
-                out.print(line, style=_STYLES[style], markup=False)
+                out.print(line, style=DIFF_STYLES[style], markup=False)
 
     todo = [r for r in suite.examples if r.todo]
     if todo:

@@ -44,9 +44,10 @@ from eventx.errors import EventxError, InputError
 from eventx.io.readers import DEFAULT_MAX_DOC_BYTES, check_inputs
 from eventx.io.writers import output_format
 from eventx.match.matcher import RulePack
+from eventx.record import Event
 from eventx.text.model import Document
 
-BLOCK_DOCS = 256  # documents per task: measured on AG News, 64 cost 35% more client CPU than 256
+BLOCK_DOCS = 256  # documents per task: smaller blocks cost the client more CPU (benchmarks/README.md)
 BLOCK_CHARS = 1_000_000  # ... and a cap on characters, so that a block of long documents stays small
 CONNECT_TIMEOUT = 30.0  # seconds to reach a scheduler / to wait for its first worker
 _CACHE_SIZE = 4  # compiled packs kept per worker process (a long-lived worker serves many runs)
@@ -74,6 +75,8 @@ class RuleBundle:
     def from_pack(cls, pack: RulePack, path: str | Path) -> RuleBundle:
         """Collect every file ``pack`` was loaded from (rule files and lexicon files)."""
         ruleset = pack.ruleset
+        if ruleset is None:
+            raise DaskEngineError("the dask engine needs a rule pack loaded from files")
         root = Path(ruleset.root)
         names = set(ruleset.files) | {lex.source for lex in ruleset.lexicons.values() if lex.source}
         files = []
@@ -132,11 +135,11 @@ def _worker_extractor(bundle: RuleBundle, time_budget: float | None, merge_menti
 
 def _extract_block(
     bundle: RuleBundle, time_budget: float | None, docs: list[Document], merge_mentions: bool = True
-) -> list[tuple[list[dict], str | None]]:
+) -> list[tuple[list[Event], str | None, str | None]]:
     """One task: events (or the error) of each document; the client still holds the documents."""
     extractor = _worker_extractor(bundle, time_budget, merge_mentions)
     results = (_extract_one(extractor, doc) for doc in docs)
-    return [(r.events, r.error) for r in results]
+    return [(r.events, r.error, r.code) for r in results]
 
 
 # --- client side ----------------------------------------------------------------------------
@@ -299,8 +302,8 @@ def _ordered_results(
                 raise DaskEngineError(
                     f"a Dask task failed on documents {first!r}..{last!r}: {type(exc).__name__}: {exc}"
                 ) from None
-            for doc, (events, error) in zip(block, out):
-                yield DocResult(doc, events, error)
+            for doc, (events, error, code) in zip(block, out):
+                yield DocResult(doc, events, error, code)
     finally:
         if pending:
             client.cancel([future for _, future in pending])

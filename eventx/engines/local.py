@@ -1,10 +1,10 @@
 """The local engine: stream a corpus through an :class:`~eventx.api.Extractor`, in one process
 or in worker processes, and write events in input order.
 
-Worker processes split the *documents*: the parent builds every rule's regexes once (about two
-seconds for the shipped pack), then forks; the workers share them and each extracts whole
+Worker processes split the *documents*: the parent builds every rule's regexes once, then
+forks; the workers share them and each extracts whole
 chunks of documents with the complete pack, exactly as one process would (the time budget of a
-document included). Splitting the rules instead was measured too: every worker then tokenises
+document included). Splitting the rules instead was measured too (benchmarks/README.md): every worker then tokenises
 every document, and one event type (deployment, with the commonest triggers) costs nearly as
 much as all the others together, so it scaled worse at two workers and cannot scale past a few.
 
@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from eventx import codes
 from eventx.api import Extractor
-from eventx.errors import InputError
+from eventx.errors import EventxError, InputError
 from eventx.io.guards import check_run_paths
 from eventx.io.readers import DEFAULT_MAX_DOC_BYTES, ReadProblem, check_inputs, iter_corpus
+from eventx.record import Event
 from eventx.io.writers import (
     ErrorLog,
     OutputLock,
@@ -83,8 +85,9 @@ class RunSummary:
 @dataclass(slots=True)
 class DocResult:
     doc: Document
-    events: list[dict]
+    events: list[Event]
     error: str | None = None
+    code: str | None = None  # the error's catalogue code (E304 time budget, E306 a failure ...)
 
 
 _WORKER_EXTRACTOR: Extractor | None = None
@@ -93,17 +96,19 @@ _WORKER_EXTRACTOR: Extractor | None = None
 def _extract_one(extractor: Extractor, doc: Document) -> DocResult:
     try:
         events, warnings = extractor.extract_document(doc)
-        return DocResult(doc, events, "; ".join(warnings) or None)  # warnings: the events are kept
+        # warnings (a sentence skipped): the events are kept
+        return DocResult(doc, events, "; ".join(warnings) or None, codes.SENTENCE_TOO_LONG if warnings else None)
     except Exception as err:  # one bad document must never stop the run
         reason = str(err) or type(err).__name__
-        return DocResult(doc, [], f"{type(err).__name__}: {reason}" if not str(err) else reason)
+        code = getattr(err, "code", "") if isinstance(err, EventxError) else ""
+        return DocResult(doc, [], f"{type(err).__name__}: {reason}" if not str(err) else reason, code or codes.EXTRACTION_FAILED)
 
 
-def _extract_chunk(docs: list[Document]) -> list[tuple[list[dict], str | None]]:
+def _extract_chunk(docs: list[Document]) -> list[tuple[list[Event], str | None, str | None]]:
     """Worker side: only events and errors travel back; the parent still holds the documents."""
     assert _WORKER_EXTRACTOR is not None
     results = (_extract_one(_WORKER_EXTRACTOR, doc) for doc in docs)
-    return [(r.events, r.error) for r in results]
+    return [(r.events, r.error, r.code) for r in results]
 
 
 def run_corpus(
@@ -250,7 +255,7 @@ def write_results(
         try:
             for result in produced:
                 if result.error is not None:
-                    report({"doc_id": result.doc.id, "error": result.error})
+                    report({"doc_id": result.doc.id, "error": result.error, "code": result.code or codes.EXTRACTION_FAILED})
                 writer.write_document(result.doc, result.events)
                 summary.documents += 1
                 summary.characters += len(result.doc.text)
@@ -309,8 +314,8 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             except BrokenExecutor:  # a worker died (killed, out of memory): the caller says so
                 broken = True
                 raise
-            for doc, (events, error) in zip(chunk, extracted):
-                yield DocResult(doc, events, error)
+            for doc, (events, error, code) in zip(chunk, extracted):
+                yield DocResult(doc, events, error, code)
     finally:
         if broken:  # the others are stopped, not waited for: the dead one's pipe may never drain
             for process in list((getattr(pool, "_processes", None) or {}).values()):

@@ -1,5 +1,5 @@
-"""Matches -> event records (DESIGN §3): overlap resolution, arguments, normalisation,
-modality, attribution, stable ids and a deterministic order.
+"""Matches -> event records (:class:`eventx.record.Event`): overlap resolution, arguments,
+normalisation, modality, attribution and stable ids.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from eventx.extract.attribution import find_attribution
 from eventx.extract.modality import detect_modality
 from eventx.match.lexicon import LexiconHit
 from eventx.match.matcher import Match, RulePack
+from eventx.record import Argument, Event, TextSpan, make_event
+from eventx.rules.model import TypeDecl
 from eventx.text.dates import normalise_date
 from eventx.text.model import Document, Sentence
 from eventx.text.numbers import parse_quantity
 
-NUMBER_ROLES = frozenset({"quantity", "number", "count", "size", "casualties"})
-DATE_ROLES = frozenset({"time", "date", "when"})
 _DETERMINERS = frozenset({"the", "a", "an"})
 
 
@@ -38,14 +38,15 @@ def event_id(doc_id: str, event_type: str, start: int, end: int, rule_id: str) -
     return "ev-" + digest[:16]
 
 
-def role_normaliser(role: str, norms: dict[str, str]) -> str:
+#: The normaliser of each role kind (eventx.rules.schema.ROLE_KINDS) that is not "lexicon".
+KIND_NORMALISERS = {"quantity": "number", "date": "date"}
+
+
+def role_normaliser(role: str, norms: dict[str, str], kind: str = "other") -> str:
+    """The rule's ``norms`` for ``role`` if it names one, else what the role's kind implies."""
     if role in norms:
         return norms[role]
-    if role in NUMBER_ROLES:
-        return "number"
-    if role in DATE_ROLES:
-        return "date"
-    return "lexicon"
+    return KIND_NORMALISERS.get(kind, "lexicon")
 
 
 def lexicon_norm(sentence: Sentence, hits: list[LexiconHit], first: int, last: int) -> str | None:
@@ -69,10 +70,10 @@ class EventBuilder:
 
     def build(
         self, doc: Document, sentence: Sentence, matches: list[Match], hits: list[LexiconHit]
-    ) -> list[dict]:
+    ) -> list[Event]:
         return self.records(doc, sentence, resolve_overlaps(matches), hits)
 
-    def records(self, doc: Document, sentence: Sentence, kept: list[Match], hits: list[LexiconHit]) -> list[dict]:
+    def records(self, doc: Document, sentence: Sentence, kept: list[Match], hits: list[LexiconHit]) -> list[Event]:
         """Event records of matches that survived overlap resolution, in their order."""
         text = doc.text
         tokens = sentence.tokens
@@ -84,36 +85,37 @@ class EventBuilder:
             modality = match.rule.modality or detect_modality(
                 sentence, match.trigger, (match.start, match.end)
             )
-            attribution = None
+            attribution: TextSpan | None = None
             source = find_attribution(sentence, (match.start, match.end))
             if source is not None:
                 a_start, a_end = tokens[source[0]].start, tokens[source[1] - 1].end
                 attribution = {"text": text[a_start:a_end], "start": a_start, "end": a_end}
             events.append(
-                {
-                    "doc_id": doc.id,
-                    "id": event_id(doc.id, match.rule.type, span_start, span_end, match.rule.id),
-                    "type": match.rule.type,
-                    "rule": match.rule.id,
-                    "trigger": {"text": text[trig_start:trig_end], "start": trig_start, "end": trig_end},
-                    "span": {"text": text[span_start:span_end], "start": span_start, "end": span_end},
-                    "sentence": {"index": sentence.index, "start": sentence.start, "end": sentence.end},
-                    "args": args,
-                    "modality": modality,
-                    "attribution": attribution,
-                    "mentions": [],  # later mentions of the same event (eventx.extract.mentions)
-                    "rules_version": self.pack.version,
-                }
+                make_event(
+                    doc_id=doc.id,
+                    id=event_id(doc.id, match.rule.type, span_start, span_end, match.rule.id),
+                    type=match.rule.type,
+                    rule=match.rule.id,
+                    trigger={"text": text[trig_start:trig_end], "start": trig_start, "end": trig_end},
+                    span={"text": text[span_start:span_end], "start": span_start, "end": span_end},
+                    sentence={"index": sentence.index, "start": sentence.start, "end": sentence.end},
+                    args=args,
+                    modality=modality,
+                    attribution=attribution,
+                    rules_version=self.pack.version,
+                )
             )
         return events
 
-    def _args(self, doc: Document, sentence: Sentence, match: Match, hits: list[LexiconHit]) -> dict:
+    def _args(self, doc: Document, sentence: Sentence, match: Match, hits: list[LexiconHit]) -> dict[str, Argument]:
         tokens = sentence.tokens
-        args: dict[str, dict] = {}
+        args: dict[str, Argument] = {}
+        ruleset = self.pack.ruleset
+        decl = ruleset.type_decl(match.rule.type) if ruleset is not None else TypeDecl(match.rule.type)
         for role, (first, last) in sorted(match.groups.items(), key=lambda item: (item[1], item[0])):
             start, end = tokens[first].start, tokens[last - 1].end
-            arg: dict = {"text": doc.text[start:end], "start": start, "end": end}
-            kind = role_normaliser(role, match.rule.norms)
+            arg: Argument = {"text": doc.text[start:end], "start": start, "end": end}
+            kind = role_normaliser(role, match.rule.norms, decl.kind(role))
             if kind == "number":
                 quantity = parse_quantity(arg["text"])
                 if quantity is not None and quantity.value is not None:
@@ -132,9 +134,3 @@ class EventBuilder:
             args[role] = arg
         return args
 
-
-def sort_events(events: list[dict]) -> list[dict]:
-    """The canonical order of a document's events: by position, then type and rule."""
-    return sorted(
-        events, key=lambda e: (e["span"]["start"], e["span"]["end"], e["trigger"]["start"], e["type"], e["rule"])
-    )

@@ -1,6 +1,6 @@
 """Modality of an extracted event: asserted, negated, possible or hypothetical.
 
-Labels follow DESIGN §3 and the AG News guidelines: announced or scheduled events ("will send",
+Labels follow the AG News annotation guidelines: announced or scheduled events ("will send",
 "plans to", "agreed to", "said it would send") are *asserted*; refused or ruled-out ones are
 *negated*; urged, threatened, needed or speculated ones are *possible*; conditional or
 undecided ones are *hypothetical*. When several cues apply the strongest wins:

@@ -1,4 +1,4 @@
-"""Corpus readers and event writers (DESIGN §4): INPUT paths in, event logs out."""
+"""Corpus readers and event writers: INPUT paths in, event logs out."""
 
 from eventx.io.readers import ReadProblem, check_inputs, iter_corpus
 from eventx.io.writers import ErrorLog, EventWriter, done_doc_ids, infer_format, open_writer

@@ -1,13 +1,15 @@
 """Read an event log back — JSONL, CSV or SQLite as :mod:`eventx.io.writers` writes them —
-as event dicts (DESIGN §3), so that ``stats``, ``report`` and friends work on every format.
+as event records (:class:`eventx.record.Event`), so that ``diff``, ``stats``, ``report`` and
+``test`` read every format alike.
 
 The tabular formats hold the flattened record (:mod:`eventx.io.records`), so events read
 from CSV/SQLite have the fields those columns keep: ``sentence`` has only ``index``,
 ``attribution`` only ``text``, and CSV argument roles come in column (sorted) order. The
 SQLite log also knows every processed document and its date (:func:`read_documents`).
 
-A log that is not what it claims to be is an :class:`~eventx.errors.InputError` naming the
-file and line (or column), never a traceback.
+Every record is checked by :func:`eventx.record.validate`. A log that is not what it claims to
+be is an :class:`~eventx.record.EventLogError` (E307) naming the file and line (or the event),
+never a traceback.
 """
 
 from __future__ import annotations
@@ -23,15 +25,12 @@ import orjson
 
 from eventx.errors import InputError
 from eventx.io.readers import CSV_FIELD_LIMIT
-from eventx.io.records import ARG_FIELDS, EVENT_FIELDS, JSON_FIELDS, role_of_column
+from eventx.io.records import ARG_FIELDS, EVENT_FIELDS, JSON_FIELDS, arg_values, event_values, role_of_column
 from eventx.io.writers import infer_format
+from eventx.record import EVENT_KEYS, Event, EventLogError, loads, validate
 
-__all__ = ["DocInfo", "iter_events", "read_documents", "unflatten_event"]
+__all__ = ["DocInfo", "iter_events", "read_documents", "tabular_view", "unflatten_event"]
 
-#: Top-level keys of an event record in DESIGN §3 order.
-EVENT_KEYS = (
-    "doc_id", "id", "type", "rule", "trigger", "span", "sentence", "args", "modality", "attribution", "mentions", "rules_version",
-)
 _INT_FIELDS = frozenset(name for name in EVENT_FIELDS if name.endswith((".start", ".end", ".index")))
 _INT_ARG_FIELDS = frozenset({"start", "end"})
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -51,6 +50,13 @@ def log_format(path: str, fmt: str | None = None) -> str:
     return infer_format(path, fmt)
 
 
+def tabular_view(event: Mapping[str, Any]) -> Event:
+    """What a CSV or SQLite log keeps of ``event`` (e.g. ``sentence`` only its index), so that a
+    JSONL log can be compared field by field with a tabular one."""
+    args = {role: {f: v for f, v in zip(ARG_FIELDS, values) if v is not None} for role, values in arg_values(event)}
+    return unflatten_event(dict(zip(EVENT_FIELDS, event_values(event))), args)  # type: ignore[return-value]
+
+
 def _check_file(path: str) -> None:
     if path == "-":
         raise InputError("reading an event log from stdin is not supported: give a file")
@@ -60,14 +66,19 @@ def _check_file(path: str) -> None:
         raise InputError(f"{path}: is a directory, not an event log")
 
 
-def iter_events(path: str, fmt: str | None = None) -> Iterator[dict]:
-    """Every event of the log at ``path``, in log order. Raises InputError on a bad log."""
+def iter_events(path: str, fmt: str | None = None) -> Iterator[Event]:
+    """Every event of the log at ``path``, in log order. Raises EventLogError on a bad log
+    (InputError when it is missing, a directory or of the wrong format)."""
     kind = log_format(path, fmt)
     _check_file(path)
     if kind != "sqlite":
-        with open(path, "rb") as fh:
-            if fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC:
-                raise InputError(f"{path}: this is a SQLite database, not {kind.upper()}: use --format sqlite")
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(_SQLITE_MAGIC))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if head == _SQLITE_MAGIC:
+            raise EventLogError(f"{path}: this is a SQLite database, not {kind.upper()}: use --format sqlite")
     return {"jsonl": _jsonl_events, "csv": _csv_events, "sqlite": _sqlite_events}[kind](path)
 
 
@@ -81,11 +92,11 @@ def read_documents(path: str, fmt: str | None = None) -> dict[str, DocInfo]:
         try:
             rows = conn.execute('SELECT "doc_id", "date", "title" FROM documents ORDER BY rowid').fetchall()
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{path}: not an eventx SQLite event log ({exc})") from None
+            raise EventLogError(f"{path}: not an eventx SQLite event log ({exc})") from None
     return {doc_id: DocInfo(date, title) for doc_id, date, title in rows}
 
 
-def unflatten_event(flat: Mapping[str, Any], args: dict[str, dict], where: str = "") -> dict:
+def unflatten_event(flat: Mapping[str, Any], args: dict[str, dict], where: str = "") -> dict[str, Any]:
     """Inverse of :func:`~eventx.io.records.flatten_event` for the fixed columns: a nested event
     dict (a nested object whose fields are all empty, like a missing attribution, is ``None``)."""
     event: dict[str, Any] = {"args": args}
@@ -97,7 +108,7 @@ def unflatten_event(flat: Mapping[str, Any], args: dict[str, dict], where: str =
                 try:
                     value = orjson.loads(value)
                 except orjson.JSONDecodeError as exc:
-                    raise InputError(f"{where or 'event log'}: column {name!r}: invalid JSON at column {exc.colno}: {exc.msg}") from None
+                    raise EventLogError(f"{where or 'event log'}: column {name!r}: invalid JSON at column {exc.colno}: {exc.msg}") from None
             if name in JSON_FIELDS and value is None:
                 continue  # a log written before the column existed: the key stays absent
             event[name] = value
@@ -110,30 +121,14 @@ def unflatten_event(flat: Mapping[str, Any], args: dict[str, dict], where: str =
     return {key: event[key] for key in EVENT_KEYS if key in event}
 
 
-def _validated(event: Any, where: str) -> dict:
-    if not isinstance(event, dict):
-        raise InputError(f"{where}: not an event record (expected a JSON object)")
-    for key in ("doc_id", "type"):
-        if not isinstance(event.get(key), str):
-            raise InputError(f"{where}: not an event record (no {key!r} string)")
-    if not isinstance(event.get("args") or {}, dict):
-        raise InputError(f"{where}: not an event record ('args' must be an object)")
-    return event
-
-
 # --- JSONL --------------------------------------------------------------------------------
 
 
-def _jsonl_events(path: str) -> Iterator[dict]:
+def _jsonl_events(path: str) -> Iterator[Event]:
     with open(path, "rb") as fh:
         for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                event = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: invalid JSON at column {exc.colno}: {exc.msg}") from None
-            yield _validated(event, f"{path}:{lineno}")
+            if line.strip():
+                yield loads(line, f"{path}:{lineno}")
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -149,7 +144,7 @@ def _cell(value: str, column: str, where: str) -> Any:
         try:
             return int(value)
         except ValueError:
-            raise InputError(f"{where}: column {column!r}: expected an integer, got {value!r}") from None
+            raise EventLogError(f"{where}: column {column!r}: expected an integer, got {value!r}") from None
     if is_arg and field == "value":
         for kind in (int, float):
             try:
@@ -159,7 +154,7 @@ def _cell(value: str, column: str, where: str) -> Any:
     return value
 
 
-def _csv_events(path: str) -> Iterator[dict]:
+def _csv_events(path: str) -> Iterator[Event]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -169,7 +164,7 @@ def _csv_events(path: str) -> Iterator[dict]:
                 return
             missing = [name for name in ("doc_id", "type") if name not in header]
             if missing:
-                raise InputError(f"{path}:1: not an eventx CSV event log (no {missing[0]!r} column)")
+                raise EventLogError(f"{path}:1: not an eventx CSV event log (no {missing[0]!r} column)")
             roles = {column: role_of_column(column) for column in header}
             line_start = reader.line_num + 1
             while True:
@@ -178,13 +173,13 @@ def _csv_events(path: str) -> Iterator[dict]:
                 except StopIteration:
                     return
                 except csv.Error as exc:
-                    raise InputError(f"{path}:{line_start}: malformed CSV: {exc}") from None
+                    raise EventLogError(f"{path}:{line_start}: malformed CSV: {exc}") from None
                 where = f"{path}:{line_start}"
                 line_start = reader.line_num + 1
                 if not any(row):
                     continue
                 if len(row) != len(header):
-                    raise InputError(f"{where}: row has {len(row)} fields but the header has {len(header)}")
+                    raise EventLogError(f"{where}: row has {len(row)} fields but the header has {len(header)}")
                 flat: dict[str, Any] = {}
                 args: dict[str, dict] = {}
                 for column, value in zip(header, row):
@@ -196,16 +191,16 @@ def _csv_events(path: str) -> Iterator[dict]:
                         flat[column] = cell
                     else:
                         args.setdefault(role, {})[column.rpartition(".")[2]] = cell
-                yield _validated(unflatten_event(flat, args, where), where)
+                yield validate(unflatten_event(flat, args, where), where)
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise EventLogError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 # --- SQLite -------------------------------------------------------------------------------
 
 
 class _sqlite:
-    """A read-only connection that turns "not a database" into InputError."""
+    """A read-only connection that turns "not a database" into EventLogError."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -215,7 +210,7 @@ class _sqlite:
             self.conn = sqlite3.connect(f"file:{_uri_path(self.path)}?mode=ro", uri=True)
             self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{self.path}: not a SQLite database ({exc})") from None
+            raise EventLogError(f"{self.path}: not a SQLite database ({exc})") from None
         return self.conn
 
     def __exit__(self, *_: Any) -> None:
@@ -228,7 +223,7 @@ def _uri_path(path: str) -> str:
     return quote(os.path.abspath(path))
 
 
-def _sqlite_events(path: str) -> Iterator[dict]:
+def _sqlite_events(path: str) -> Iterator[Event]:
     arg_columns = ", ".join(f'a."{field}"' for field in ("role", *ARG_FIELDS))
     # One pass, events in rowid (= output) order, each with its arguments in insertion order.
     query_template = (
@@ -246,7 +241,7 @@ def _sqlite_events(path: str) -> Iterator[dict]:
             query = query_template.format(columns=columns)
             cursor = conn.execute(query)
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{path}: not an eventx SQLite event log ({exc})") from None
+            raise EventLogError(f"{path}: not an eventx SQLite event log ({exc})") from None
         n = len(EVENT_FIELDS)
         current: tuple | None = None
         args: dict[str, dict] = {}
@@ -255,11 +250,11 @@ def _sqlite_events(path: str) -> Iterator[dict]:
             if head != current:
                 if current is not None:
                     where = f"{path}: event {current[1]}"
-                    yield _validated(unflatten_event(dict(zip(EVENT_FIELDS, current)), args, where), where)
+                    yield validate(unflatten_event(dict(zip(EVENT_FIELDS, current)), args, where), where)
                 current, args = head, {}
             role = row[n]
             if role is not None:
                 args[role] = {field: value for field, value in zip(ARG_FIELDS, row[n + 1 :]) if value is not None}
         if current is not None:
             where = f"{path}: event {current[1]}"
-            yield _validated(unflatten_event(dict(zip(EVENT_FIELDS, current)), args, where), where)
+            yield validate(unflatten_event(dict(zip(EVENT_FIELDS, current)), args, where), where)

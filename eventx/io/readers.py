@@ -1,4 +1,4 @@
-"""Corpus readers: INPUT paths (DESIGN §4) → a stream of documents and read problems.
+"""Corpus readers: INPUT paths → a stream of documents and read problems.
 
 :func:`iter_corpus` yields :class:`~eventx.text.model.Document` objects and, interleaved,
 :class:`ReadProblem` records for input items that are wrong. A bad item never stops the
@@ -59,6 +59,7 @@ from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence, TextIO,
 
 import orjson
 
+from eventx import codes
 from eventx.errors import Diagnostic, InputError
 from eventx.io.own import is_eventx_output
 from eventx.text.model import Document
@@ -103,15 +104,21 @@ class ReadProblem:
     doc_id: str | None
     error: str  # human sentence: what is wrong
     severity: str = "error"  # "error": item skipped | "warning": document kept
+    code: str = ""  # catalogue code; by default E301 (a file), E302 (a line or row), W351 (a warning)
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            code = codes.DOCUMENT_KEPT if self.severity == "warning" else codes.BAD_RECORD if self.line else codes.UNREADABLE_INPUT
+            object.__setattr__(self, "code", code)
 
     def to_record(self) -> dict[str, Any]:
-        """The record for the errors file (DESIGN §3)."""
-        return {"doc_id": self.doc_id, "source": self.source, "line": self.line, "error": self.error}
+        """The record for the errors file."""
+        return {"doc_id": self.doc_id, "source": self.source, "line": self.line, "error": self.error, "code": self.code}
 
     def render(self) -> str:
         """``file:line: error: message`` like every other eventx diagnostic."""
         message = f"document {self.doc_id!r}: {self.error}" if self.doc_id else self.error
-        return Diagnostic(self.source, self.line or 0, 0, message, severity=self.severity).render()
+        return Diagnostic(self.source, self.line or 0, 0, message, self.code, self.severity).render()
 
 
 # A document, where it came from (for duplicate-id problems), and whether its id was generated.
@@ -218,7 +225,7 @@ def _iter_checked(
                     replace(doc, id=f"{base}~{n}") for n in itertools.count(2) if f"{base}~{n}" not in seen
                 )
             if doc.id in seen:
-                yield ReadProblem(source, line, doc.id, "duplicate document id (already read earlier in this run): skipped")
+                yield ReadProblem(source, line, doc.id, codes.message(codes.DUPLICATE_DOCUMENT), code=codes.DUPLICATE_DOCUMENT)
                 continue
             seen.add(doc.id)
             yield doc
@@ -397,7 +404,7 @@ def _read_stdin(stdin: TextIO | BinaryIO | None, max_chars: int, kind: str | Non
         return
     try:
         if isinstance(stdin, io.TextIOBase) and getattr(stdin, "buffer", None) is None:
-            stream: TextIO = stdin  # type: ignore[assignment]  # already text (e.g. StringIO)
+            stream: TextIO = stdin  # already text (e.g. StringIO)
         else:
             raw = getattr(stdin, "buffer", stdin)  # decode bytes ourselves: BOMs, bad bytes
             stream = _open_text(raw, newline="" if kind == "csv" else "\n")
@@ -438,7 +445,7 @@ class _Prepended(io.RawIOBase):
         return len(data)
 
 
-def _open_text(raw: BinaryIO, *, newline: str | None) -> TextIO:
+def _open_text(raw: Any, *, newline: str | None) -> TextIO:  # a binary stream: a file, GzipFile or stdin's buffer
     """Decode ``raw`` by its BOM (default UTF-8), marking undecodable bytes with ``_MARK``."""
     head = b""
     while len(head) < 4:

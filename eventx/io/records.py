@@ -1,4 +1,5 @@
-"""Flat views of an event record (DESIGN §3), shared by the CSV and SQLite writers.
+"""The flat view of an event record (:mod:`eventx.record`), shared by the CSV and SQLite
+writers and the log reader.
 
 The event dict is nested (``trigger``, ``span``, ``args`` ...); tabular outputs need one
 value per column. Keeping the column list and the flattening here means the CSV header and
@@ -10,6 +11,8 @@ from __future__ import annotations
 from typing import Any, Iterator, Mapping
 
 import orjson
+
+from eventx.record import ARG_KEYS
 
 #: Fixed per-event columns, in output order. A dot walks into a nested object.
 EVENT_FIELDS: tuple[str, ...] = (
@@ -35,7 +38,7 @@ EVENT_FIELDS: tuple[str, ...] = (
 JSON_FIELDS: frozenset[str] = frozenset({"mentions"})
 
 #: Fields of one argument, in output order (only ``text``/``start``/``end`` are always set).
-ARG_FIELDS: tuple[str, ...] = ("text", "start", "end", "value", "qualifier", "unit", "norm")
+ARG_FIELDS: tuple[str, ...] = ARG_KEYS
 
 _PATHS = tuple(tuple(name.split(".")) for name in EVENT_FIELDS)
 

@@ -71,7 +71,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, TextIO
+from typing import IO, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, Sequence, TextIO, cast
 
 import orjson
 
@@ -108,8 +108,8 @@ _EXTENSIONS = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".sqlite": "s
 
 
 class EventWriter(Protocol):
-    def write_document(self, doc: Document, events: list[dict]) -> None:
-        """Record one processed document and its events (DESIGN §3 dicts, in order)."""
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
+        """Record one processed document and its events (:class:`eventx.record.Event` records, in order)."""
 
     def close(self) -> None:
         """Commit the output (for files: the atomic rename)."""
@@ -202,7 +202,7 @@ def open_writer(
         if kind == "sqlite":
             raise InputError(f"{path}: SQLite needs a regular output file, not a stream")
         try:
-            stream = open(path, "wb")  # type: ignore[arg-type]  # no O_TRUNC effect on a FIFO or device
+            stream = cast(BinaryIO, open(cast(str, path), "wb"))  # no O_TRUNC effect on a FIFO or device
         except OSError as exc:
             raise InputError(f"{path}: cannot open for writing: {exc.strerror or exc}") from None
         return StreamWriter(stream) if kind == "jsonl" else CsvStreamWriter(stream, safe=csv_safe)
@@ -335,7 +335,7 @@ def done_doc_ids(path: str, fmt: str) -> set[str]:
 class _WriterBase:
     """Context-manager behaviour shared by all writers."""
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:  # pragma: no cover
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:  # pragma: no cover
         raise NotImplementedError
 
     def close(self) -> None:  # pragma: no cover
@@ -355,7 +355,7 @@ class _WriterBase:
 
 
 def _event_line(event: Mapping[str, Any]) -> bytes:
-    """One JSONL line; orjson keeps the dict's key order (DESIGN §3 order), never sorts."""
+    """One JSONL line; orjson keeps the dict's key order (eventx.record.EVENT_KEYS), never sorts."""
     return orjson.dumps(event) + b"\n"
 
 
@@ -365,7 +365,7 @@ class StdoutWriter(_WriterBase):
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
         if events:
             self._stream.write(b"".join(_event_line(e) for e in events))
             self._stream.flush()
@@ -397,7 +397,7 @@ class CsvStreamWriter(_WriterBase):
         self._rows = tempfile.TemporaryFile()
         self.safe = safe
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
         self._rows.write(b"".join(orjson.dumps(flatten_event(e)) + b"\n" for e in events))
 
     def close(self) -> None:
@@ -541,13 +541,13 @@ class _JournalWriter(_WriterBase):
         """Documents already in the output (skipped if written again)."""
         return self._journal.done
 
-    def _lines(self, events: list[dict]) -> list[bytes]:
+    def _lines(self, events: Sequence[Mapping[str, Any]]) -> list[bytes]:
         raise NotImplementedError
 
     def _finish(self, data_path: str) -> None:
         raise NotImplementedError
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
         if self._finished:
             raise ValueError(f"{self.path}: writer is closed")
         if doc.id not in self._journal.done:
@@ -591,11 +591,11 @@ def _seed_csv(path: str) -> Iterator[tuple[str, bytes]]:
 
 
 class JsonlWriter(_JournalWriter):
-    """One event per line, keys in DESIGN §3 order."""
+    """One event per line, keys in the record's order."""
 
     seed = staticmethod(_seed_jsonl)
 
-    def _lines(self, events: list[dict]) -> list[bytes]:
+    def _lines(self, events: Sequence[Mapping[str, Any]]) -> list[bytes]:
         return [_event_line(e) for e in events]
 
     def _finish(self, data_path: str) -> None:
@@ -614,7 +614,7 @@ class CsvWriter(_JournalWriter):
         super().__init__(path, resume=resume, run_info=run_info)
         self.safe = safe
 
-    def _lines(self, events: list[dict]) -> list[bytes]:
+    def _lines(self, events: Sequence[Mapping[str, Any]]) -> list[bytes]:
         return [orjson.dumps(flatten_event(e)) + b"\n" for e in events]
 
     def _finish(self, data_path: str) -> None:
@@ -766,7 +766,7 @@ class SqliteWriter(_WriterBase):
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{path}: not an eventx SQLite output ({exc})") from exc
 
-    def write_document(self, doc: Document, events: list[dict]) -> None:
+    def write_document(self, doc: Document, events: Sequence[Mapping[str, Any]]) -> None:
         if doc.id in self.done:
             return
         with self._conn:  # commit on success, roll back on error: all of a document or nothing

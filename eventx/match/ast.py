@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
+from eventx import codes
+
 FIELDS = ("word", "lower", "lemma", "shape")
 
 
@@ -165,7 +167,7 @@ class PatternError(Exception):
 
     message: str
     offset: int
-    code: str = "E201"
+    code: str = codes.PATTERN_SYNTAX
     notes: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:  # pragma: no cover - debugging aid

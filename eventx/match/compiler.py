@@ -23,6 +23,7 @@ from typing import Callable, Protocol
 import regex
 from regex import Pattern as RegexPattern  # a name that class attributes called ``regex`` do not shadow
 
+from eventx import codes
 from eventx.errors import Diagnostic, did_you_mean
 from eventx.match.atoms import TokenAtoms
 from eventx.match.ast import (
@@ -78,8 +79,8 @@ def normalise_value(field_name: str, value: str) -> str:
 class CompiledPattern:
     """A rule's generated regex, compiled by the ``regex`` module on first use.
 
-    Compiling is the costly part of loading a pack (the ``regex`` module parses in Python,
-    ~0.1 s for a large rule), and most rules never meet their trigger in a given input, so
+    Compiling is the costly part of loading a pack (the ``regex`` module parses in Python),
+    and most rules never meet their trigger in a given input, so
     ``regex`` is built lazily: ``eventx explain`` or a small run pays only for the rules that
     can fire. ``compile_all()`` builds every one up front (before forking workers).
     """
@@ -343,7 +344,7 @@ class PatternCompiler:
 
     def _empty_problem(self, tree: Node) -> PatternError | None:
         if _min_tokens(tree, self.lexicon_lengths, self.lexicon_ids) == 0:
-            return PatternError("pattern can match the empty sequence of tokens", 0, "E207")
+            return PatternError("pattern can match the empty sequence of tokens", 0, codes.MATCHES_EMPTY)
         return None
 
     def _diag(self, source: SourceLike, err: PatternError) -> Diagnostic:
@@ -376,7 +377,7 @@ class PatternCompiler:
                 hint = did_you_mean(node.name, names, "@{}")
                 what = "label" if node.name[:1].isupper() else "lexicon"
                 diagnostics.append(
-                    self._diag(source, PatternError(f"undefined {what} @{node.name}{hint}", node.offset, "E211"))
+                    self._diag(source, PatternError(f"undefined {what} @{node.name}{hint}", node.offset, codes.UNDEFINED_LEXICON))
                 )
                 return node
             self.used_lexicons.add(key)
@@ -394,7 +395,7 @@ class PatternCompiler:
             return dataclasses.replace(node, branches=tuple(expanded))
         if isinstance(node, Group) and node.kind == "capture" and (node.name or "").startswith("_eventx"):
             message = f"capture name {node.name!r} is reserved (names starting with _eventx are the engine's)"
-            diagnostics.append(self._diag(source, PatternError(message, node.offset, "E215")))
+            diagnostics.append(self._diag(source, PatternError(message, node.offset, codes.RESERVED_NAME)))
             return None
         if isinstance(node, (Group, Repeat)):
             body = self._expand(node.body, source, diagnostics, stack)
@@ -426,11 +427,11 @@ class PatternCompiler:
                                                and self.lexicon_ids[k] not in self.labels], "@{}")
                     problem = "is a mention label, not a word list" if key in self.lexicon_ids else "is undefined"
                     message = f"word list @{name} {problem}{hint}"
-                    diagnostics.append(self._diag(source, PatternError(message, offset, "E216")))
+                    diagnostics.append(self._diag(source, PatternError(message, offset, codes.BAD_WORD_LIST)))
                     continue
                 words, trouble = self.lexicon_words(key) if self.lexicon_words else ((), None)
                 if trouble is not None:
-                    diagnostics.append(self._diag(source, PatternError(f"word list @{name}: {trouble}", offset, "E216")))
+                    diagnostics.append(self._diag(source, PatternError(f"word list @{name}: {trouble}", offset, codes.BAD_WORD_LIST)))
                     continue
                 self.used_lexicons.add(key)
                 values.extend(words)
@@ -451,13 +452,13 @@ class PatternCompiler:
         if name not in self.vars:
             hint = did_you_mean(node.name, visible, "${{{}}}")
             diagnostics.append(
-                self._diag(source, PatternError(f"undefined variable ${{{node.name}}}{hint}", node.offset, "E212"))
+                self._diag(source, PatternError(f"undefined variable ${{{node.name}}}{hint}", node.offset, codes.UNDEFINED_VAR))
             )
             return None
         if name in stack:
             cycle = " -> ".join((*stack, name))
             diagnostics.append(
-                self._diag(source, PatternError(f"variable cycle: {cycle}", node.offset, "E213"))
+                self._diag(source, PatternError(f"variable cycle: {cycle}", node.offset, codes.VAR_CYCLE))
             )
             return None
         self.used_vars.add(name)
@@ -476,7 +477,7 @@ class PatternCompiler:
         if expanded is not None and node.trigger:
             if not isinstance(expanded, (TokenNode, LexiconRef)):
                 message = f"${{{name}}}=trigger: the var must be one token constraint or one lexicon"
-                diagnostics.append(self._diag(source, PatternError(message, node.offset, "E210")))
+                diagnostics.append(self._diag(source, PatternError(message, node.offset, codes.BAD_TRIGGER)))
                 return None
             expanded = dataclasses.replace(expanded, trigger=True)
         return expanded
@@ -492,12 +493,12 @@ class PatternCompiler:
                     "the trigger must be a required token: outside quantifiers and lookaround, and in an "
                     "alternation every alternative marks its own",
                     bad[0],
-                    "E210",
+                    codes.BAD_TRIGGER,
                 )
             )
             return tree, None
         if len(marks) > 1:
-            problems.append(PatternError("more than one trigger in the pattern", marks[1][0], "E210"))
+            problems.append(PatternError("more than one trigger in the pattern", marks[1][0], codes.BAD_TRIGGER))
             return tree, None
         if not marks:
             branches = tree.branches if isinstance(tree, Alt) else (tree,)
@@ -510,7 +511,7 @@ class PatternCompiler:
                             "no trigger: mark one token or lexicon with =trigger, or give a required token "
                             "a literal word/lower/lemma constraint",
                             getattr(branch, "offset", 0),
-                            "E214",
+                            codes.NO_TRIGGER,
                         )
                     )
                     return tree, None
@@ -892,7 +893,7 @@ def _check_constraint(c: Constraint, source: SourceLike, compiler: PatternCompil
                             f"{c.field}={value!r} can never match: a token never contains whitespace "
                             "(write one constraint per token, or use a lexicon for phrases)",
                             c.offset,
-                            "E208",
+                            codes.NEVER_MATCHES,
                         ),
                     )
                 )
@@ -1001,7 +1002,7 @@ def _first_required_literal(node: Node) -> TokenNode | None:
 
 
 def _mark_default_trigger(node: Node) -> tuple[Node, bool]:
-    """Mark the first required literal token as the trigger (DESIGN §2.1)."""
+    """Mark the first required literal token as the trigger (docs/writing-rules.md)."""
     if isinstance(node, TokenNode) and _is_literal_token(node):
         return dataclasses.replace(node, trigger=True), True
     if isinstance(node, Seq):

@@ -24,6 +24,7 @@ import dataclasses
 
 import regex
 
+from eventx import codes
 from eventx.match.ast import (
     FIELDS,
     Alt,
@@ -61,7 +62,7 @@ def parse_pattern(text: str) -> Node:
     if not parser.at_end():
         char = parser.peek()
         if char == ")":
-            raise PatternError("unbalanced ')': no group to close", parser.pos, "E202")
+            raise PatternError("unbalanced ')': no group to close", parser.pos, codes.UNBALANCED)
         raise PatternError(f"unexpected {char!r}", parser.pos)
     return node
 
@@ -134,7 +135,7 @@ class _Parser:
         if self.text.startswith("=trigger", self.pos):
             if not isinstance(atom, (TokenNode, LexiconRef, VarRef)):
                 raise PatternError(
-                    "=trigger must follow one token constraint [...], a lexicon @name or a ${var}", self.pos, "E210"
+                    "=trigger must follow one token constraint [...], a lexicon @name or a ${var}", self.pos, codes.BAD_TRIGGER
                 )
             self.pos += len("=trigger")
             atom = dataclasses.replace(atom, trigger=True)
@@ -143,7 +144,7 @@ class _Parser:
         quantified = self.parse_quantifier(atom, start)
         if quantified is not atom and _marks_trigger(atom):
             raise PatternError(
-                "the trigger must be a required token: it cannot carry a quantifier", start, "E210"
+                "the trigger must be a required token: it cannot carry a quantifier", start, codes.BAD_TRIGGER
             )
         return quantified
 
@@ -163,16 +164,16 @@ class _Parser:
         else:
             return atom
         if isinstance(atom, Anchor):
-            raise PatternError("an anchor (^ or $) cannot be quantified", start, "E203")
+            raise PatternError("an anchor (^ or $) cannot be quantified", start, codes.BAD_QUANTIFIER)
         if isinstance(atom, Group) and atom.kind not in ("group", "capture"):
-            raise PatternError("a lookaround cannot be quantified", start, "E203")
+            raise PatternError("a lookaround cannot be quantified", start, codes.BAD_QUANTIFIER)
         mode = "greedy"
         if self.peek() == "?":
             mode, self.pos = "lazy", self.pos + 1
         elif self.peek() == "+":
             mode, self.pos = "possessive", self.pos + 1
         if self.peek() in ("?", "*", "+") or (self.peek() == "{" and _INT.match(self.text, self.pos + 1)):
-            raise PatternError("multiple quantifiers in a row: group the item first", self.pos, "E203")
+            raise PatternError("multiple quantifiers in a row: group the item first", self.pos, codes.BAD_QUANTIFIER)
         return Repeat(atom, low, high, mode, start)
 
     def parse_braces(self) -> tuple[int, int | None]:
@@ -191,16 +192,16 @@ class _Parser:
             if low is None:
                 low = 0
                 if high is None:
-                    raise PatternError("a quantifier {,} needs a bound", open_at, "E203")
+                    raise PatternError("a quantifier {,} needs a bound", open_at, codes.BAD_QUANTIFIER)
         else:
             if low is None:
-                raise PatternError("expected a number in quantifier {...}", self.pos, "E203")
+                raise PatternError("expected a number in quantifier {...}", self.pos, codes.BAD_QUANTIFIER)
             high = low
         self.expect("}", "'}' closing the quantifier")
         if high is not None and high < low:
-            raise PatternError(f"quantifier {{{low},{high}}}: the maximum is below the minimum", open_at, "E203")
+            raise PatternError(f"quantifier {{{low},{high}}}: the maximum is below the minimum", open_at, codes.BAD_QUANTIFIER)
         if max(low, high or 0) > _MAX_REPEAT:
-            raise PatternError(f"quantifier bound above {_MAX_REPEAT}", open_at, "E203")
+            raise PatternError(f"quantifier bound above {_MAX_REPEAT}", open_at, codes.BAD_QUANTIFIER)
         return low, high
 
     def parse_atom(self) -> Node:
@@ -222,9 +223,9 @@ class _Parser:
         if char == "(":
             return self.parse_group()
         if char == "]":
-            raise PatternError("unbalanced ']': no '[' to close", start, "E202")
+            raise PatternError("unbalanced ']': no '[' to close", start, codes.UNBALANCED)
         if char in "?*+{":
-            raise PatternError(f"quantifier {char!r} has nothing to repeat", start, "E203")
+            raise PatternError(f"quantifier {char!r} has nothing to repeat", start, codes.BAD_QUANTIFIER)
         raise PatternError(
             f"unexpected {char!r}: a pattern is made of [constraints], @lexicons, ${{vars}} and (groups)",
             start,
@@ -251,14 +252,14 @@ class _Parser:
                 name = self.name("a capture name after '(?<'")
                 self.expect(">", "'>' after the capture name")
             else:
-                raise PatternError("unknown group syntax after '(?'", start, "E201")
+                raise PatternError("unknown group syntax after '(?'", start, codes.PATTERN_SYNTAX)
         body = self.parse_alt()
         self.skip_space()
         if self.at_end():
-            raise PatternError("unbalanced '(': group is never closed", start, "E202")
+            raise PatternError("unbalanced '(': group is never closed", start, codes.UNBALANCED)
         self.expect(")", "')'")
         if isinstance(body, Seq) and not body.items:
-            raise PatternError("empty group", start, "E204")
+            raise PatternError("empty group", start, codes.EMPTY_GROUP)
         return Group(kind, body, start, name)
 
     # --- token constraints ------------------------------------------------------------
@@ -273,7 +274,7 @@ class _Parser:
         constraint = self.parse_cor()
         self.skip_space(comments=False)
         if self.at_end():
-            raise PatternError("unbalanced '[': token constraint is never closed", start, "E202")
+            raise PatternError("unbalanced '[': token constraint is never closed", start, codes.UNBALANCED)
         self.expect("]", "']' closing the token constraint")
         return TokenNode(constraint, start)
 
@@ -311,7 +312,7 @@ class _Parser:
         match = _NAME.match(self.text, self.pos)
         if not match:
             found = "end of pattern" if self.at_end() else repr(char)
-            raise PatternError(f"expected a constraint such as lemma=deploy, found {found}", start, "E205")
+            raise PatternError(f"expected a constraint such as lemma=deploy, found {found}", start, codes.BAD_CONSTRAINT)
         name = match.group()
         after = match.end()
         rest = self.text[after:].lstrip()
@@ -322,7 +323,7 @@ class _Parser:
             raise PatternError(
                 f"unknown field {name!r}{did_you_mean(name, FIELDS, QUOTED)}; fields are word, lower, lemma, shape (or num)",
                 start,
-                "E205",
+                codes.BAD_CONSTRAINT,
             )
         self.pos = after
         self.skip_space(comments=False)
@@ -376,7 +377,7 @@ class _Parser:
             raise PatternError(
                 f"expected a value, found {found} (quote values containing ] | & = ! / \" ( ) or spaces)",
                 start,
-                "E205",
+                codes.BAD_CONSTRAINT,
             )
         self.pos = match.end()
         return match.group()
@@ -397,7 +398,7 @@ class _Parser:
             else:
                 out.append(char)
                 self.pos += 1
-        raise PatternError("unterminated quoted value", start, "E202")
+        raise PatternError("unterminated quoted value", start, codes.UNBALANCED)
 
     def parse_regex(self, field_name: str) -> str:
         start = self.pos
@@ -416,12 +417,12 @@ class _Parser:
                 try:
                     regex.compile(source)
                 except regex.error as err:
-                    raise PatternError(f"bad regex /{source}/ for {field_name}: {err}", start, "E206") from None
+                    raise PatternError(f"bad regex /{source}/ for {field_name}: {err}", start, codes.BAD_REGEX) from None
                 return source
             else:
                 out.append(char)
                 self.pos += 1
-        raise PatternError("unterminated regex: expected a closing '/'", start, "E202")
+        raise PatternError("unterminated regex: expected a closing '/'", start, codes.UNBALANCED)
 
 
 def _marks_trigger(node: Node) -> bool:

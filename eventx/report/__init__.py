@@ -33,7 +33,7 @@ from typing import Any
 from eventx.errors import InputError
 from eventx.io.eventlog import DocInfo, iter_events
 from eventx.report.charts import bar_chart, bucket_of, date_buckets, legend, time_chart
-from eventx.stats import TOP, EventStats, ProblemHandler, compute_stats, corpus_documents, log_documents
+from eventx.stats import TOP, EventStats, ProblemHandler, TypeLookup, compute_stats, corpus_documents, log_documents
 
 __all__ = ["ReportSummary", "build_report", "report_from_log", "segments"]
 
@@ -134,7 +134,7 @@ class _View:
                 "misplaced": False,
             }
             # With the document text, marks go into it; without, into the event's span text.
-            span = event.get("span") if isinstance(event.get("span"), Mapping) else {}
+            span: Mapping[str, Any] = event.get("span") if isinstance(event.get("span"), Mapping) else {}  # type: ignore[assignment]
             shown, base = (text, 0) if text is not None else (_text_of(span), span.get("start"))
             local: list[tuple[int, int, int]] = []
             if shown is not None and isinstance(base, int):
@@ -183,6 +183,7 @@ def build_report(
     title: str | None = None,
     max_docs: int = MAX_DOCS,
     top: int = TOP,
+    types: TypeLookup | None = None,
 ) -> str:
     """The report as one HTML string.
 
@@ -192,9 +193,9 @@ def build_report(
     """
     documents = documents or {}
     texts = texts or {}
-    stats = compute_stats(events, documents, source=source)
-    types = sorted(stats.by_type)
-    colours = type_colours(types)
+    stats = compute_stats(events, documents, source=source, types=types)
+    event_types = sorted(stats.by_type)
+    colours = type_colours(event_types)
 
     by_doc: dict[str, list[Mapping[str, Any]]] = {}
     for event in events:
@@ -217,7 +218,7 @@ def build_report(
         _figure("Modality", bar_chart("Modality", [(m, stats.by_modality[m]) for m in modalities], kind="modality")),
         _figure(
             f"Events over time (by document date, per {granularity}{undated})" if buckets else "Events over time",
-            time_chart("Events over time", buckets, per_bucket, types, colours, granularity) + legend(types, colours)
+            time_chart("Events over time", buckets, per_bucket, event_types, colours, granularity) + legend(event_types, colours)
             if buckets else '<p class="empty">No document dates: a SQLite log, or --corpus with dated documents, gives them.</p>',
             wide=True,
         ),
@@ -225,7 +226,7 @@ def build_report(
         _figure(f"Top {top} places", bar_chart("Top places", [(p, n) for p, n in _ranked(stats.places, top)], kind="places")),
     ]
     data = {
-        "types": types,
+        "types": event_types,
         "modalities": modalities,
         "events": view.events,
         "docs": view.docs,
@@ -241,7 +242,7 @@ def build_report(
             " base-uri 'none'; form-action 'none'"
         ),
         "css": _asset("report.css"),
-        "type_css": "".join(f".t{i}{{--c:{colours[t]};--cl:{colours[t]}38}}" for i, t in enumerate(types)),
+        "type_css": "".join(f".t{i}{{--c:{colours[t]};--cl:{colours[t]}38}}" for i, t in enumerate(event_types)),
         "summary": _summary(stats, len(by_doc), len(view.docs), source),
         "charts": "".join(charts),
         "data": _json_block(data),
@@ -302,6 +303,7 @@ def report_from_log(
     title: str | None = None,
     max_docs: int = MAX_DOCS,
     top: int = TOP,
+    types: TypeLookup | None = None,
     on_problem: ProblemHandler | None = None,
 ) -> ReportSummary:
     """Read the event log at ``path`` (and ``corpus``, for dates and texts) and write the report."""
@@ -311,7 +313,9 @@ def report_from_log(
         documents, texts = corpus_documents(corpus, texts_for=wanted, on_problem=on_problem)
     else:
         documents, texts = log_documents(path, fmt), {}
-    html = build_report(events, documents=documents, texts=texts, source=path, title=title, max_docs=max_docs, top=top)
+    html = build_report(
+        events, documents=documents, texts=texts, source=path, title=title, max_docs=max_docs, top=top, types=types
+    )
     write_text_atomic(output, html)
     with_events = len({e["doc_id"] for e in events})
     shown = min(with_events, max_docs)

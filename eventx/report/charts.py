@@ -62,7 +62,7 @@ def date_buckets(dates: Iterable[str]) -> tuple[str, list[str]]:
     Days when the range is short, else months, else years — with empty buckets included,
     so that the x axis is a real time line.
     """
-    parsed = sorted({_parse(d) for d in dates} - {None})
+    parsed = sorted(p for p in {_parse(d) for d in dates} if p is not None)
     if not parsed:
         return "day", []
     first, last = parsed[0], parsed[-1]

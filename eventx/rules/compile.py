@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from eventx import codes
 from eventx.errors import Diagnostic, RuleError
 from eventx.match.ast import LexiconRef, Node, children
 from eventx.match.atoms import TokenAtoms
@@ -160,7 +161,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
                 file=rule.pos.file,
                 line=rule.pos.line,
                 source=rule,
-                unless=guards,  # type: ignore[arg-type]
+                unless=guards,
             )
         )
     if diagnostics:
@@ -248,7 +249,7 @@ def _report_cycles(
         offset = next(node.offset for node in _walk(tree) if isinstance(node, LexiconRef) and node.name == path[1 % len(path)])
         pos = rule.pattern.position(offset)
         message = "mention labels form a cycle: " + " -> ".join(steps) + f" -> {path[0].split('@')[0]}"
-        diagnostics.append(pos.diagnostic("E217", message))
+        diagnostics.append(pos.diagnostic(codes.LABEL_CYCLE, message))
     return on_cycle
 
 

@@ -6,7 +6,7 @@ import re
 from typing import Iterable
 
 from eventx.errors import Diagnostic
-from eventx.rules import codes
+from eventx import codes
 from eventx.rules.model import Lexicon, LexiconEntry, Pos, SourceText
 
 NORM_ARROW = "=>"

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from eventx.errors import Diagnostic, RuleError
-from eventx.rules import codes, schema
+from eventx import codes
+from eventx.rules import schema
 from eventx.rules.lexicons import make_lexicon, parse_entry, parse_lexicon_file
 from eventx.rules.model import (
     Example,
@@ -29,6 +30,7 @@ from eventx.rules.model import (
     RuleSet,
     Scope,
     SourceText,
+    TypeDecl,
 )
 from eventx.rules.validate import Validator, Value
 from eventx.rules.yamlpos import YamlSource
@@ -112,6 +114,8 @@ class _Loader:
         self.vars: dict[str, SourceText] = {}
         self.scopes: dict[str, Scope] = {}
         self.failed_lexicons: list[tuple[str, str, Pos]] = []  # (rel, name, pos) of lexicons that did not load
+        self.types: dict[str, TypeDecl] = {}
+        self.type_pos: dict[str, Pos] = {}  # event type -> where it is declared
 
     # --- driving --------------------------------------------------------------------------
 
@@ -213,6 +217,7 @@ class _Loader:
             warnings=tuple(sorted(self.warnings, key=lambda d: (d.file, d.line, d.col, d.message))),
             mention_rules=tuple(self.mention_rules),
             scopes=dict(self.scopes),
+            types=self.types,
             sources=tuple(sorted(self.sources.items())),
         )
 
@@ -324,10 +329,22 @@ class _Loader:
             if mention:
                 self.mention_rules.append(mention)
                 self._define(file, "name", mention.label, "label", source.pos(value.data["label"].node), None)
+        for name, value in _get(doc, schema.RULE_FILE, "types").items():
+            self._declare_type(name, value, source)
         for value in _get(doc, schema.RULE_FILE, "rules"):
             rule = self._rule(value, file, source)
             if rule:
                 self.rules.append(rule)
+
+    def _declare_type(self, name: str, value: Value, source: YamlSource) -> None:
+        """Event types are global, like rule ids: a second declaration is an error naming the first."""
+        pos = source.pos(value.key)
+        first = self.type_pos.setdefault(name, pos)
+        if first is not pos:
+            message = f"duplicate event type '{name}' (first defined at {first.seen_from(pos)})"
+            self.errors.append(pos.diagnostic(codes.DUPLICATE_DEF, message))
+            return
+        self.types[name] = _type_decl(name, value)
 
     def _new_id(self, rule_id: Value | None, source: YamlSource) -> bool:
         """Claim a rule id (event and mention rules share them); a second use is an error."""
@@ -410,6 +427,18 @@ class _Loader:
             norms={role: norm.data for role, norm in _get(fields, schema.RULE, "norms").items()},
             unless=_unless(fields.get("unless"), source),
         )
+
+
+def _type_decl(name: str, value: Value) -> TypeDecl:
+    fields: dict[str, Value] = value.data
+    ties = fields.get("ties")
+    return TypeDecl(
+        name,
+        merge=_get(fields, schema.TYPE, "merge"),
+        roles={role: kind.data for role, kind in _get(fields, schema.TYPE, "roles").items()},
+        ties=frozenset(_plain(ties)) if ties is not None else None,
+        generic=frozenset(_plain(fields["generic"])) if "generic" in fields else frozenset(),
+    )
 
 
 def _unless(value: Value | None, source: YamlSource) -> tuple[SourceText, ...]:

@@ -124,6 +124,24 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class TypeDecl:
+    """A ``types:`` entry: the kind of each role of one event type and its merge policy.
+
+    ``ties`` ``None`` means every role ties two mentions. A type without a declaration is
+    ``TypeDecl(name)``: no kinds, no merging.
+    """
+
+    name: str
+    merge: bool = False
+    roles: dict[str, str] = field(default_factory=dict)  # role -> kind (eventx.rules.schema.ROLE_KINDS)
+    ties: frozenset[str] | None = None
+    generic: frozenset[str] = frozenset()  # force heads that name no particular kind of force
+
+    def kind(self, role: str) -> str:
+        return self.roles.get(role, "other")
+
+
+@dataclass(frozen=True, slots=True)
 class MentionExample:
     """An inline test of a mention rule: ``expect`` lists (label, text) of the mentions the
     pack must find in ``text`` (``()`` = none of the rule's label)."""
@@ -186,6 +204,11 @@ class RuleSet:
     warnings: tuple[Diagnostic, ...] = ()
     mention_rules: tuple[MentionRule, ...] = ()
     scopes: dict[str, Scope] = field(default_factory=dict)
+    types: dict[str, TypeDecl] = field(default_factory=dict)  # the ``types:`` declarations
+
+    def type_decl(self, name: str) -> TypeDecl:
+        """The declaration of event type ``name`` (an empty one when the pack declares none)."""
+        return self.types.get(name) or TypeDecl(name)
     sources: tuple[tuple[str, str], ...] = ()  # (real path, sha256) of every file read
 
     def scope(self, file: str) -> Scope:

@@ -114,6 +114,9 @@ LABEL_HINT = "use a CapitalisedName: a capital letter, then letters, digits and 
 MODALITIES = ("asserted", "negated", "possible", "hypothetical")
 NORMALISERS = ("number", "date", "lexicon", "none")
 CASES = ("insensitive", "sensitive")
+#: What an argument role is: how it is normalised, counted by ``eventx stats`` and compared when
+#: mentions are merged (see docs/writing-rules.md, "Event types").
+ROLE_KINDS = ("actor", "party", "force", "place", "topic", "quantity", "date", "label", "other")
 
 ENTRY_HELP = "A phrase, or 'phrase => NORM' to give the value it normalises to."
 ENTRY = Text(title="Entry", description=ENTRY_HELP, pattern=NOT_BLANK, any_scalar=True)
@@ -273,6 +276,40 @@ MENTION_RULE = Record(
     },
 )
 
+TYPE = Record(
+    noun="event type",
+    title="Event type",
+    description="What the roles of one event type are, and whether its mentions in a document merge.",
+    fields={
+        "merge": Field(Boolean(title="Merge mentions", description="Fold later mentions of one event in a "
+                               "document into the first one's record (default: one record per match)."),
+                       default=False),
+        "roles": Field(MapOf(
+            title="Roles",
+            description="The kind of each argument role: actor (who acts), party (who undergoes), force, "
+                        "place, topic, quantity (number normaliser), date (date normaliser), label (a "
+                        "closed-vocabulary norm), other.",
+            keys=Text(title="Role", pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
+            values=Text(title="Role kind", description="The kind of the role.", enum=ROLE_KINDS),
+            key_noun="role",
+            value_noun="role",
+        ), default={}),
+        "ties": Field(ListOf(
+            title="Ties",
+            description="Roles whose agreement ties two mentions of one event (default: every role).",
+            items=Text(title="Role", pattern=NAME_PATTERN, pattern_hint=NAME_HINT),
+            item_label="a role",
+        )),
+        "generic": Field(ListOf(
+            title="Generic force words",
+            description="Head nouns (singular, lower case) that name no particular kind of force: two "
+                        "mentions whose force arguments differ only in these still may merge.",
+            items=Text(title="Word", pattern=NOT_BLANK),
+            item_label="a word",
+        ), default=()),
+    },
+)
+
 RULE_FILE = Record(
     noun="rule file",
     title="eventx rule file",
@@ -309,6 +346,14 @@ RULE_FILE = Record(
                                  item_label="a mention rule"), default=()),
         "rules": Field(ListOf(title="Rules", description="The rules of this file.", items=RULE,
                               item_label="a rule"), default=()),
+        "types": Field(MapOf(
+            title="Event types",
+            description="Declarations of event types by name, global across all loaded files.",
+            keys=Text(title="Event type", pattern=ID_PATTERN, pattern_hint=ID_HINT),
+            values=TYPE,
+            key_noun="event type",
+            value_noun="event type",
+        ), default={}),
     },
 )
 

@@ -15,7 +15,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from eventx.errors import Diagnostic, did_you_mean
-from eventx.rules import codes
+from eventx import codes
 from eventx.rules.schema import Boolean, Integer, ListOf, MapOf, OneOf, Record, Spec, Text
 from eventx.rules.yamlpos import YamlSource
 

@@ -2,7 +2,7 @@
 
 pyyaml's composer (``yaml.compose`` with ``SafeLoader``) keeps a start mark on every node,
 which is all we need for node positions. libyaml's composer (``CSafeLoader``) builds the same
-nodes with the same marks about ten times faster, but only for well-formed files without
+nodes with the same marks much faster (benchmarks/README.md), but only for well-formed files without
 some characters (its error messages, and a few corner cases, differ): it is used where it
 provably agrees, and the pure-Python composer everywhere else (see :func:`_compose_fast`). Offsets *inside* a scalar need more: folding,
 indentation, quotes and escapes make the scalar's value differ from its source text, so
@@ -20,7 +20,7 @@ from typing import cast
 import yaml
 
 from eventx.errors import Diagnostic
-from eventx.rules import codes
+from eventx import codes
 from eventx.rules.model import Pos, SourceText
 
 # pyyaml's Reader counts these as line breaks; marks and our tables must agree.

@@ -75,7 +75,7 @@ class PlaygroundServer(ThreadingHTTPServer):
         self.url = f"http://{shown}:{self.port}/"
 
 
-    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+    def handle_error(self, request, client_address) -> None:
         """A browser that went away mid-answer (a closed tab, a blocked cross-site read) is no error."""
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
@@ -90,7 +90,7 @@ def _own_names() -> set[str]:
     found = {name.lower(), socket.getfqdn(name).lower()}
     try:
         for *_, address in socket.getaddrinfo(name, None):
-            ip = address[0]
+            ip = str(address[0])
             found.add(f"[{ip}]" if ":" in ip else ip)
     except OSError:
         pass
@@ -234,7 +234,7 @@ class Handler(BaseHTTPRequestHandler):
             elif route == "/api/explain":
                 self._json(HTTPStatus.OK, session.explain(data.get("text", ""), buffers))
             else:
-                self._json(HTTPStatus.OK, session.save(data.get("path"), data.get("text")))
+                self._json(HTTPStatus.OK, session.save(data.get("path"), data.get("text")))  # type: ignore[arg-type]  # save checks both
         except SaveRefused as err:
             diagnostics = [session.diagnostic_dict(d) for d in err.diagnostics]
             self._error(err.status, str(err), diagnostics=diagnostics)

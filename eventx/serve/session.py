@@ -28,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from eventx.record import Event
 from eventx.api import Extractor, default_rules_path
 from eventx.errors import Diagnostic, EventxError, InputError, RuleError
 from eventx.rules import loader as _loader
@@ -60,7 +61,7 @@ class _OverlayLoader(_loader._Loader):
         super().__init__(root)
         self.overlay = overlay
 
-    def _read(self, file, what, pos):  # type: ignore[no-untyped-def]
+    def _read(self, file, what, pos):
         text = self.overlay.get(file.rel)
         if text is None:
             return super()._read(file, what, pos)
@@ -135,7 +136,7 @@ class Session:
         self.saved.key = ((), self._disk_stamp())  # the first key was made before the file list was known
         if self.saved.extractor is None:
             # an error on disk is shown in the editor like any other; the diff has no base then
-            self.saved_events: list[dict] = []
+            self.saved_events: list[Event] = []
         else:
             # every regex built now, once (~2 s for the shipped pack), not on the first edits:
             # edited packs reuse the compiled patterns of the rules they did not change
@@ -169,7 +170,7 @@ class Session:
         ruleset = self.saved.ruleset if self.saved is not None else None
         if ruleset is not None:
             found.update(self.rel(f) for f in ruleset.files)
-            found.update(self.rel(lex.source) for lex in ruleset.lexicons.values() if getattr(lex, "source", None))
+            found.update(self.rel(lex.source) for lex in ruleset.lexicons.values() if lex.source)
         first = [] if self.target.is_dir() else [self.rel(str(self.target))]
         return first + sorted(f for f in found if f not in first and not f.startswith("../"))
 
@@ -257,7 +258,7 @@ class Session:
 
     # --- running ------------------------------------------------------------------------------
 
-    def _run_sample(self, extractor: Extractor) -> list[dict]:
+    def _run_sample(self, extractor: Extractor) -> list[Event]:
         """The sample's events; a document over its time budget gives none, as in a run, and
         is counted in ``self.skipped`` (a pattern that backtracks must not freeze the page)."""
         events = []
@@ -275,6 +276,7 @@ class Session:
         file) and the diff against the saved pack's events."""
         with self.lock:
             overlay = self._overlay(buffers)
+            assert self.saved is not None  # built when the session opens
             if self._disk_stamp() != self.saved.key[1]:  # changed on disk (another editor, git): a new base
                 self.saved = self._build({})
                 self.saved_events = self._run_sample(self.saved.extractor) if self.saved.extractor else []
@@ -333,7 +335,7 @@ class Session:
                 })
         return results
 
-    def _diff(self, events: list[dict]) -> dict:
+    def _diff(self, events: list[Event]) -> dict:
         """Gained, lost and changed events against the saved pack, as ``eventx diff`` shows them."""
         from eventx.golden import diff_events, render_diff
 
@@ -345,11 +347,11 @@ class Session:
         return {"gained": gained, "lost": lost, "changed": changed, "documents": len(diffs),
                 "saved": len(self.saved_events), "now": len(events), "lines": lines}
 
-    def _documents(self, events: list[dict]) -> list[dict]:
+    def _documents(self, events: list[Event]) -> list[dict]:
         """The sample documents with events, text cut at every highlight (see :func:`eventx.report.segments`)."""
         from eventx.report import segments
 
-        by_doc: dict[str, list[dict]] = {}
+        by_doc: dict[str, list[Event]] = {}
         for event in events:
             by_doc.setdefault(event["doc_id"], []).append(event)
         out = []
@@ -381,6 +383,7 @@ class Session:
             raise SaveRefused(f"the text must be a string of at most {MAX_TEXT:,} characters", 413)
         with self.lock:
             built = self._build(self._overlay(buffers))
+            assert self.saved is not None  # built when the session opens
             extractor = built.extractor or self.saved.extractor
             if extractor is None:
                 return {"sentences": [], "pack": "none", "message": "the pack has errors: fix them to explain a text"}

@@ -147,7 +147,10 @@ class GoldenItem(pytest.Item):
             extractor = _extractor(self.config)
         except _PackError as err:
             raise GoldenFailure([str(err)]) from None
-        result = run_case(self.case, extractor)
+        try:
+            result = run_case(self.case, extractor)
+        except EventxError as err:  # a corrupt golden file: its file and line, no traceback
+            raise GoldenFailure([str(err)]) from None
         if result.missing_golden:
             raise GoldenFailure([f"no golden file {result.case.golden}: create it with `{_update_command(self.config, self.path)}`"])
         if not result.passed:

@@ -94,6 +94,7 @@ def _month_of(match: regex.Match[str]) -> int | None:
 
 
 def _absolute(text: str, ref: dt.date | None) -> str | None:
+    month: int | None
     match = _ISO_RE.search(text)
     if match:
         year, month = int(match["year"]), int(match["month"])

@@ -14,6 +14,7 @@ import importlib.abc
 import importlib.util
 import marshal
 import sys
+from typing import Any
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -87,8 +88,8 @@ class _NoSpacy(importlib.abc.MetaPathFinder):
     """Makes ``import spacy`` fail while lemminflect is imported.
 
     lemminflect's ``__init__`` imports spaCy when it is installed, only to register token
-    extensions eventx never uses; that import is ~80 MiB of memory in every process (and in
-    every worker). When spaCy is already imported, lemminflect registers its extensions as usual.
+    extensions eventx never uses; that import costs memory in every process (and in every
+    worker: benchmarks/README.md). When spaCy is already imported, lemminflect registers its extensions as usual.
     """
 
     def find_spec(self, name, path=None, target=None):  # noqa: ANN001 - importlib's signature
@@ -154,7 +155,8 @@ class _Tables:
     def _read_grouped(self, lines: Iterable[str], overrides: dict[str, dict[str, str]]) -> bool:
         """One pass over lemminflect's word,category,lemmas lines, which come grouped by word;
         False (stopping) when a word comes back after another one."""
-        word, lemmas = None, {}
+        word: str | None = None
+        lemmas: dict[str, Any] = {}
         for line in lines:
             new_word, category, forms = line.strip().split(",")
             if new_word != word:

@@ -1,13 +1,13 @@
 """Quantity normalisation: "more than 3,000 troops" -> Quantity(3000, "at_least", "troop").
 
-Conventions (the event record's ``value``/``qualifier``, DESIGN §3):
+Conventions (the event record's ``value``/``qualifier``, :class:`eventx.record.Argument`):
 
 - Qualifiers: "more than", "over", "at least", "upwards of" ... -> ``at_least``; "about", "some",
   "around", "roughly", "nearly", "almost", "an estimated" ... -> ``approx``; "up to", "fewer
   than", "less than", "no more than", "at most", "as many as" ... -> ``at_most``; else ``exact``.
 - Vague plurals are lower bounds: "hundreds" -> 100, "thousands" -> 1000, "millions" ->
   1,000,000, "tens of thousands" -> 10,000, "hundreds of thousands" -> 100,000 (the scale word's
-  own value, as DESIGN's "thousands" -> 1000); "dozens" -> 24 and "scores" -> 40 (two of them:
+  own value, as "thousands" -> 1000); "dozens" -> 24 and "scores" -> 40 (two of them:
   a lone dozen is only 12, and "dozens" clearly means more), all ``at_least``.
 - "several" and "a few" mean at least two: "several hundred" -> 200, "a few thousand" ->
   2000, "several battalions" -> 2, all ``at_least``; "a couple of" -> 2 ``approx``.

@@ -1,4 +1,4 @@
-"""Sentence spans (DESIGN §2.1 "Sentences split").
+"""Sentence spans (docs/writing-rules.md).
 
 A sentence ends at ``.``, ``!`` or ``?`` (plus any closing quotes or brackets) followed by
 whitespace and a capital letter, digit or opening quote, and always at a blank line. A period

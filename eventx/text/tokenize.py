@@ -1,4 +1,4 @@
-"""Tokens with offsets: the units rules are written against (DESIGN §2.1 "Tokens").
+"""Tokens with offsets: the units rules are written against (docs/writing-rules.md).
 
 One compiled pattern finds every token span in a single ``findall`` pass; everything derived
 from the token text (straightened word, lower, lemma, shape, is_num) is computed once per
@@ -87,8 +87,8 @@ _STRAIGHTEN = str.maketrans("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f", 
 _CURLY = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f")
 
 # Distinct token strings remembered (~500 bytes each; cleared when full). News repeats a small
-# vocabulary: 8 MB of Reuters has ~47,000 distinct tokens, so the cache rarely fills, and when
-# it does the frequent words are back in it within a few documents.
+# vocabulary, so the cache rarely fills, and when it does the frequent words are back in it
+# within a few documents.
 _CACHE_LIMIT = 50_000
 _TokenInfo = tuple[str, str, str, str, bool]  # word, lower, lemma, shape, is_num
 _info_cache: dict[str, _TokenInfo] = {}

@@ -167,7 +167,7 @@ def test_rule_errors_are_reported_before_any_cluster_starts(tmp_path: Path) -> N
 def test_the_bundle_ships_every_file_of_the_pack_and_compiles_to_the_same_version() -> None:
     pack = load_rules(RULES)
     bundle = RuleBundle.from_pack(pack, RULES)
-    assert [name for name, _ in bundle.files] == ["common.yml", "events.yml", "lexicons/countries.txt"]
+    assert [name for name, _ in bundle.files] == ["common.yml", "events.yml", "lexicons/countries.txt", "types.yml"]
     assert bundle.entry == "."
     assert bundle.compile(None).pack.version == pack.version
 

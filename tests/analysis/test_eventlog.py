@@ -61,14 +61,19 @@ def test_sqlite_knows_every_document_and_its_date(logs: dict[str, Path]) -> None
     assert read_documents(str(logs["jsonl"])) == {}
 
 
+RECORD = b'{"doc_id": "a", "type": "t", "rule": "r", "trigger": {"text": "x", "start": 0, "end": 1}, "span": {"text": "x", "start": 0, "end": 1}, "args": {}}'
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("bad.jsonl", b'{"doc_id": "a", "type": "t", "args": {}}\n{"doc_id": \n', r"bad\.jsonl:2: invalid JSON"),
+        ("bad.jsonl", b'%s\n{"doc_id": \n' % RECORD, r"bad\.jsonl:2: invalid JSON"),
         ("list.jsonl", b"[1, 2]\n", r"list\.jsonl:1: not an event record"),
         ("notype.jsonl", b'{"doc_id": "a"}\n', r"notype\.jsonl:1: not an event record \(no 'type'"),
         ("bad.csv", b"doc_id,id\na,b\n", r"bad\.csv:1: not an eventx CSV event log \(no 'type' column\)"),
-        ("ragged.csv", b"doc_id,type\na,t\nb\n", r"ragged\.csv:3: row has 1 fields"),
+        ("ragged.csv", b"doc_id,type\n\nb\n", r"ragged\.csv:3: row has 1 fields"),
+        ("norule.csv", b"doc_id,type\na,t\n", r"norule\.csv:2: not an event record \(no 'rule' string\)"),
+        ("foreign.jsonl", b'{"doc_id": "a", "type": "t", "rule": "r", "trigger": "x"}\n', r"foreign\.jsonl:1: not an event record \('trigger' must be an object"),
         ("int.csv", b"doc_id,type,trigger.start\na,t,x\n", r"int\.csv:2: column 'trigger.start': expected an integer"),
         ("latin1.csv", b"doc_id,type\n\xe9,t\n", r"latin1\.csv: not UTF-8"),
         ("text.sqlite", b"hello, not a database at all" * 10, r"text\.sqlite: not a SQLite database"),

@@ -17,6 +17,7 @@ from analysis_inputs import CORPUS, HOSTILE_ID
 from typer.testing import CliRunner
 
 from eventx.cli import app
+from eventx.rules.model import TypeDecl
 from eventx.io.eventlog import DocInfo
 from eventx.report import build_report, segments
 from eventx.report.charts import date_buckets
@@ -154,7 +155,8 @@ def test_build_report_api_escapes_what_it_writes_as_html() -> None:
     event = {"doc_id": "<d>", "type": "deployment", "modality": "asserted", "rule": "r",
              "trigger": {"text": "<i>", "start": 0, "end": 3}, "span": {"text": "<i>", "start": 0, "end": 3},
              "args": {"agent": {"text": "<script>", "start": 0, "end": 3}}}
-    html = build_report([event], documents={"<d>": DocInfo("2024-01-01", "<t>")}, title="<title>")
+    types = {"deployment": TypeDecl("deployment", roles={"agent": "actor"})}
+    html = build_report([event], documents={"<d>": DocInfo("2024-01-01", "<t>")}, title="<title>", types=types.__getitem__)
     assert "<title>&lt;title&gt;</title>" in html
     assert "&lt;script&gt;" in html  # the actor chart label
     assert "<i>" not in html and "<d>" not in html

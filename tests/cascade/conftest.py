@@ -47,6 +47,9 @@ EVENTS = """\
 imports: [layers.yml]
 lexicons:
   send_verb: [deploy, send, dispatch, amass, rush]
+types:
+  deployment:
+    roles: {agent: actor, force: force, quantity: quantity, destination: place}
 rules:
   - id: deployment.send
     type: deployment

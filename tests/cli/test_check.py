@@ -1,5 +1,5 @@
 """`eventx check`: errors as file:line:col (exit 2, like `run` and `test`), each warning kind,
---strict and --format json, on the fixture packs in tests/fixtures/lint/."""
+--strict and --json, on the fixture packs in tests/fixtures/lint/."""
 
 from __future__ import annotations
 
@@ -87,15 +87,15 @@ def test_strict_turns_warnings_into_exit_1() -> None:
     assert clean.stdout == ""
 
 
-def test_json_format_for_editors_and_ci() -> None:
-    result = runner.invoke(app, ["check", str(WARNINGS), "--format", "json"])
+def test_json_for_editors_and_ci() -> None:
+    result = runner.invoke(app, ["check", str(WARNINGS), "--json"])
     data = json.loads(result.stdout)
     assert data["errors"] == 0 and data["warnings"] == 10
     first = data["diagnostics"][0]
     assert set(first) == {"file", "line", "col", "severity", "code", "message"}
     assert (first["line"], first["col"], first["code"]) == (3, 39, "W150")
 
-    broken = runner.invoke(app, ["check", str(BROKEN), "--format", "json"])
+    broken = runner.invoke(app, ["check", str(BROKEN), "--json"])
     assert broken.exit_code == 2
     data = json.loads(broken.stdout)
     assert data["errors"] == 3 and [d["code"] for d in data["diagnostics"]] == ["E103", "E211", "E206"]

@@ -135,7 +135,7 @@ def test_summary_reports_documents_events_and_errors(tmp_path: Path):
     assert "deployment" in result.stderr
     assert "in.jsonl:2" in result.stderr  # the malformed line is named
     errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
-    assert len(errors) == 1 and errors[0]["line"] == 2
+    assert len(errors) == 1 and errors[0]["line"] == 2 and errors[0]["code"] == "E302"
 
 
 def test_missing_input_is_a_usage_error(tmp_path: Path):

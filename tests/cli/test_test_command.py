@@ -80,3 +80,21 @@ def test_a_rule_directory_alone_is_tested_as_the_pack(project: Path) -> None:
     result = runner.invoke(app, ["test", str(project / "rules")])
     assert result.exit_code == 0, result.output
     assert "2 passed, 0 failed" in result.stdout
+
+
+def test_a_corrupt_golden_file_is_exit_2_naming_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "docs").mkdir(parents=True)
+    (corpus / "docs" / "a.txt").write_text("Poland is sending troops to Lithuania.\n", encoding="utf-8")
+    (corpus / "golden").mkdir()
+    golden = corpus / "golden" / "a.events.jsonl"
+    golden.write_text('{"doc_id": "a.txt", "type": "deployment"\n', encoding="utf-8")
+    result = runner.invoke(app, ["test", str(corpus)])
+    assert result.exit_code == 2, result.output
+    assert f"golden file {golden}:1: invalid JSON" in result.stderr
+    assert "Traceback" not in result.output
+
+    golden.write_text('{"doc_id": "a.txt", "type": "deployment"}\n', encoding="utf-8")  # valid JSON, not a record
+    result = runner.invoke(app, ["test", str(corpus)])
+    assert result.exit_code == 2
+    assert f"golden file {golden}:1: not an event record (no 'rule' string) [E307]" in result.stderr

@@ -32,7 +32,8 @@ def extract(make_pack):
     def run(pattern: str, text: str, *, lexicons: str = "", extra_rules: str = "") -> list[dict]:
         pack = make_pack(
             {
-                "r.yml": f"lexicons:\n{lexicons or '  none: [zzzz]'}\nrules:\n"
+                "r.yml": f"lexicons:\n{lexicons or '  none: [zzzz]'}\n"
+                "types:\n  t:\n    roles: {quantity: quantity, time: date}\nrules:\n"
                 f"  - id: r\n    type: t\n    pattern: {pattern!r}\n" + extra_rules
             }
         )

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from eventx.cli import app
+from eventx.codes import CATALOGUE
 
 HERE = Path(__file__).parent
 CORPUS, RULES = HERE / "corpus", HERE / "rules"
@@ -114,6 +115,15 @@ def test_every_bad_item_is_reported_once(run: tuple) -> None:
         assert len(hits) == 1, (source, line, doc_id, words, records)
         unmatched.remove(hits[0])
     assert unmatched == []
+    # every record carries its catalogue code
+    code = {r["error"]: r["code"] for r in records}
+    assert all(c in CATALOGUE for c in code.values())
+    assert {c for error, c in code.items() if "longer than 0.5 s" in error} == {"E304"}
+    assert {c for error, c in code.items() if "100,000" in error} == {"E305"}
+    assert {c for error, c in code.items() if "duplicate document id" in error} == {"E303"}
+    assert {c for error, c in code.items() if "binary file" in error} == {"E301"}
+    assert {c for error, c in code.items() if "invalid JSON" in error} == {"E302"}
+    assert {c for error, c in code.items() if "unparseable date" in error} == {"W351"}
     # each is also on stderr, and the summary counts them
     assert result.stderr.count("warning: ") >= len(EXPECTED_PROBLEMS)
     assert re.search(rf"errors\s+{len(EXPECTED_PROBLEMS)} \(see ", result.stderr), result.stderr

@@ -282,8 +282,8 @@ def test_five_megabyte_single_line(tmp_path):
 
 def test_problem_record_and_rendering():
     problem = ReadProblem("c/x.jsonl", 3, "d1", "missing 'text' field: skipped")
-    assert problem.to_record() == {"doc_id": "d1", "source": "c/x.jsonl", "line": 3, "error": "missing 'text' field: skipped"}
-    assert problem.render() == "c/x.jsonl:3:1: error: document 'd1': missing 'text' field: skipped"
+    assert problem.to_record() == {"doc_id": "d1", "source": "c/x.jsonl", "line": 3, "error": "missing 'text' field: skipped", "code": "E302"}
+    assert problem.render() == "c/x.jsonl:3:1: error: document 'd1': missing 'text' field: skipped [E302]"
 
 
 # --- round trips over arbitrary text ---------------------------------------------------

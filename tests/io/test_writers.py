@@ -18,7 +18,7 @@ from eventx.text.model import Document
 
 
 def event(doc_id: str, n: int, **args: dict) -> dict:
-    """An event dict in DESIGN §3 key order (deliberately not alphabetical)."""
+    """An event dict in the record's key order (deliberately not alphabetical)."""
     return {
         "doc_id": doc_id,
         "id": f"ev-{doc_id}-{n}",
@@ -112,7 +112,7 @@ def test_jsonl_keeps_key_order_and_is_atomic(tmp_path):
     lines = out.read_bytes().splitlines()
     expected = [e for _, events in CORPUS for e in events]
     assert lines == [orjson.dumps(e) for e in expected]
-    assert list(orjson.loads(lines[0])) == list(expected[0])  # DESIGN §3 order, not sorted
+    assert list(orjson.loads(lines[0])) == list(expected[0])  # the record's order, not sorted
     assert leftovers(tmp_path) == ["out.events.jsonl"]
 
 

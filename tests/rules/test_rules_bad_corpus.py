@@ -15,7 +15,7 @@ import pytest
 
 from eventx.errors import RuleError
 from eventx.rules import load_rule_files
-from eventx.rules.codes import CATALOGUE
+from eventx.codes import CATALOGUE
 
 BAD = Path(__file__).resolve().parent.parent / "rules_bad"
 CASES = sorted(BAD.glob("*.yml"))

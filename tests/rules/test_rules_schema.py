@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from eventx.rules import load_rule_files, rule_file_json_schema
-from eventx.rules.codes import CATALOGUE
+from eventx.codes import CATALOGUE
 from eventx.rules.schema import RULE, RULE_FILE
 
 VALID = """\
@@ -50,7 +50,7 @@ def test_json_schema_shape() -> None:
     schema = rule_file_json_schema()
     json.dumps(schema)  # plain JSON data
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert set(schema["properties"]) == {"imports", "lexicons", "vars", "mentions", "rules"}
+    assert set(schema["properties"]) == {"imports", "lexicons", "vars", "mentions", "rules", "types"}
     mention = schema["properties"]["mentions"]["items"]
     assert mention["required"] == ["id", "label", "pattern"]
     assert mention["properties"]["label"]["pattern"] == "^[A-Z][A-Za-z0-9_]*$"
@@ -90,5 +90,5 @@ def test_valid_documents_pass_json_schema_too(tmp_path: Path) -> None:
 
 
 def test_catalogue() -> None:
-    assert all(code[0] in "EW" and code[1:].isdigit() and code[1] == "1" for code in CATALOGUE)
-    assert all(description for description in CATALOGUE.values())
+    assert all(code[0] in "EW" and code[1:].isdigit() and len(code) == 4 for code in CATALOGUE)
+    assert all(entry.code == code and entry.summary and entry.template for code, entry in CATALOGUE.items())

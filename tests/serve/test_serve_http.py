@@ -74,7 +74,7 @@ def expected_events(pack: Path) -> list[dict]:
 def test_state_lists_the_pack_files_and_opens_the_first_rules_file(server, pack: Path) -> None:
     status, state = request(server, "GET", "/api/state")
     assert status == 200
-    assert state["files"] == ["common.yml", "events.yml", "lexicons/countries.txt"]
+    assert state["files"] == ["common.yml", "events.yml", "lexicons/countries.txt", "types.yml"]
     assert state["main"] == "events.yml"
     status, file = request(server, "GET", "/api/file?path=events.yml")
     assert status == 200 and file["text"] == (pack / "events.yml").read_text()
@@ -125,7 +125,7 @@ def test_save_writes_atomically_and_becomes_the_diff_base(server, pack: Path) ->
     assert status == 200 and result["saved"] == "events.yml"
     assert target.read_text() == text
     assert target.stat().st_mode & 0o777 == 0o640
-    assert sorted(p.name for p in pack.iterdir()) == ["common.yml", "events.yml", "lexicons"]  # no temporary file left
+    assert sorted(p.name for p in pack.iterdir()) == ["common.yml", "events.yml", "lexicons", "types.yml"]  # no temporary file left
     edited = text.replace(TRIGGER, "[lemma=qqqzzx]=trigger")
     request(server, "POST", "/api/save", {"path": "events.yml", "text": edited})
     status, result = request(server, "POST", "/api/analyse", {"files": {}})

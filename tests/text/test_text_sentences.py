@@ -1,4 +1,4 @@
-"""Sentence splitting (DESIGN §2.1 "Sentences split") and the abbreviation convention."""
+"""Sentence splitting and the abbreviation convention."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tokenizer contract (DESIGN §2.1 "Tokens"), shapes and number tokens."""
+"""Tokenizer contract, shapes and number tokens."""
 
 from __future__ import annotations
 
