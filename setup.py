@@ -10,6 +10,6 @@ from setuptools import find_namespace_packages, setup
 
 setup(
     packages=find_namespace_packages(include=["eventx", "eventx.*"], exclude=["*.__pycache__"])
-    + ["eventx.pack", "eventx.pack.lexicons"],
-    package_dir={"eventx.pack": "rules", "eventx.pack.lexicons": "rules/lexicons"},
+    + ["eventx.pack", "eventx.pack.layers", "eventx.pack.lexicons"],
+    package_dir={"eventx.pack": "rules", "eventx.pack.layers": "rules/layers", "eventx.pack.lexicons": "rules/lexicons"},
 )

@@ -69,7 +69,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "huge-line.jsonl").write_text(json.dumps({"id": "huge-line", "text": endless}) + "\n", encoding="utf-8")
     # the pathological rule's cost grows with the square of this sentence: minutes unbounded
     # "never" and "ever" both occur (the prefilter requires them), just not in a row
-    (folder / "slow.txt").write_text("The slowpoke " + "word " * 12_000 + "never ends, ever.", encoding="utf-8")
+    # (30,000 words: unbounded, about a minute on a busy 2-core machine, far over the 10 s budget)
+    (folder / "slow.txt").write_text("The slowpoke " + "word " * 30_000 + "never ends, ever.", encoding="utf-8")
     return folder
 
 

@@ -33,7 +33,7 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 EDITS = {
     "a word in one rule": ("[lemma=send|dispatch|rush|airlift|", "[lemma=dispatch|rush|airlift|"),
-    "a shared var": ('send_verb: "[lemma=deploy|send|dispatch|', 'send_verb: "[lemma=deploy|dispatch|'),
+    "a shared var": ('verb_not_noun: "(?<! [lower=the|a|an|its|', 'verb_not_noun: "(?<! [lower=the|an|its|'),
     "a new token test": ("[lemma=send|dispatch|rush|airlift|", "[lemma=send|dispatch|rush|airlift|zqqx|"),
 }
 
