@@ -25,6 +25,8 @@ from pathlib import Path
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -310,7 +312,7 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
                 break
             chunk, future = pending.popleft()
             try:
-                extracted = future.result()
+                extracted = _result(future, pool)
             except BrokenExecutor:  # a worker died (killed, out of memory): the caller says so
                 broken = True
                 raise
@@ -326,6 +328,20 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             # on (bounded by the time budget). Killing them instead can leave the pool's result
             # pipe with half a message, and the pool's shutdown then waits for the rest forever.
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _result(future: Future, pool: ProcessPoolExecutor) -> list[tuple[list[dict], str | None]]:
+    """``future.result()``, but a worker found dead is a BrokenProcessPool at once: killed while
+    sending its results, it leaves half a message in the pool's pipe, and the pool itself may
+    then wait for the rest (and never say it is broken)."""
+    while True:
+        try:
+            return future.result(timeout=1.0)
+        except FutureTimeout:
+            processes = (getattr(pool, "_processes", None) or {}).values()
+            dead = [p.exitcode for p in list(processes) if p.exitcode not in (None, 0)]
+            if dead:
+                raise BrokenProcessPool(f"a worker process exited with code {dead[0]}") from None
 
 
 def _worker_init(parent: int) -> None:

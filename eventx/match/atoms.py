@@ -72,6 +72,8 @@ class TokenAtoms:
     atoms, so in practice nothing is added).
     """
 
+    time_left: float | None = None  # see __init__; also the value of packs pickled before it existed
+
     def __init__(self) -> None:
         self._ids: dict[Any, str] = {}
         # field -> value -> flag characters of the value-set atoms holding that value

@@ -67,10 +67,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # a 20 MB line: one document of one endless "sentence" (with a trigger word in it)
     endless = "the army deployed troops and " * 700_000
     (folder / "huge-line.jsonl").write_text(json.dumps({"id": "huge-line", "text": endless}) + "\n", encoding="utf-8")
-    # the pathological rule's cost grows with the square of this sentence: minutes unbounded
+    # the pathological rule's cost grows with the square of this sentence (45,000 one-letter
+    # words, under the 100,000-character sentence limit): minutes unbounded even on an idle
+    # machine, far over the 10 s budget
     # "never" and "ever" both occur (the prefilter requires them), just not in a row
-    # (45,000 one-letter words, under the 100,000-character sentence limit: unbounded, minutes
-    # even on an idle machine, far over the 10 s budget)
     (folder / "slow.txt").write_text("The slowpoke " + "w " * 45_000 + "never ends, ever.", encoding="utf-8")
     return folder
 
