@@ -330,7 +330,7 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _result(future: Future, pool: ProcessPoolExecutor) -> list[tuple[list[dict], str | None]]:
+def _result(future: Future, pool: ProcessPoolExecutor) -> list[tuple[list[Event], str | None, str | None]]:
     """``future.result()``, but a worker found dead is a BrokenProcessPool at once: killed while
     sending its results, it leaves half a message in the pool's pipe, and the pool itself may
     then wait for the rest (and never say it is broken)."""

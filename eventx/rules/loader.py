@@ -364,7 +364,7 @@ class _Loader:
             return None  # already reported
         examples = (_mention_example(example, source) for example in _get(fields, schema.MENTION_RULE, "examples"))
         return MentionRule(  # kept when its id is a duplicate, so that its pattern is checked too
-            id=fields["id"].data + ("" if not duplicate else f" (duplicate, line {source.pos(value.node).line})"),
+            id=_shown_id(fields["id"].data, duplicate, value, source),
             label=fields["label"].data,
             key=fields["label"].data,  # made the rule set's key by _scope()
             priority=_get(fields, schema.MENTION_RULE, "priority"),
@@ -414,7 +414,7 @@ class _Loader:
         placeholder = "<no valid id>" if "id" not in fields else None
         examples = (_example(example, source) for example in _get(fields, schema.RULE, "examples"))
         return Rule(
-            id=placeholder or fields["id"].data + ("" if not duplicate else f" (duplicate, line {source.pos(value.node).line})"),
+            id=placeholder or _shown_id(fields["id"].data, duplicate, value, source),
             type=fields["type"].data if "type" in fields else "<no valid type>",
             priority=_get(fields, schema.RULE, "priority"),
             description=_get(fields, schema.RULE, "description"),
@@ -439,6 +439,12 @@ def _type_decl(name: str, value: Value) -> TypeDecl:
         ties=frozenset(_plain(ties)) if ties is not None else None,
         generic=frozenset(_plain(fields["generic"])) if "generic" in fields else frozenset(),
     )
+
+
+def _shown_id(rule_id: str, duplicate: bool, value: Value, source: YamlSource) -> str:
+    """A rule's id; a duplicate one (already reported) names its line, so that it stays apart
+    from the first while its patterns are checked (a pack with errors never runs)."""
+    return rule_id if not duplicate else f"{rule_id} (duplicate, line {source.pos(value.node).line})"
 
 
 def _unless(value: Value | None, source: YamlSource) -> tuple[SourceText, ...]:
