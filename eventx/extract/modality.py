@@ -119,6 +119,10 @@ POSSIBLE_GOVERNORS = frozenset(
      "hope", "warn", "fear"}
 )
 
+# Triggers that only urge or appeal (the guidelines' "urged ... to leave" is possible, "ordered
+# ... to leave" asserted): an event they trigger is possible whatever governs them.
+POSSIBLE_TRIGGERS = frozenset({"urge", "appeal", "implore", "plead"})
+
 # Predicates that say whether an event takes place ("the deployment could begin next week").
 OCCURRENCE_PREDICATES = frozenset(
     {"be", "begin", "start", "come", "happen", "take place", "go ahead", "proceed", "occur",
@@ -235,6 +239,8 @@ def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[in
         counted=tuple(g for g in range(cs, t0) if g not in skipped),
     )
     found = {m for m, _ in _cues(ctx, span_end)}
+    if tokens[t0].lemma in POSSIBLE_TRIGGERS:  # the trigger itself only urges: "residents were urged to leave"
+        found.add(POSSIBLE)
     return max(found, key=_PRECEDENCE.__getitem__, default=ASSERTED)
 
 

@@ -144,3 +144,14 @@ def test_trigger_outside_sentence_is_an_error(marked) -> None:
     m = marked("Japan [sent] troops.")
     with pytest.raises(ValueError):
         detect_modality(m.sentence, (2, 9), (0, 9))
+
+
+def test_a_trigger_that_only_urges_is_possible():
+    """The guidelines: "urged to leave" is possible, "ordered to leave" asserted."""
+    from eventx.api import Extractor
+
+    extractor = Extractor(merge_mentions=False)
+    urged = extractor.extract("Residents of the valley were urged to leave their homes on Tuesday.")
+    ordered = extractor.extract("Residents of the valley were ordered to leave their homes on Tuesday.")
+    assert [(e["type"], e["modality"]) for e in urged] == [("evacuation_order", "possible")]
+    assert [(e["type"], e["modality"]) for e in ordered] == [("evacuation_order", "asserted")]
