@@ -78,7 +78,6 @@ class _Built:
     ruleset: RuleSet | None
     diagnostics: list[Diagnostic]
     extractor: Extractor | None
-    seconds: float
 
     @property
     def errors(self) -> int:
@@ -225,7 +224,6 @@ class Session:
         key = (tuple(sorted(overlay.items())), self._disk_stamp())
         if self._last is not None and self._last.key == key:
             return self._last
-        started = time.perf_counter()
         loader = _OverlayLoader(self.root, overlay)
         loader.run(self.target)
         ruleset = loader.ruleset(partial=True)
@@ -240,7 +238,7 @@ class Session:
                 extractor = Extractor(pack, time_budget=DOCUMENT_BUDGET)
         unique = dict.fromkeys(diagnostics)
         diagnostics = sorted(unique, key=lambda d: (d.severity != "error", d.file, d.line, d.col, d.code, d.message))
-        built = _Built(key, ruleset, diagnostics, extractor, time.perf_counter() - started)
+        built = _Built(key, ruleset, diagnostics, extractor)
         self._last = built
         return built
 

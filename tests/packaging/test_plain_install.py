@@ -48,6 +48,7 @@ def test_the_wheel_holds_every_module_and_the_pack(wheel: tuple[Path, str]) -> N
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "eventx").rglob("*.py")}
     assert modules - names == set()
     assert {"eventx/match/compiler.py", "eventx/engines/local.py", "eventx/report/assets/report.js"} <= names
+    assert {"eventx/serve/assets/index.html", "eventx/serve/assets/serve.js", "eventx/serve/assets/serve.css"} <= names
     assert {"eventx/pack/deployment.yml", "eventx/pack/lexicons/countries.txt"} <= names
 
 
