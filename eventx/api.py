@@ -21,7 +21,7 @@ from eventx.cache import cached_pack, keep_pack
 from eventx.errors import EventxError, InputError, RuleError
 from eventx.extract.events import EventBuilder, resolve_overlaps
 from eventx.extract.mentions import PARTY_CODE, merge_mentions
-from eventx.match.matcher import Match, RulePack, SentenceMatches
+from eventx.match.matcher import Match, RulePack, SentenceMatches, longest_mentions
 from eventx.record import Event, sorted_events
 from eventx.rules.compile import compile_rules
 from eventx.rules.loader import load_rule_files_partial
@@ -199,9 +199,10 @@ class Extractor:
             pack.atoms.time_left = None
         return DocumentTrace(doc, traced, events, warnings)
 
-    def mentions(self, doc: Document | str, labels: list[str] | None = None) -> list[dict]:
+    def mentions(self, doc: Document | str, labels: list[str] | None = None, *, longest: bool = False) -> list[dict]:
         """The mentions of every label of the pack (or of ``labels``, as written in the rules)
-        in each sentence of a document, in sentence order, then by layer, label and position.
+        in each sentence of a document, in sentence order, then by layer, label and position;
+        with ``longest``, only those not inside another mention of their label.
 
         Each is ``{"label", "text", "start", "end", "rule", "layer", "norm", "parts":
         {name: {"text", "start", "end"}}, "sentence"}`` with character offsets.
@@ -219,6 +220,8 @@ class Extractor:
             tokens = sentence.tokens
             hits = pack.lexicons.annotate(tokens)
             mentions, _ = pack.find_mentions(tokens, hits, pack.label_closure(wanted))
+            if longest:
+                mentions = longest_mentions(mentions)
             for m in mentions:
                 if m.label_id not in wanted:
                     continue

@@ -64,20 +64,11 @@ def _explain_miss(events: list[dict], expected: dict) -> str:
     return message + f"; found {found}"
 
 
-def longest_mentions(mentions: list[dict]) -> list[dict]:
-    """The mentions not strictly inside another mention of the same label and sentence."""
-    return [
-        m for m in mentions
-        if not any(o["label"] == m["label"] and o["start"] <= m["start"] and m["end"] <= o["end"]
-                   and (o["start"], o["end"]) != (m["start"], m["end"]) for o in mentions)
-    ]
-
-
 def run_mention_example(extractor, rule, example) -> ExampleResult:
     """Check one example of a mention rule against the whole pack of ``extractor``."""
     expected = list(example.expect)
     labels = sorted({rule.label, *(label for label, _ in expected)})
-    found = longest_mentions(extractor.mentions(Document(id="example", text=example.text), labels))
+    found = extractor.mentions(Document(id="example", text=example.text), labels, longest=True)
     unique = list({(m["label"], m["start"], m["end"]): m for m in found}.values())
     result = ExampleResult(rule.id, example.pos.file, example.pos.line, example.text, example.todo)
     unmatched = list(unique)

@@ -42,7 +42,7 @@ from eventx.match.ast import (
     VarRef,
 )
 from eventx.match.compiler import PatternCompiler
-from eventx.match.matcher import CompiledMentionRule, CompiledRule, Match, RulePack, SentenceMatches
+from eventx.match.matcher import CompiledMentionRule, CompiledRule, Match, RulePack, SentenceMatches, longest_mentions
 from eventx.rules.model import SourceText
 from eventx.match.parser import parse_pattern
 from eventx.record import Event
@@ -508,12 +508,7 @@ class Explainer:
 def _layers(stream: _Stream) -> list[dict]:
     """The longest mentions of each label in the sentence (not inside another of the same label),
     by layer, label and position."""
-    found = stream.mentions
-    longest = [
-        m for m in found
-        if not any(o.label_id == m.label_id and o.start <= m.start and m.end <= o.end
-                   and (o.start, o.end) != (m.start, m.end) for o in found)
-    ]
+    longest = longest_mentions(stream.mentions)
     longest.sort(key=lambda m: (m.rule.layer, m.label, m.start, m.end))
     return [
         {"layer": m.rule.layer, "label": m.label, "text": stream.words(m.start, m.end), "tokens": [m.start, m.end],

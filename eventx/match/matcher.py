@@ -331,6 +331,15 @@ def _new(best: dict[tuple[int, int, int], Mention], mentions: list[Mention]) -> 
     return found
 
 
+def longest_mentions(mentions: list[Mention]) -> list[Mention]:
+    """The mentions of one sentence not strictly inside another mention of the same label."""
+    return [
+        m for m in mentions
+        if not any(o.label_id == m.label_id and o.start <= m.start and m.end <= o.end
+                   and (o.start, o.end) != (m.start, m.end) for o in mentions)
+    ]
+
+
 def _norm(hits: list[LexiconHit], start: int, end: int) -> str | None:
     """The norm of the rightmost-ending (then longest) phrase with a norm inside [start, end):
     English noun phrases put their head last ("Poland's eastern border", "Russian troops")."""
