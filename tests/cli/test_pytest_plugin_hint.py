@@ -38,7 +38,11 @@ def test_the_update_hint_names_the_rules_and_works(tmp_path: Path) -> None:
     (tmp_path / "corp" / "golden" / "a.events.jsonl").write_text("", encoding="utf-8")  # stale: no events
     failed = pytest_in(tmp_path)
     assert failed.returncode == 1, failed.stdout
-    [hint] = [line.split("accept the new output with: ", 1)[1] for line in failed.stdout.splitlines() if "accept the new output with: " in line]
+    # The hint is in the failure report and, where pytest does not truncate its short summary
+    # (CI=1), once more there: every copy must be the same command.
+    hints = {line.split("accept the new output with: ", 1)[1] for line in failed.stdout.splitlines() if "accept the new output with: " in line}
+    assert len(hints) == 1, failed.stdout
+    [hint] = hints
     argv = shlex.split(hint)
     assert argv[:4] == ["eventx", "test", "-r", str((tmp_path / "myrules").resolve())], hint
     updated = CliRunner().invoke(app, argv[1:])
