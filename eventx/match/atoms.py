@@ -79,6 +79,7 @@ class TokenAtoms:
         # field -> value -> flag characters of the value-set atoms holding that value
         self._by_value: dict[str, dict[str, str]] = {name: {} for name in FIELDS}
         self._regexes: list[tuple[int, "regex.Pattern[str]", str]] = []  # (index in FIELDS, regex, flag)
+        self._scans: list[FieldScan] | None = None  # the field regexes grouped per field, built on first use
         self._records: dict[tuple[str, str], str] = {}
         # Seconds the field regexes may still run (None: no limit). The caller sets it from
         # its time budget before matching; every regex call spends it, and past it the
@@ -112,6 +113,7 @@ class TokenAtoms:
         char, new = self._new(("regex", field_name, source))
         if new:
             self._regexes.append((FIELDS.index(field_name), regex.compile(source), char))
+            self._scans = None
         return char
 
     def number(self) -> str:
@@ -143,17 +145,18 @@ class TokenAtoms:
     def _compute(self, token: Token) -> str:
         values = (token.word, token.lower, token.lemma, token.shape)
         flags = "".join(self._by_value[name].get(value, "") for name, value in zip(FIELDS, values))
+        scans = self._scans
+        if scans is None:
+            scans = self._scans = field_scans(self._regexes)
         limit = self.time_left
         if limit is None:
-            for field_index, rx, char in self._regexes:
-                if rx.fullmatch(values[field_index]):
-                    flags += char
-        elif self._regexes:
+            for scan in scans:
+                flags += scan.flags(values[scan.field_index], None)
+        elif scans:
             started = time.monotonic()
             try:
-                for field_index, rx, char in self._regexes:
-                    if rx.fullmatch(values[field_index], timeout=max(limit - (time.monotonic() - started), 1e-6)):
-                        flags += char
+                for scan in scans:
+                    flags += scan.flags(values[scan.field_index], max(limit - (time.monotonic() - started), 1e-6))
             finally:
                 self.time_left = limit - (time.monotonic() - started)
         if token.is_num:
@@ -161,3 +164,68 @@ class TokenAtoms:
             if num is not None:
                 flags += num
         return flags
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_scans"] = None  # rebuilt on first use: a combined regex is costly to pickle
+        return state
+
+
+class FieldScan:
+    """Field regexes of one field tested in one regex call.
+
+    Calling ``fullmatch`` once per field regex and token is the cost of a pack with many of
+    them (and a ``timeout`` makes each call several times dearer), so the regexes of a field
+    are joined into one pattern of optional lookaheads, ``(?:(?=(?:R1)\\Z)())?(?:(?=(?:R2)\\Z)())?...``,
+    matched once at the start of the value: the empty group after lookahead *k* is set exactly
+    when ``Rk`` matches the whole value (a lookahead backtracks inside itself as ``fullmatch``
+    does, and no later part can fail, so no taken branch is undone). A regex that cannot be
+    joined safely (inline global flags, named groups, backreferences) is tested on its own.
+    """
+
+    def __init__(self, field_index: int, joined: list[tuple[str, str]], alone: list[tuple["regex.Pattern[str]", str]]):
+        self.field_index = field_index
+        self._alone = alone
+        self._joined: "regex.Pattern[str] | None" = None
+        self._markers: list[tuple[int, str]] = []
+        if joined:
+            parts = []
+            for number, (source, char) in enumerate(joined):
+                parts.append(f"(?:(?=(?:{source})\\Z)(?P<_eventx_{number}>))?")
+            self._joined = regex.compile("".join(parts))
+            self._markers = [(self._joined.groupindex[f"_eventx_{n}"], char) for n, (_, char) in enumerate(joined)]
+
+    def flags(self, value: str, timeout: float | None) -> str:
+        """The flag characters of the regexes that match the whole of ``value``."""
+        found = ""
+        if self._joined is not None:
+            match = self._joined.match(value, timeout=timeout) if timeout is not None else self._joined.match(value)
+            if match is not None:
+                groups = match.groups()
+                found = "".join(char for group, char in self._markers if groups[group - 1] is not None)
+        for rx, char in self._alone:
+            if (rx.fullmatch(value, timeout=timeout) if timeout is not None else rx.fullmatch(value)):
+                found += char
+        return found
+
+
+_PLAIN_FLAGS = regex.compile("").flags
+_BACKREFERENCE = regex.compile(r"\\(?:[1-9]|g<)|\(\?P=")
+
+
+def _joinable(rx: "regex.Pattern[str]") -> bool:
+    return rx.flags == _PLAIN_FLAGS and not rx.groupindex and not _BACKREFERENCE.search(rx.pattern)
+
+
+def field_scans(regexes: list[tuple[int, "regex.Pattern[str]", str]]) -> list[FieldScan]:
+    """One :class:`FieldScan` per field that some regex tests, the regexes in pack order."""
+    scans = []
+    for field_index in range(len(FIELDS)):
+        mine = [(rx, char) for index, rx, char in regexes if index == field_index]
+        if mine:
+            scans.append(FieldScan(
+                field_index,
+                [(rx.pattern, char) for rx, char in mine if _joinable(rx)],
+                [(rx, char) for rx, char in mine if not _joinable(rx)],
+            ))
+    return scans
