@@ -180,7 +180,9 @@ class Extractor:
                 pack.atoms.time_left = left  # field regexes run on what is left of it
                 started = time.monotonic()
                 compiled_before = pack.compile_seconds
-                found = pack.match_sentence(sentence.tokens, deadline=None if left is None else started + left)
+                found = pack.match_sentence(
+                    sentence.tokens, deadline=None if left is None else started + left, sketch=not every_sentence
+                )
                 seconds = time.monotonic() - started - (pack.compile_seconds - compiled_before)
                 kept = resolve_overlaps(found.matches) if found.matches else []
                 records = self.builder.records(doc, sentence, kept, found.hits) if kept else []

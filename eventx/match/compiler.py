@@ -110,8 +110,17 @@ class CompiledPattern:
     # captures whose body is one @Label reference: (capture name, label id); the mention's
     # parts become arguments too
     label_captures: tuple[tuple[str, int], ...] = ()
+    # A necessary condition for a pattern with labels, checked before any mention is looked
+    # for (see PatternCompiler.sketch): the pattern with each @Label as "a span of the label's
+    # lengths whose first and last tokens can start and end one of its mentions", on the
+    # stream without mentions. None: the pattern has no label.
+    sketch_source: str | None = None
+    sketch_first_flags: frozenset[str] | None = None
+    sketch_suffix_source: str | None = None  # the sketch from the trigger on (as suffix_source)
     _compiled: list = field(default_factory=list, compare=False, repr=False)
     _suffix: list = field(default_factory=list, compare=False, repr=False)
+    _sketch: list = field(default_factory=list, compare=False, repr=False)
+    _sketch_suffix: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def regex(self) -> RegexPattern[str]:
@@ -126,6 +135,22 @@ class CompiledPattern:
         if not self._suffix:
             self._suffix.append(regex.compile(self.suffix_source))
         return self._suffix[0]
+
+    @property
+    def sketch(self) -> RegexPattern[str] | None:
+        if self.sketch_source is None:
+            return None
+        if not self._sketch:
+            self._sketch.append(regex.compile(self.sketch_source))
+        return self._sketch[0]
+
+    @property
+    def sketch_suffix(self) -> RegexPattern[str] | None:
+        if self.sketch_suffix_source is None:
+            return None
+        if not self._sketch_suffix:
+            self._sketch_suffix.append(regex.compile(self.sketch_suffix_source))
+        return self._sketch_suffix[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +265,10 @@ class PatternCompiler:
         # per label id, the key sets one key of each a sentence must hold for it to have a
         # mention there (set by the rule-set compiler, layer by layer; see label_requirements())
         self.label_requirements: dict[int, list[frozenset[tuple[str, str]]]] = {}
+        # per label id, the flags (on the stream without mentions) one of which the first and the
+        # last token of each of its mentions holds (None: any token); see set_label_edges()
+        self._label_edges: dict[int, tuple[frozenset[str] | None, frozenset[str] | None]] = {}
+        self._sketching = False  # emitting a sketch: @Label spans are approximated (see sketch())
 
     # --- entry point --------------------------------------------------------------------
 
@@ -261,12 +290,49 @@ class PatternCompiler:
         requirements = tuple(sorted(set(self._requirements(tree)), key=lambda r: (len(r), sorted(r))))
         first = self._first(tree)[0]
         lexicons = self._lexicons_in(tree)
+        labels = lexicons & self.labels
+        sketch, sketch_first, sketch_suffix = self.sketch(tree, reach is not None) if labels else (None, None, None)
         return CompiledPattern(
             regex_source, keys, names, reach, suffix, requirements, first, lexicons,
-            labels=lexicons & self.labels,
+            labels=labels,
             required_labels=self._required_labels(tree),
             label_captures=tuple(sorted(self._label_captures(tree).items())),
+            sketch_source=sketch,
+            sketch_first_flags=sketch_first,
+            sketch_suffix_source=sketch_suffix,
         )
+
+    def sketch(self, tree: Node, suffix: bool) -> tuple[str, frozenset[str] | None, str | None]:
+        """(regex source, first flags, source from the trigger on if ``suffix``; see
+        :meth:`_suffix_source`) of a pattern every match of ``tree`` also matches, from
+        the same start, on the stream of a sentence *without* its mentions: each @Label is a run
+        of the label's lengths whose first record holds one of the flags that can start one of
+        its mentions and whose last record one of those that can end one (lexicon and token
+        flags, through the labels below); a negative lookaround that refers to a label always
+        holds; a possessive repeat is a greedy one (a wider body could otherwise give up a
+        match). A sentence where no rule's sketch matches needs no mention search at all."""
+        self._sketching = True
+        try:
+            return (r"(?<![^\n])" + self._emit(tree), self._first(tree)[0],
+                    self._suffix_source(tree) if suffix else None)
+        finally:
+            self._sketching = False
+
+    def set_label_edges(self, label_id: int, trees: list[Node]) -> None:
+        """Record the first and last flags of a label whose mention rules have ``trees`` (the
+        labels they use must have theirs already: the rule-set compiler goes layer by layer)."""
+        self._sketching = True
+        try:
+            edges = []
+            for last in (False, True):
+                union: frozenset[str] | None = frozenset()
+                for tree in trees:
+                    flags = self._edge(tree, last=last)[0]
+                    union = None if flags is None or union is None else union | flags
+                edges.append(union)
+            self._label_edges[label_id] = (edges[0], edges[1])
+        finally:
+            self._sketching = False
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
@@ -583,6 +649,9 @@ class PatternCompiler:
             return (self._first_flags(node.constraint) if node.constraint is not None else None), False
         if isinstance(node, LexiconRef):
             lex_id = self.lexicon_ids[node.name]
+            if self._sketching and lex_id in self.labels:
+                first, final = self._label_edges.get(lex_id, (frozenset(), frozenset()))  # no rule: no mention
+                return (final if last else first), False
             return frozenset({self.atoms.lexicon_end(lex_id) if last else self.atoms.lexicon(lex_id)}), False
         if isinstance(node, Anchor) or (isinstance(node, Group) and node.kind in LOOKAROUND):
             return frozenset(), True
@@ -748,7 +817,8 @@ class PatternCompiler:
             body = TOKEN if node.constraint is None else self._token(node.constraint)
             return f"(?P<trigger>{body})" if node.trigger else body
         if isinstance(node, LexiconRef):
-            body = self._lexicon(self.lexicon_ids[node.name])
+            lex_id = self.lexicon_ids[node.name]
+            body = self._label_span(lex_id) if self._sketching and lex_id in self.labels else self._lexicon(lex_id)
             return f"(?P<trigger>{body})" if node.trigger else body
         if isinstance(node, Anchor):
             return r"\A" if node.kind == "start" else r"\Z"
@@ -757,6 +827,8 @@ class PatternCompiler:
         if isinstance(node, Alt):
             return "(?:" + "|".join(self._emit(b) for b in node.branches) + ")"
         if isinstance(node, Group):
+            if self._sketching and node.kind in ("not_ahead", "not_behind") and self._lexicons_in(node) & self.labels:
+                return ""  # its label's spans are wider in a sketch: "not there" could fail wrongly
             behind = node.kind in ("behind", "not_behind")
             self._behind += behind
             try:
@@ -786,7 +858,8 @@ class PatternCompiler:
                 quant = f"{{{node.min}}}"
             else:
                 quant = f"{{{node.min},{node.max}}}"
-            suffix = {"greedy": "", "lazy": "?", "possessive": "+"}[node.mode]
+            mode = "greedy" if self._sketching and node.mode == "possessive" else node.mode
+            suffix = {"greedy": "", "lazy": "?", "possessive": "+"}[mode]
             return inner + quant + suffix
         raise TypeError(f"cannot emit {node!r}")  # pragma: no cover
 
@@ -818,6 +891,19 @@ class PatternCompiler:
             return options[0]
         # one test rules out a token that starts no phrase of the lexicon, instead of one per length
         return starts + "(?:" + "|".join(options) + ")"
+
+    def _label_span(self, label_id: int) -> str:
+        """In a sketch: a run of the label's lengths from a record that holds a first flag of the
+        label to one that holds a last flag (the two are one record for a one-token mention)."""
+        lengths = self.lexicon_lengths[label_id]
+        first, last = self._label_edges.get(label_id, (frozenset(), frozenset()))
+        if not lengths or first == frozenset() or last == frozenset():
+            return "(?!)"
+        low, high = min(lengths), max(lengths)
+        opening = "" if first is None else _holds("[" + "".join(sorted(first)) + "]")
+        closing = "" if last is None else _holds("[" + "".join(sorted(last)) + "]")
+        inner = "" if high == 1 else f"(?:{TOKEN}){{{low - 1},{high - 1}}}"
+        return opening + inner + closing + TOKEN
 
     def _token(self, c: Constraint) -> str:
         """One record satisfying ``c``: a record that holds the flag of a single atom is

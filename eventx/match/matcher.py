@@ -237,8 +237,14 @@ class RulePack:
         rule_ids: list[int] | None = None,
         timeout: float | None = None,
         deadline: float | None = None,
+        sketch: bool = True,
     ) -> SentenceMatches:
         """All matches of the candidate rules (or ``rule_ids``) in one sentence, in rule order.
+
+        Candidate rules with labels whose sketch (see :attr:`CompiledPattern.sketch_source`)
+        does not match are dropped before mentions are looked for (unless ``sketch`` is false,
+        or ``rule_ids`` are given): the matches are the same, and most sentences with a trigger
+        word then need no mention search.
 
         ``timeout`` (seconds for this sentence) or ``deadline`` (a ``time.monotonic()`` value)
         bounds the regex work; past it the ``regex`` module raises ``TimeoutError``, which the
@@ -267,6 +273,11 @@ class RulePack:
         wanted = None if rule_ids is not None else set().union(*(self._rule_lexicons[i] for i in selected))
         hits = self.lexicons.annotate(tokens, None if wanted is None else wanted | self.lexicons.normed)
         labels = frozenset().union(*(self._rule_labels[i] for i in selected))
+        if labels and sketch and rule_ids is None:
+            selected = self._sketched(selected, tokens, hits, wanted, positions, deadline)
+            if not selected:
+                return SentenceMatches([], hits, {}, [], [])
+            labels = frozenset().union(*(self._rule_labels[i] for i in selected))
         mentions: list[Mention] = []
         if labels:
             # the labels rules cannot do without first: a rule one of whose required labels has
@@ -321,6 +332,39 @@ class RulePack:
                     _add_parts(groups, compiled.label_captures, mentions)
                 matches.append(Match(rule, start, end, trigger, groups))
         return SentenceMatches(matches, hits, vetoed, mentions, list(selected))
+
+
+    def _sketched(
+        self,
+        selected: list[int],
+        tokens: list[Token],
+        hits: list[LexiconHit],
+        wanted: set[int] | None,
+        positions: dict[int, list[int]],
+        deadline: float | None,
+    ) -> list[int]:
+        """The rules of ``selected`` without labels, and those with labels whose sketch matches
+        near their trigger on the stream without mentions (from the trigger on, where the rule
+        has a suffix: one regex call per trigger occurrence instead of one per start in reach)."""
+        stream, offsets, records = self.encoder.encode_records(tokens, hits, wanted)
+        starts = list(offsets)
+        kept = []
+        for index in selected:
+            compiled = self.rules[index].pattern
+            rx = compiled.sketch
+            suffix = compiled.sketch_suffix
+            if rx is None:
+                kept.append(index)
+            elif suffix is not None:
+                if any(suffix.match(stream, starts[p], timeout=_remaining(deadline)) for p in positions.get(index, ())):
+                    kept.append(index)
+            elif compiled.trigger_reach is None or compiled.trigger_keys is None:
+                if rx.search(stream, timeout=_remaining(deadline)) is not None:
+                    kept.append(index)
+            elif _search_near(rx, stream, starts, offsets, positions.get(index, ()), compiled.trigger_reach,
+                              deadline, compiled.sketch_first_flags, records, first_only=True):
+                kept.append(index)
+        return kept
 
 
 def _new(best: dict[tuple[int, int, int], Mention], mentions: list[Mention]) -> list[Mention]:
@@ -433,6 +477,8 @@ def _add_parts(groups: dict[str, tuple[int, int]], captures: tuple[tuple[str, in
 def _build(rule: CompiledRule) -> None:
     rule.pattern.regex  # noqa: B018
     rule.pattern.suffix  # noqa: B018
+    if rule.pattern.sketch_suffix is None:  # the whole sketch is used only without a suffix
+        rule.pattern.sketch  # noqa: B018
     for guard in rule.unless:
         guard.regex  # noqa: B018
 
@@ -460,10 +506,11 @@ def _search_near(
     deadline: float | None,
     first_flags: frozenset[str] | None = None,
     records: list[str] | None = None,
+    first_only: bool = False,
 ) -> list[Any]:
     """``finditer`` restricted to the start tokens within ``reach`` before a trigger position
     (and, given ``first_flags``, to tokens whose record holds one of them: where no match can
-    start, the regex is not run)."""
+    start, the regex is not run); with ``first_only``, up to the first match."""
     found = []
     resume = 0  # first token where the next match may start (finditer resumes at a match's end)
     for p in positions:
@@ -477,6 +524,8 @@ def _search_near(
                 s += 1
             else:
                 found.append(m)
+                if first_only:
+                    return found
                 s = offsets[m.end()]
         resume = max(resume, s)
     return found

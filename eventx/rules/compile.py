@@ -209,6 +209,7 @@ def _compile_mentions(
         label_id = lexicon_ids[key]
         compiler.lexicon_lengths[label_id].update(range(min(low for low, _ in bounds), max(high for _, high in bounds) + 1))
         compiler.label_requirements[label_id] = compiler.requirements_of_label([tree for _, tree in own])
+        compiler.set_label_edges(label_id, [tree for _, tree in own])
         for rule, tree in own:
             compiled.append(
                 CompiledMentionRule(

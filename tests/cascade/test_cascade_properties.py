@@ -107,3 +107,64 @@ def test_event_rules_see_the_same_matches_through_a_label(tmp_path_factory, body
     events = Extractor(root, merge_mentions=False).extract(sentence)
     found = {e["type"]: (e["span"]["start"], e["span"]["end"], e["args"]["arg"]["text"]) for e in events}
     assert found.get("a") == found.get("b")
+
+
+def event_patterns() -> st.SearchStrategy[str]:
+    """Event patterns with a trigger, labels anywhere (also before the trigger, in negative
+    lookarounds and under possessive repeats), for the sketch check below."""
+    atom = st.sampled_from(TOKENS + ["@M", "@N", "@M", "(?! @M)", "(?<! @N)", "(?= @N)"])
+    quantified = st.tuples(atom, st.sampled_from(["", "", "?", "{0,2}", "+", "*?", "++", "?+"])).map(
+        lambda p: p[0] + p[1] if not p[0].startswith("(?") else p[0]
+    )
+    side = st.lists(quantified, min_size=0, max_size=3).map(" ".join)
+    return st.tuples(side, side).map(lambda p: f"{p[0]} [lower=go]=trigger {p[1]}")
+
+
+# mentions of many lengths, so that a sketch's span lengths matter
+VARIABLE = ["[lower=a]+", "[lower=a] []{0,3} [lower=d]", "[lower=b|c]{1,3}", "[lower=a|b] [lower=c]?", "[lower=d] []*? [lower=a]"]
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    deeper=st.one_of(st.sampled_from(VARIABLE), patterns([])),
+    middle=st.data(),
+    rule=event_patterns(),
+    sentence=st.lists(st.sampled_from(VOCAB + ["go"]), min_size=1, max_size=14).map(" ".join),
+)
+def test_the_sketch_check_never_drops_a_match(tmp_path_factory, deeper, middle, rule, sentence):
+    """Before looking for mentions, the matcher drops the candidate rules whose sketch (each
+    @Label a span that can start and end one of its mentions) does not match; the matches
+    must be exactly those found without that check."""
+    from eventx.api import load_rules
+    from eventx.text.tokenize import tokenize
+
+    m_pattern = middle.draw(st.one_of(st.sampled_from(VARIABLE + ["@N []{0,2} [lower=d]", "[lower=b]? @N+"]),
+                                      patterns(["@N"])), label="M")
+    root = tmp_path_factory.mktemp("sketch")
+    (root / "r.yml").write_text(
+        "mentions:\n"
+        f"  - id: n\n    label: N\n    pattern: {deeper!r}\n"
+        f"  - id: m\n    label: M\n    pattern: {m_pattern!r}\n"
+        "rules:\n"
+        f"  - id: r\n    type: t\n    pattern: {rule!r}\n",
+        encoding="utf-8",
+    )
+    pack = load_rules(root)
+    tokens = tokenize(sentence)
+
+    def found(sketch: bool) -> list[tuple]:
+        result = pack.match_sentence(tokens, sketch=sketch)
+        return [(m.rule.id, m.start, m.end, m.trigger, sorted(m.groups.items())) for m in result.matches]
+
+    assert found(True) == found(False)
+    # finer: each match's start and trigger satisfy the sketch and its suffix on the stream
+    # without mentions (what the check relies on)
+    compiled = pack.rules[0].pattern
+    if compiled.sketch_source is None:
+        return
+    stream, offsets, _ = pack.encoder.encode_records(tokens, pack.lexicons.annotate(tokens), None)
+    starts = list(offsets)
+    for match in pack.match_sentence(tokens, sketch=False).matches:
+        assert compiled.sketch.match(stream, starts[match.start]) is not None, (rule, sentence)
+        if compiled.sketch_suffix is not None:
+            assert compiled.sketch_suffix.match(stream, starts[match.trigger[0]]) is not None, (rule, sentence)
