@@ -351,17 +351,16 @@ class RulePack:
         kept = []
         for index in selected:
             compiled = self.rules[index].pattern
-            rx = compiled.sketch
             suffix = compiled.sketch_suffix
-            if rx is None:
+            if compiled.sketch_source is None:
                 kept.append(index)
             elif suffix is not None:
                 if any(suffix.match(stream, starts[p], timeout=_remaining(deadline)) for p in positions.get(index, ())):
                     kept.append(index)
             elif compiled.trigger_reach is None or compiled.trigger_keys is None:
-                if rx.search(stream, timeout=_remaining(deadline)) is not None:
+                if compiled.sketch.search(stream, timeout=_remaining(deadline)) is not None:  # type: ignore[union-attr]
                     kept.append(index)
-            elif _search_near(rx, stream, starts, offsets, positions.get(index, ()), compiled.trigger_reach,
+            elif _search_near(compiled.sketch, stream, starts, offsets, positions.get(index, ()), compiled.trigger_reach,
                               deadline, compiled.sketch_first_flags, records, first_only=True):
                 kept.append(index)
         return kept
