@@ -174,6 +174,7 @@ class RulePack:
         lexicons: set[int] | None = None,
         deadline: float | None = None,
         done: frozenset[int] = frozenset(),
+        encoded: tuple[str, dict[int, int], list[str]] | None = None,
     ) -> tuple[list[Mention], list[LexiconHit]]:
         """The mentions of ``labels`` (closed under :meth:`label_closure`) in a sentence whose
         lexicon hits are ``hits``, layer by layer, each layer seeing the mentions of the layers
@@ -187,6 +188,7 @@ class RulePack:
         """
         mentions: list[Mention] = []
         hits = list(hits)
+        given = len(hits)
         flagged = None if lexicons is None else set(lexicons) | labels
         layer_seen = -1
         stream = ""
@@ -200,8 +202,12 @@ class RulePack:
                 continue
             if mention.layer != layer_seen:  # the stream with the mentions of the layers below
                 layer_seen = mention.layer
-                hits.extend(LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in _new(best, mentions))
-                stream, offsets, records = self.encoder.encode_records(tokens, hits, flagged, base)
+                added = [LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in _new(best, mentions)]
+                hits.extend(added)
+                if encoded is not None and not added and len(hits) == given:
+                    stream, offsets, records = encoded  # no label flag to add: the caller's stream
+                else:
+                    stream, offsets, records = self.encoder.encode_records(tokens, hits, flagged, base)
                 starts = list(offsets)
             for start, end, m in _exact_spans(mention.pattern, stream, starts, offsets, deadline):
                 key = (mention.label_id, start, end)
@@ -273,8 +279,10 @@ class RulePack:
         wanted = None if rule_ids is not None else set().union(*(self._rule_lexicons[i] for i in selected))
         hits = self.lexicons.annotate(tokens, None if wanted is None else wanted | self.lexicons.normed)
         labels = frozenset().union(*(self._rule_labels[i] for i in selected))
+        encoded = None  # the stream without mentions, once encoded
         if labels and sketch and rule_ids is None:
-            selected = self._sketched(selected, tokens, hits, wanted, positions, deadline)
+            encoded = self.encoder.encode_records(tokens, hits, wanted)
+            selected = self._sketched(selected, encoded, positions, deadline)
             if not selected:
                 return SentenceMatches([], hits, {}, [], [])
             labels = frozenset().union(*(self._rule_labels[i] for i in selected))
@@ -284,7 +292,7 @@ class RulePack:
             # no mention here cannot match, and the labels only it needs are not looked for
             required = self.label_closure(frozenset().union(*(self.rules[i].pattern.required_labels for i in selected)))
             if required:
-                mentions, hits = self.find_mentions(tokens, hits, required, wanted, deadline)
+                mentions, hits = self.find_mentions(tokens, hits, required, wanted, deadline, encoded=encoded)
                 present = {m.label_id for m in mentions}
                 selected = [i for i in selected if self.rules[i].pattern.required_labels <= present]
                 if not selected:
@@ -293,7 +301,9 @@ class RulePack:
             if labels - required:
                 more, hits = self.find_mentions(tokens, hits, labels, wanted, deadline, done=required)
                 mentions += more
-        stream, offsets, records = self.encoder.encode_records(tokens, hits, wanted)
+        if encoded is None or mentions:
+            encoded = self.encoder.encode_records(tokens, hits, wanted)
+        stream, offsets, records = encoded
         starts = list(offsets)  # token index -> record offset (plus the end of the stream)
         matches: list[Match] = []
         vetoes: dict[str, bool] = {}  # unless pattern -> matches in this sentence
@@ -337,16 +347,15 @@ class RulePack:
     def _sketched(
         self,
         selected: list[int],
-        tokens: list[Token],
-        hits: list[LexiconHit],
-        wanted: set[int] | None,
+        encoded: tuple[str, dict[int, int], list[str]],
         positions: dict[int, list[int]],
         deadline: float | None,
     ) -> list[int]:
         """The rules of ``selected`` without labels, and those with labels whose sketch matches
-        near their trigger on the stream without mentions (from the trigger on, where the rule
-        has a suffix: one regex call per trigger occurrence instead of one per start in reach)."""
-        stream, offsets, records = self.encoder.encode_records(tokens, hits, wanted)
+        near their trigger on the stream without mentions, ``encoded`` (from the trigger on,
+        where the rule has a suffix: one regex call per trigger occurrence instead of one per
+        start in reach)."""
+        stream, offsets, records = encoded
         starts = list(offsets)
         kept = []
         for index in selected:
