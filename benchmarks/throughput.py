@@ -66,6 +66,11 @@ RULE_COUNTS = (10, 100, 1000)
 # ---- helpers --------------------------------------------------------------------------------
 
 
+class Timed(float):
+    """Returned by a run that timed itself (in another process): its seconds replace the wall
+    time of the call."""
+
+
 def median_times(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
     """Seconds of each named callable, ``repeat`` times, interleaved (a, b, c, a, b, c, ...),
     after one untimed warm-up run of each (caches, regexes compiled on first use)."""
@@ -75,9 +80,34 @@ def median_times(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str
     for _ in range(repeat):
         for name, run in runs.items():
             started = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - started)
+            result = run()
+            times[name].append(result if isinstance(result, Timed) else time.perf_counter() - started)
     return times
+
+
+# A warm end-to-end run of another checkout (engine and pack), in a process of its own: a
+# warm-up run, then one timed run, as median_times does in this process.
+_CHECKOUT_CHILD = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from eventx.api import Extractor, load_rules
+from eventx.engines.local import run_corpus
+extractor = Extractor(load_rules(sys.argv[1] + "/rules"))
+extractor.pack.compile_all()
+run_corpus([sys.argv[2]], extractor, output=sys.argv[3], jobs=1)
+started = time.perf_counter()
+run_corpus([sys.argv[2]], extractor, output=sys.argv[3], jobs=1)
+print(time.perf_counter() - started, len(extractor.pack))
+"""
+
+
+def checkout_run(checkout: Path, corpus: Path, output: Path) -> tuple[Timed, int]:
+    """(seconds of a warm run, rule count) of ``checkout``'s engine and pack on ``corpus``."""
+    env = {**os.environ, "EVENTX_NO_CACHE": "1"}
+    done = subprocess.run([sys.executable, "-c", _CHECKOUT_CHILD, str(checkout), str(corpus), str(output)],
+                          check=True, capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
+    seconds, rules = done.stdout.split()
+    return Timed(float(seconds)), int(rules)
 
 
 def med(values: list[float]) -> float:
@@ -185,7 +215,9 @@ def spacy_rule_patterns(pack: RulePack, forms_of: Callable[[str], set[str]]) -> 
     return patterns
 
 
-def section_e2e(corpus: Corpus, rules: Path, repeat: int, workdir: Path, baseline: Path | None = None) -> list[list[str]]:
+def section_e2e(
+    corpus: Corpus, rules: Path, repeat: int, workdir: Path, baseline: Path | None = None, checkout: Path | None = None
+) -> list[list[str]]:
     import spacy
     from spacy.matcher import Matcher, PhraseMatcher
 
@@ -207,6 +239,14 @@ def section_e2e(corpus: Corpus, rules: Path, repeat: int, workdir: Path, baselin
         baseline_extractor.pack.compile_all()
         extractor.pack.compile_all()
         runs["baseline"] = lambda: run_corpus([str(corpus.path)], baseline_extractor, output=str(workdir / "baseline.jsonl"), jobs=1)
+    checkout_rules: list[int] = []
+    if checkout is not None:  # an earlier version of engine and pack (a git worktree), in its own process
+        def run_checkout() -> Timed:
+            seconds, count = checkout_run(checkout, corpus.path, workdir / "checkout.jsonl")
+            checkout_rules[:] = [count]
+            return seconds
+
+        runs["checkout"] = run_checkout
 
     nlp = spacy.blank("en")
     matcher = Matcher(nlp.vocab)
@@ -243,6 +283,11 @@ def section_e2e(corpus: Corpus, rules: Path, repeat: int, workdir: Path, baselin
         rows[2:2] = [[f"(b0) eventx end to end with the baseline pack `{baseline}`", spread(times["baseline"], corpus.mb),
                       f"{len(baseline_extractor.pack)} rules, {base_events} events"]]
         rows.append(["ratio pack time / baseline pack time", f"{med(times['eventx']) / med(times['baseline']):.2f}×", ""])
+    if checkout is not None:
+        check_events = sum(1 for _ in open(workdir / "checkout.jsonl", "rb"))
+        rows.insert(2, [f"(b1) eventx end to end at the checkout `{checkout}` (its engine and pack, own process)",
+                        spread(times["checkout"], corpus.mb), f"{checkout_rules[0]} rules, {check_events} events"])
+        rows.append(["ratio eventx time / checkout time (engine and pack)", f"{med(times['eventx']) / med(times['checkout']):.2f}×", ""])
     return rows
 
 
@@ -543,6 +588,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--rules", type=Path, default=REPO / "rules")
+    parser.add_argument("--baseline-checkout", type=Path, default=None,
+                        help="e2e: also time another checkout's engine and pack in a process of its own "
+                             "(e.g. git worktree add --detach DIR REV)")
     parser.add_argument("--baseline-rules", type=Path, default=None,
                         help="e2e: also time this pack (e.g. an earlier version: git archive REV rules | tar -x -C DIR)")
     parser.add_argument("--mb", type=float, default=1.5, help="MB of each source (reuters21578, agnews) to read")
@@ -568,7 +616,7 @@ def main(argv: list[str] | None = None) -> int:
         intro = f"Input: {corpus.mb:.2f} MB of text, {len(corpus.docs)} documents ({args.mb:g} MB of JSONL from each of {', '.join(SOURCES)}); median (min–max) of {args.repeat} interleaved runs; MB/s of UTF-8 text."
         print(intro, file=sys.stderr)
         if "e2e" in sections:
-            out.append(table("End to end", ["approach", "MB/s", "note"], section_e2e(corpus, args.rules, args.repeat, workdir, args.baseline_rules)))
+            out.append(table("End to end", ["approach", "MB/s", "note"], section_e2e(corpus, args.rules, args.repeat, workdir, args.baseline_rules, args.baseline_checkout)))
             print(out[-1], file=sys.stderr)
         if "rules" in sections:
             out.append(table("Match stage by rule count (pre-tokenised sentences)", ["", "eventx MB/s", "naive loop MB/s", "spaCy Matcher MB/s", "note"], section_rules(corpus, args.rules, args.repeat, workdir)))

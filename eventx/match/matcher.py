@@ -202,9 +202,8 @@ class RulePack:
                 continue
             if mention.layer != layer_seen:  # the stream with the mentions of the layers below
                 layer_seen = mention.layer
-                added = [LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in _new(best, mentions)]
-                hits.extend(added)
-                if encoded is not None and not added and len(hits) == given:
+                hits.extend(LexiconHit(m.label_id, m.start, m.end - m.start, m.norm) for m in _new(best, mentions))
+                if encoded is not None and len(hits) == given:
                     stream, offsets, records = encoded  # no label flag to add: the caller's stream
                 else:
                     stream, offsets, records = self.encoder.encode_records(tokens, hits, flagged, base)
@@ -342,7 +341,6 @@ class RulePack:
                     _add_parts(groups, compiled.label_captures, mentions)
                 matches.append(Match(rule, start, end, trigger, groups))
         return SentenceMatches(matches, hits, vetoed, mentions, list(selected))
-
 
     def _sketched(
         self,
