@@ -52,6 +52,9 @@ class Prefilter:
         # may_fire() caches: whitespace-delimited chunks of text -> the relevant keys of their tokens
         self._chunk_keys: dict[str, frozenset[str]] = {}
         self._chunks_empty: set[str] = set()  # chunks without tokens (control characters only)
+        # may_fire() cache: a text's relevant keys -> whether some rule can fire (texts repeat
+        # their few keys: "said", "government" ...)
+        self._fires: dict[frozenset[str], bool] = {}
 
     def may_fire(self, text: str, start: int = 0, end: int | None = None) -> tuple[bool, bool]:
         """(some rule can fire in ``text[start:end]``, the text has tokens at all) — without
@@ -76,7 +79,7 @@ class Prefilter:
             chunks = set(text[start:cut].split())
             keys.update(*map(self._chunk_keys_of(chunks).__getitem__, chunks))
             has_tokens = has_tokens or not chunks.issubset(self._chunks_empty)
-            if has_tokens and any(self._met(index, keys) for index in self._rules_for(keys)):
+            if has_tokens and self._fires_with(keys):
                 return True, True
             start = cut
         return False, has_tokens
@@ -99,6 +102,16 @@ class Prefilter:
                 found += [key for t in tokens if (key := _LEMMA + t.lemma) in relevant]
                 known[chunk] = frozenset(found) if found else nothing
         return known
+
+    def _fires_with(self, keys: set[str]) -> bool:
+        """Whether some rule's trigger key is among ``keys`` and its requirements are met."""
+        frozen = frozenset(keys)
+        fires = self._fires.get(frozen)
+        if fires is None:
+            if len(self._fires) > _CHUNK_CACHE_LIMIT:
+                self._fires.clear()
+            fires = self._fires[frozen] = any(self._met(index, keys) for index in self._rules_for(keys))
+        return fires
 
     def _rules_for(self, keys: set[str]) -> set[int]:
         """Rules whose trigger key is among ``keys`` (and rules without trigger keys)."""
