@@ -1,0 +1,128 @@
+"""The regex store: a pattern built from stored opcodes behaves exactly like one compiled by
+``regex.compile``; a damaged, foreign or switched-off store only means compiling afresh."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eventx.match import regexstore
+from eventx.match.regexstore import compile_regex
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("EVENTX_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("EVENTX_NO_CACHE", raising=False)
+    return tmp_path / "cache"
+
+
+def _entries(folder: Path) -> list[Path]:
+    return [p for p in folder.glob("regex-*/*") if p.is_file()]
+
+
+def _no_fresh_compiles(monkeypatch) -> None:
+    def refuse(*args):
+        raise AssertionError("compiled afresh instead of read from the store")
+
+    monkeypatch.setattr(regexstore, "_compile_recording", refuse)
+
+
+def _outcome(rx, text: str) -> list:
+    return [(m.span(), m.groups(), sorted(m.groupdict().items())) for m in rx.finditer(text, overlapped=True)]
+
+
+# pieces of the shapes eventx's compiler emits: flag lookaheads, lookbehinds, named groups,
+# lazy and bounded repeats, conditionals, alternations
+_ATOMS = st.sampled_from([
+    "a", "b", "\n", ".", "[ab]", "(?=.*a)", "(?!.*b)", "(?<![^\n])", r"\Z", "(?:a|bb)", "[^\n]",
+])
+
+
+@st.composite
+def _patterns(draw) -> str:
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        atom = draw(_ATOMS)
+        shape = draw(st.sampled_from(["", "*", "+?", "?", "{1,3}", "group", "alt"]))
+        if shape == "group":
+            atom = f"(?P<g{len(parts)}>{atom})"
+        elif shape == "alt":
+            atom = f"(?:{atom}|{draw(_ATOMS)})"
+        else:
+            atom = f"(?:{atom}){shape}"
+        parts.append(atom)
+    return "".join(parts)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pattern=_patterns(), posix=st.booleans(), text=st.text(alphabet="ab\n", max_size=12))
+def test_a_stored_pattern_matches_exactly_like_a_fresh_one(store, monkeypatch, pattern, posix, text):
+    flags = regex.POSIX if posix else 0
+    fresh = regex.compile(pattern, flags)
+    first = compile_regex(pattern, flags)  # compiled and kept (or read back: examples repeat)
+    with monkeypatch.context() as patch:
+        _no_fresh_compiles(patch)
+        stored = compile_regex(pattern, flags)
+    for rx in (first, stored):
+        assert (rx.pattern, rx.flags, rx.groups, rx.groupindex) == (fresh.pattern, fresh.flags, fresh.groups, fresh.groupindex)
+        assert _outcome(rx, text) == _outcome(fresh, text)
+
+
+def test_a_broken_pattern_raises_what_regex_raises(store):
+    with pytest.raises(regex.error) as ours:
+        compile_regex("(?P<a>x")
+    with pytest.raises(regex.error) as theirs:
+        regex.compile("(?P<a>x")
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_damaged_foreign_or_switched_off_entries_are_compiled_afresh(store, monkeypatch):
+    source = "(?<![^\n])(?P<trigger>(?=.*a).*\n)"
+    compile_regex(source)
+    [entry] = _entries(store)
+    with monkeypatch.context() as patch:
+        _no_fresh_compiles(patch)
+        assert compile_regex(source).match("xa\n").span() == (0, 3)
+    real = regexstore._compile_recording
+    for damage in ("flip", "truncate", "foreign"):
+        data = entry.read_bytes()
+        if damage == "flip":
+            entry.write_bytes(data[:-3] + bytes([data[-3] ^ 1]) + data[-2:])
+        elif damage == "truncate":
+            entry.write_bytes(data[: len(data) // 2])
+        else:
+            os.chmod(entry, 0o666)
+        calls = []
+        monkeypatch.setattr(regexstore, "_compile_recording", lambda *a: calls.append(1) or real(*a))
+        assert compile_regex(source).match("xa\n").span() == (0, 3)
+        assert calls == [1], damage
+        os.chmod(entry, 0o600)
+    monkeypatch.setenv("EVENTX_NO_CACHE", "1")
+    compile_regex("(?P<other>b)")
+    assert len(_entries(store)) == 1
+
+
+def _run(env: dict[str, str], out: Path) -> bytes:
+    command = [sys.executable, "-c", "from eventx.cli import main; main()", "run", str(ROOT / "corpora" / "sample"), "-o", str(out), "-q"]
+    subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True)
+    return out.read_bytes()
+
+
+def test_runs_with_a_cold_a_warm_and_no_store_write_the_same_events(tmp_path):
+    env = dict(os.environ, EVENTX_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("EVENTX_NO_CACHE", None)
+    cold = _run(env, tmp_path / "cold.jsonl")
+    assert len(_entries(tmp_path / "cache")) > 10
+    warm = _run(env, tmp_path / "warm.jsonl")
+    off = _run(dict(env, EVENTX_NO_CACHE="1"), tmp_path / "off.jsonl")
+    assert cold == warm == off and cold.count(b"\n") > 0
