@@ -1,12 +1,12 @@
 """Building a rule's regexes without parsing them again in every process.
 
-The ``regex`` module compiles a pattern in two steps: Python code parses the source and
-turns it into a list of opcodes (about 0.1 s for a large rule, 1.3 s for the shipped pack's
-240 regexes), then its C extension builds the pattern object from that list (a fortieth of
-the time). A pattern object cannot be kept between processes, but the opcode list can:
-:func:`compile_regex` keeps the arguments the C step received, per pattern, in the cache folder
-(:mod:`eventx.cache`), and a later process hands them to the C step directly — the very
-arguments ``regex.compile`` would compute, so the very same pattern object.
+The ``regex`` module compiles a pattern in two steps: Python code parses the source into a
+program (about 0.1 s for a large rule, 2.5 s for the shipped pack's 200-odd regexes on a busy
+machine), then its C extension builds the pattern object from that program in a fraction of
+the time. A pattern object cannot be kept between processes, but ``regex`` pickles one as that
+program (``copyreg``: the C step and its arguments); :func:`compile_regex` keeps those arguments
+per pattern in the cache folder (:mod:`eventx.cache`), and a later process hands them to the C
+step directly — what unpickling the pattern does, so the very same pattern object.
 
 An entry is named after the ``regex`` version, its default version flag, the flags and the
 source, so another ``regex`` or another pattern never reads it. Entries are marshal data (no
@@ -18,11 +18,11 @@ compiled the usual way. ``EVENTX_NO_CACHE=1`` turns the store off. The folder ho
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
 import marshal
 import os
 import stat
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -33,34 +33,23 @@ __all__ = ["compile_regex"]
 
 MAX_ENTRIES = 20_000  # a few MB: the shipped pack needs ~250 entries and ~3 MB
 _FORMAT = 1  # bump when what an entry holds changes
-_ARGS = 11  # the C step's arguments: pattern, flags, code, group_index, index_group, named_lists,
-# named_list_indexes, req_offset, req_chars, req_flags, group_count
+_ARGS = 11  # the C step's arguments: pattern, flags, program, group names and indexes, named
+# lists, the required string, group count
 
-_lock = threading.Lock()
-_capture = threading.local()
 _folder: Path | None = None
 _folder_ok: bool | None = None
+_builder: Any = None  # the C step: what unpickling a pattern calls
 
 
-def _engine() -> Any:
-    """``regex``'s C extension module, which builds pattern objects (None if not found)."""
-    return getattr(getattr(regex, "_main", None), "_regex", None)
-
-
-class _Recorder:
-    """Stands in for ``regex``'s C extension while this thread compiles a pattern, to keep
-    the arguments its ``compile`` is given; every other attribute is the extension's own."""
-
-    def __init__(self, real: Any):
-        self._real = real
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._real, name)
-
-    def compile(self, *args: Any) -> Any:
-        if getattr(_capture, "armed", False):
-            _capture.args = args
-        return self._real.compile(*args)
+def _reduce(compiled: RegexPattern[str]) -> tuple[Any, tuple[Any, ...]] | None:
+    """(C step, its arguments) for ``compiled``, as ``regex`` pickles it; None if it does not."""
+    reducer = copyreg.dispatch_table.get(type(compiled))
+    if reducer is None:
+        return None
+    reduced = reducer(compiled)
+    if not isinstance(reduced, tuple) or len(reduced) != 2 or not isinstance(reduced[1], tuple):
+        return None
+    return reduced[0], reduced[1]
 
 
 def _store() -> Path | None:
@@ -137,37 +126,31 @@ def _trim(folder: Path) -> None:
             pass
 
 
-def _compile_recording(source: str, flags: int, engine: Any) -> tuple[RegexPattern[str], tuple[Any, ...] | None]:
-    """``regex.compile(source, flags)`` and the arguments its C step received (None if unseen)."""
-    main = regex._main  # type: ignore[attr-defined]
-    with _lock:
-        main._regex = _Recorder(engine)
-        _capture.armed, _capture.args = True, None
-        try:
-            compiled = regex.compile(source, flags, cache_pattern=False)
-        finally:
-            main._regex = engine
-            _capture.armed = False
-    args, _capture.args = _capture.args, None
-    return compiled, args
+def _the_builder() -> Any:
+    """The C step that unpickling a pattern calls (False when ``regex`` pickles patterns otherwise)."""
+    global _builder
+    if _builder is None:
+        reduced = _reduce(regex.compile(""))
+        _builder = reduced[0] if reduced is not None and callable(reduced[0]) else False
+    return _builder
 
 
 def compile_regex(source: str, flags: int = 0) -> RegexPattern[str]:
-    """``regex.compile(source, flags)``, from the stored opcodes when another process compiled
+    """``regex.compile(source, flags)``, from the stored program when another process compiled
     the same pattern before (see the module docstring); errors are those of ``regex.compile``."""
-    engine = _engine()
-    folder = _store() if engine is not None else None
-    if folder is None or flags & regex.LOCALE:
+    folder = _store()
+    builder = _the_builder() if folder is not None else False
+    if not builder or flags & regex.LOCALE:
         return regex.compile(source, flags)
-    flags = int(flags)
-    name = _entry_name(source, flags)
-    args = _load(folder / name, source)
+    name = _entry_name(source, int(flags))
+    args = _load(folder / name, source)  # type: ignore[operator]
     if args is not None:
         try:
-            return engine.compile(*args)
-        except Exception:  # noqa: BLE001 - a rejected entry is a miss, whatever the extension raises
+            return builder(*args)
+        except Exception:  # noqa: BLE001 - a rejected entry is a miss, whatever the C step raises
             pass
-    compiled, args = _compile_recording(source, flags, engine)
-    if args is not None and args[0] == source and not args[5]:  # no named lists: plain data only
-        _save(folder, name, (args[0], int(args[1]), *args[2:]))
+    compiled = regex.compile(source, flags)
+    reduced = _reduce(compiled)
+    if reduced is not None and reduced[0] is builder and len(reduced[1]) == _ARGS and reduced[1][0] == source:
+        _save(folder, name, reduced[1])  # type: ignore[arg-type]
     return compiled
