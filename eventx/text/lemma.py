@@ -8,6 +8,7 @@ American ones so a rule pack needs only one spelling.
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import hashlib
 import importlib.abc
@@ -297,12 +298,87 @@ def _lookup(lower: str) -> tuple[str, bool]:
     if entry is not None:
         return normalise_spelling(entry[0]), True
     if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
-        lemma = _lemminflect_module().getAllLemmasOOV(lower, "NOUN")["NOUN"][0]
+        lemma = _oov_lemma(lower, "NOUN")
     elif lower.endswith(("ed", "ing")):
-        lemma = _lemminflect_module().getAllLemmasOOV(lower, "VERB")["VERB"][0]
+        lemma = _oov_lemma(lower, "VERB")
     else:
         lemma = lower
     return normalise_spelling(lemma.lower()), False
+
+
+_OOV_LIMIT = 20_000  # rule-made lemmas kept between processes (and in memory: a few MB)
+_oov: dict[str, str] | None = None  # "UPOS word" -> lemminflect's rule-made lemma
+_oov_new: dict[str, str] = {}  # those this process made, to add to the cache file at exit
+
+
+def _oov_file() -> Path | None:
+    """Where rule-made lemmas are kept between processes: named after lemminflect's files (its
+    model and code included), beside the tables' cache file."""
+    spec = importlib.util.find_spec("lemminflect")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    package = Path(next(iter(spec.submodule_search_locations)))
+    tables = _cache_file(package / "resources")
+    if tables is None:
+        return None
+    digest = hashlib.sha256(tables.name.encode())
+    try:
+        for path in (package / "resources" / "model_lemma.pkl.gz", package / "core" / "Lemmatizer.py",
+                     package / "core" / "LemmatizerRules.py", package / "kmodels" / "KInfer.py"):
+            st = path.stat()
+            digest.update(f"{path} {st.st_size} {st.st_mtime_ns}".encode())
+    except OSError:
+        return None
+    return tables.with_name(f"lemma-oov-{digest.hexdigest()[:16]}.marshal")
+
+
+def _read_oov(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    try:
+        memo = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(memo, dict) or not all(type(k) is str and type(v) is str for k, v in memo.items()):
+        return {}
+    return memo
+
+
+def _oov_lemma(lower: str, upos: str) -> str:
+    """lemminflect's rule-made lemma of an unknown word (``getAllLemmasOOV``), remembered between
+    processes: its rules run a small neural model, and importing lemminflect and numpy for it
+    costs more than a short command's whole run. A cache that cannot be read or written only
+    costs that time again."""
+    global _oov
+    if _oov is None:
+        _oov = _read_oov(_oov_file())
+    key = f"{upos} {lower}"
+    lemma = _oov.get(key)
+    if lemma is None:
+        lemma = _lemminflect_module().getAllLemmasOOV(lower, upos)[upos][0]
+        if len(_oov) < _OOV_LIMIT:
+            if not _oov_new:
+                atexit.register(_keep_oov)
+            _oov[key] = _oov_new[key] = lemma
+    return lemma
+
+
+def _keep_oov() -> None:
+    """Add this process's rule-made lemmas to the cache file (merged with what others added)."""
+    path = _oov_file()
+    if path is None or not _oov_new:
+        return
+    memo = _read_oov(path)
+    if len(memo) >= _OOV_LIMIT:
+        return
+    memo.update(_oov_new)
+    from eventx.cache import write_atomically
+
+    try:
+        write_atomically(path, marshal.dumps(memo))
+    except (OSError, ValueError):
+        pass
+    _oov_new.clear()
 
 
 def _entry(lower: str) -> tuple[str, bool]:
