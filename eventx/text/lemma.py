@@ -311,16 +311,16 @@ _oov: dict[str, str] | None = None  # "UPOS word" -> lemminflect's rule-made lem
 _oov_new: dict[str, str] = {}  # those this process made, to add to the cache file at exit
 
 
-def _oov_file() -> Path | None:
-    """Where rule-made lemmas are kept between processes: named after lemminflect's files (its
-    model and code included), beside the tables' cache file."""
+def lemminflect_fingerprint() -> str:
+    """Names lemminflect's data and lemmatizer code (their files' sizes and times), this
+    module's cache format and Python's marshal: what lemmas depend on beyond eventx's code."""
     spec = importlib.util.find_spec("lemminflect")
     if spec is None or not spec.submodule_search_locations:
-        return None
+        return ""
     package = Path(next(iter(spec.submodule_search_locations)))
     tables = _cache_file(package / "resources")
     if tables is None:
-        return None
+        return ""
     digest = hashlib.sha256(tables.name.encode())
     try:
         for path in (package / "resources" / "model_lemma.pkl.gz", package / "core" / "Lemmatizer.py",
@@ -328,8 +328,18 @@ def _oov_file() -> Path | None:
             st = path.stat()
             digest.update(f"{path} {st.st_size} {st.st_mtime_ns}".encode())
     except OSError:
+        return ""
+    return digest.hexdigest()[:16]
+
+
+def _oov_file() -> Path | None:
+    """Where rule-made lemmas are kept between processes, beside the tables' cache file."""
+    fingerprint = lemminflect_fingerprint()
+    if not fingerprint:
         return None
-    return tables.with_name(f"lemma-oov-{digest.hexdigest()[:16]}.marshal")
+    from eventx.cache import cache_dir
+
+    return cache_dir() / f"lemma-oov-{fingerprint}.marshal"
 
 
 def _read_oov(path: Path | None) -> dict[str, str]:
