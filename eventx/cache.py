@@ -91,7 +91,7 @@ def _private(path: Path) -> bool:
 
 
 def _rule_files(path: Path) -> list[str]:
-    from eventx.rules.loader import rule_files_under
+    from eventx.rules.files import rule_files_under
 
     return sorted(str(p.resolve()) for p in rule_files_under(path)) if path.is_dir() else [str(path.resolve())]
 

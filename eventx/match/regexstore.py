@@ -139,11 +139,11 @@ def compile_regex(source: str, flags: int = 0) -> RegexPattern[str]:
     """``regex.compile(source, flags)``, from the stored program when another process compiled
     the same pattern before (see the module docstring); errors are those of ``regex.compile``."""
     folder = _store()
-    builder = _the_builder() if folder is not None else False
-    if not builder or flags & regex.LOCALE:
+    builder: Any = _the_builder() if folder is not None else None
+    if folder is None or not builder or flags & regex.LOCALE:
         return regex.compile(source, flags)
     name = _entry_name(source, int(flags))
-    args = _load(folder / name, source)  # type: ignore[operator]
+    args = _load(folder / name, source)
     if args is not None:
         try:
             return builder(*args)
@@ -152,5 +152,5 @@ def compile_regex(source: str, flags: int = 0) -> RegexPattern[str]:
     compiled = regex.compile(source, flags)
     reduced = _reduce(compiled)
     if reduced is not None and reduced[0] is builder and len(reduced[1]) == _ARGS and reduced[1][0] == source:
-        _save(folder, name, reduced[1])  # type: ignore[arg-type]
+        _save(folder, name, reduced[1])
     return compiled
