@@ -26,7 +26,7 @@ from regex import Pattern as RegexPattern  # a name that class attributes called
 from eventx import codes
 from eventx.errors import Diagnostic, did_you_mean
 from eventx.match.atoms import TokenAtoms
-from eventx.match.regexstore import compile_regex
+from eventx.regexstore import compile_regex
 from eventx.match.ast import (
     LOOKAROUND,
     Alt,

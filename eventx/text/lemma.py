@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
-import regex
+from eventx.regexstore import compile_regex
 
 __all__ = ["lemmatize", "lemma_forms", "normalise_spelling"]
 
@@ -31,7 +31,7 @@ _cache: dict[str, tuple[str, bool]] = {}  # lower -> (lemma, known to the lexico
 _POS_ORDER = ("VERB", "NOUN", "ADJ", "ADV")
 
 # Alphabetic words, optionally hyphenated ("cease-fire"); everything else is its own lemma.
-_LEMMATIZABLE = regex.compile(r"\p{L}+(?:-\p{L}+)*")
+_LEMMATIZABLE = compile_regex(r"\p{L}+(?:-\p{L}+)*")
 
 # Penn Treebank clitics: their lemma is the full word they stand for, when unambiguous.
 _CLITIC_LEMMAS = {"n't": "not", "'m": "be", "'re": "be", "'ve": "have", "'ll": "will"}
@@ -57,11 +57,11 @@ _BRITISH_STEMS = {
     "programme": "program", "manoeuvre": "maneuver", "manoeuvring": "maneuvering",
     "traveller": "traveler", "jewellery": "jewelry", "catalogue": "catalog",
 }
-_BRITISH_RE = regex.compile("|".join(sorted(_BRITISH_STEMS, key=len, reverse=True)))
+_BRITISH_RE = compile_regex("|".join(sorted(_BRITISH_STEMS, key=len, reverse=True)))
 _AMERICAN_STEMS = {american: british for british, american in _BRITISH_STEMS.items()}
-_AMERICAN_RE = regex.compile("|".join(sorted(_AMERICAN_STEMS, key=len, reverse=True)))
-_ISE_RE = regex.compile(r"(?<=\p{L}{2})(is|ys)(e|ation)$")
-_IZE_RE = regex.compile(r"(?<=\p{L}{2})(iz|yz)(e[sd]?|ing|ation)")
+_AMERICAN_RE = compile_regex("|".join(sorted(_AMERICAN_STEMS, key=len, reverse=True)))
+_ISE_RE = compile_regex(r"(?<=\p{L}{2})(is|ys)(e|ation)$")
+_IZE_RE = compile_regex(r"(?<=\p{L}{2})(iz|yz)(e[sd]?|ing|ation)")
 
 
 def _is_known_lemma(word: str) -> bool:

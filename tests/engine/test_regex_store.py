@@ -13,8 +13,8 @@ import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventx.match import regexstore
-from eventx.match.regexstore import compile_regex
+from eventx import regexstore
+from eventx.regexstore import compile_regex
 
 ROOT = Path(__file__).resolve().parents[2]
 
