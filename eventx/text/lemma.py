@@ -15,6 +15,7 @@ import importlib.abc
 import importlib.util
 import marshal
 import sys
+import zlib
 from typing import Any
 from collections.abc import Iterable
 from pathlib import Path
@@ -229,7 +230,7 @@ def _read_overrides(path: Path) -> dict[str, dict[str, str]]:
     return table
 
 
-_loaded: _Tables | None = None
+_loaded: _Tables | _LazyTables | None = None
 _TABLES_FORMAT = 1  # bump when _Tables changes what it holds
 
 
@@ -278,13 +279,94 @@ def _cached_tables(resources: Path) -> _Tables:
     return tables
 
 
-def _tables() -> _Tables:
+_SHARDS = 64
+
+
+def _shard_of(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8", "surrogatepass")) % _SHARDS
+
+
+class _Shard(dict):
+    """The entries of one shard, and its share of the inflected lemmas."""
+
+    __slots__ = ("inflected",)
+
+
+class _ShardedEntries:
+    """``entries.get`` and ``in inflected`` of :class:`_Tables`, each shard of the cache read
+    on first use: a command that lemmatises a sentence reads a few kilobytes instead of the
+    whole tables (a tenth of a second). Any shard that cannot be read means the whole tables."""
+
+    def __init__(self, folder: Path, resources: Path):
+        self._folder = folder
+        self._resources = resources
+        self._shards: list[_Shard | None] = [None] * _SHARDS
+        self._whole: _Tables | None = None
+
+    def _shard(self, word: str) -> _Shard | None:
+        index = _shard_of(word)
+        shard = self._shards[index]
+        if shard is None and self._whole is None:
+            try:
+                entries, inflected = marshal.loads((self._folder / f"{index}.marshal").read_bytes())
+                if not isinstance(entries, dict) or not isinstance(inflected, frozenset):
+                    raise ValueError("not a shard")
+                shard = self._shards[index] = _Shard(entries)
+                shard.inflected = inflected
+            except (OSError, ValueError, EOFError, TypeError):
+                self._whole = _cached_tables(self._resources)
+        return shard
+
+    def get(self, word: str) -> tuple[str, int, str | None] | None:
+        shard = self._shard(word)
+        return shard.get(word) if shard is not None else self._whole.entries.get(word)  # type: ignore[union-attr]
+
+    def __contains__(self, word: object) -> bool:
+        assert isinstance(word, str)
+        shard = self._shard(word)
+        return word in (shard.inflected if shard is not None else self._whole.inflected)  # type: ignore[union-attr]
+
+
+class _LazyTables:
+    """:class:`_Tables` read shard by shard (``entries`` and ``inflected`` are one object)."""
+
+    def __init__(self, folder: Path, resources: Path):
+        self.entries = self.inflected = _ShardedEntries(folder, resources)
+
+
+def _sharded_tables(resources: Path) -> _Tables | _LazyTables:
+    """The tables, from shard files in the cache folder when they are there (written, after
+    the whole tables are read, by the first process that needs them)."""
+    path = _cache_file(resources)
+    if path is None:
+        return _cached_tables(resources)
+    folder = path.with_suffix(".shards")
+    if (folder / "complete").is_file():
+        return _LazyTables(folder, resources)
+    tables = _cached_tables(resources)
+    from eventx.cache import write_atomically
+
+    shards: list[tuple[dict, set]] = [({}, set()) for _ in range(_SHARDS)]
+    for word, entry in tables.entries.items():
+        shards[_shard_of(word)][0][word] = entry
+    for word in tables.inflected:
+        shards[_shard_of(word)][1].add(word)
+    try:
+        for index, (entries, inflected) in enumerate(shards):
+            write_atomically(folder / f"{index}.marshal", marshal.dumps((entries, frozenset(inflected))))
+        write_atomically(folder / "complete", b"")
+    except OSError:
+        pass
+    return tables
+
+
+def _tables() -> _Tables | _LazyTables:
     global _loaded
     if _loaded is None:
         spec = importlib.util.find_spec("lemminflect")  # finds the package without importing it
         if spec is None or not spec.submodule_search_locations:
             raise ImportError("lemminflect is not installed")
-        _loaded = _cached_tables(Path(next(iter(spec.submodule_search_locations))) / "resources")
+        _loaded = _sharded_tables(Path(next(iter(spec.submodule_search_locations))) / "resources")
     return _loaded
 
 

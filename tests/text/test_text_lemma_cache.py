@@ -73,3 +73,23 @@ def test_rule_made_lemmas_are_kept_between_processes(tmp_path: Path) -> None:
     [kept] = tmp_path.glob("lemma-oov-*.marshal")
     kept.write_bytes(b"\x00garbage")
     assert _probe(tmp_path) == [*expected, "True"]  # a damaged file is only slower
+
+
+def test_the_sharded_tables_give_every_entry_of_the_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh) -> None:
+    monkeypatch.setenv("EVENTX_CACHE_DIR", str(tmp_path))
+    whole = lemma._sharded_tables(RESOURCES)  # reads the tables, writes the shards
+    lazy = lemma._sharded_tables(RESOURCES)  # reads shards on demand
+    assert isinstance(lazy, lemma._LazyTables) and not isinstance(whole, lemma._LazyTables)
+    for word, entry in fresh.entries.items():
+        assert lazy.entries.get(word) == entry
+    assert all(word in lazy.inflected for word in fresh.inflected)
+    unknown = ["texas", "zzzq", "mobilise", "", "Troops", "naïve"]
+    assert [lazy.entries.get(w) for w in unknown] == [fresh.entries.get(w) for w in unknown]
+    assert [w in lazy.inflected for w in unknown] == [w in fresh.inflected for w in unknown]
+    # a shard gone: the whole tables, same answers
+    damaged = lemma._sharded_tables(RESOURCES)
+    folder = lemma._cache_file(RESOURCES).with_suffix(".shards")
+    for shard in folder.glob("*.marshal"):
+        shard.write_bytes(b"\x00garbage")
+    assert [damaged.entries.get(w) for w in ("troops", "texas")] == [fresh.entries.get(w) for w in ("troops", "texas")]
+    assert ("send" in damaged.inflected) == ("send" in fresh.inflected)
