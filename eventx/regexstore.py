@@ -13,7 +13,8 @@ source, so another ``regex`` or another pattern never reads it. Entries are mars
 code runs when they are read) with a checksum, read only from a folder and file owned by this
 user and writable by no one else; one that is missing, damaged or rejected by the C step is
 compiled the usual way. ``EVENTX_NO_CACHE=1`` turns the store off. The folder holds at most
-:data:`MAX_ENTRIES` entries (the least recently written go first).
+:data:`MAX_ENTRIES` entries (the least recently written go first). The last 500 patterns are
+also kept in memory (``eventx serve`` builds a rule again after an edit is undone).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _FORMAT = 1  # bump when what an entry holds changes
 _ARGS = 11  # the C step's arguments: pattern, flags, program, group names and indexes, named
 # lists, the required string, group count
 
+_RECENT = 500  # patterns kept in memory, as the ``regex`` module's own cache keeps them
+_recent: dict[tuple[str, int], RegexPattern[str]] = {}  # (source, flags) -> pattern, oldest first
 _folder: Path | None = None
 _folder_ok: bool | None = None
 _builder: Any = None  # the C step: what unpickling a pattern calls
@@ -142,15 +145,23 @@ def compile_regex(source: str, flags: int = 0) -> RegexPattern[str]:
     builder: Any = _the_builder() if folder is not None else None
     if folder is None or not builder or flags & regex.LOCALE:
         return regex.compile(source, flags)
+    recent = _recent.get((source, int(flags)))
+    if recent is not None:
+        return recent
     name = _entry_name(source, int(flags))
+    compiled = None
     args = _load(folder / name, source)
     if args is not None:
         try:
-            return builder(*args)
+            compiled = builder(*args)
         except Exception:  # noqa: BLE001 - a rejected entry is a miss, whatever the C step raises
             pass
-    compiled = regex.compile(source, flags)
-    reduced = _reduce(compiled)
-    if reduced is not None and reduced[0] is builder and len(reduced[1]) == _ARGS and reduced[1][0] == source:
-        _save(folder, name, reduced[1])
+    if compiled is None:
+        compiled = regex.compile(source, flags)
+        reduced = _reduce(compiled)
+        if reduced is not None and reduced[0] is builder and len(reduced[1]) == _ARGS and reduced[1][0] == source:
+            _save(folder, name, reduced[1])
+    if len(_recent) >= _RECENT:
+        del _recent[next(iter(_recent))]
+    _recent[source, int(flags)] = compiled
     return compiled

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("EVENTX_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("EVENTX_NO_CACHE", raising=False)
+    monkeypatch.setattr(regexstore, "_recent", {})
     return tmp_path / "cache"
 
 
@@ -32,6 +33,7 @@ def _entries(folder: Path) -> list[Path]:
 
 def _no_fresh_compiles(monkeypatch) -> None:
     regexstore._the_builder()  # found before regex.compile is taken away
+    regexstore._recent.clear()  # what this process built: read from the store again
 
     def refuse(*args, **kwargs):
         raise AssertionError("compiled afresh instead of read from the store")
@@ -105,11 +107,16 @@ def test_damaged_foreign_or_switched_off_entries_are_compiled_afresh(store, monk
         else:
             os.chmod(entry, 0o666)
         calls = []
+        regexstore._recent.clear()
         monkeypatch.setattr(regexstore.regex, "compile", lambda *a: calls.append(1) or real(*a))
         assert compile_regex(source).match("xa\n").span() == (0, 3)
         assert calls == [1], damage
         os.chmod(entry, 0o600)
     monkeypatch.setattr(regexstore.regex, "compile", real)
+    with monkeypatch.context() as patch:
+        _no_fresh_compiles(patch)
+        calls_before = compile_regex(source)  # kept in memory after a read from the store
+        assert compile_regex(source) is calls_before
     monkeypatch.setenv("EVENTX_NO_CACHE", "1")
     compile_regex("(?P<other>b)")
     assert len(_entries(store)) == 1
