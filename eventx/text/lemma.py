@@ -290,6 +290,7 @@ class _Shard(dict):
     """The entries of one shard, and its share of the inflected lemmas."""
 
     __slots__ = ("inflected",)
+    inflected: frozenset[str]
 
 
 class _ShardedEntries:
