@@ -22,7 +22,7 @@ from eventx.match.compiler import PatternCompiler, SourceLike
 from eventx.match.lexicon import LexiconIndex
 from eventx.match.matcher import CompiledMentionRule, CompiledRule, RulePack
 from eventx.rules.model import MentionRule, RuleSet
-from eventx.text.tokenize import tokenize
+from eventx.text.tokenize import token_words
 
 
 def _render(source: SourceLike, offset: int) -> tuple[str, int, int]:
@@ -52,7 +52,7 @@ def make_compiler(ruleset: RuleSet, lexicons: LexiconIndex, lexicon_ids: dict[st
     def words(key: str) -> tuple[tuple[str, ...], str | None]:
         lexicon = ruleset.lexicons[key]
         for entry in lexicon.entries:
-            if len(tokenize(entry.phrase)) != 1:
+            if len(token_words(entry.phrase)) != 1:  # the words only: no lemmas (lemma tables)
                 return (), f"'{entry.phrase}' ({entry.pos}) is not a single word: use @{key} as a phrase lexicon"
         return tuple(entry.phrase for entry in lexicon.entries), None
 
