@@ -22,6 +22,7 @@ that cannot be read or written is only slower, never an error.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
@@ -29,6 +30,8 @@ import pickle
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -114,9 +117,23 @@ def cached_pack(path: Path) -> RulePack | None:
         rule_files, sources, packed = pickle.loads(entry.read_bytes())
         if rule_files != _rule_files(path) or not _unchanged(sources):
             return None
-        return pickle.loads(packed)
+        with _no_gc():
+            return pickle.loads(packed)
     except Exception:  # noqa: BLE001 - a stale or damaged entry is a cache miss, whatever it raises
         return None
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused: unpickling a pack creates some 100,000 objects, none
+    of them garbage, and the collections they trigger cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def keep_pack(path: Path, pack: RulePack) -> None:
