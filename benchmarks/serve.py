@@ -15,7 +15,8 @@ numbered), so no result is reused from a previous repeat:
 
 - ``example``: an example's text changes (no pattern does);
 - ``one rule``: a word is added to one rule's trigger list (its regex is rebuilt);
-- ``shared var``: a word is added to the ``send_verb`` var (every rule using it is rebuilt);
+- ``shared var``: a word is excluded by the ``in_clause`` var of ``common.yml``, which 51 rules
+  of several files use (every rule using it is rebuilt);
 - ``broken``: a pattern loses a ``]`` (the diagnostic only);
 
 against ``cli loop``: what the same check took before, in fresh processes, as an author runs it:
@@ -46,15 +47,22 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTX = [sys.executable, "-c", "from eventx.cli import main; import sys; sys.argv[0] = 'eventx'; main()"]
 
 
-def edits(text: str, n: int) -> dict[str, str]:
+def edits(text: str, common: str, n: int) -> dict[str, tuple[str, str]]:
+    """Edit name -> (file, its edited text); every edit must change its file."""
     word = f"zq{n}x"
-    return {
-        "example": text.replace("Poland is sending thousands", f"Poland{n} is sending thousands", 1),
-        "one rule": text.replace("[lemma=send|dispatch|rush|airlift|", f"[lemma=send|dispatch|rush|airlift|{word}|", 1),
-        "shared var": text.replace("send_verb: \"[lemma=deploy|send|", f"send_verb: \"[lemma=deploy|send|{word}|", 1),
-        "broken": text.replace("[lemma=send|dispatch|rush|airlift|", f"[lemma=send|{word}|dispatch|rush|airlift|", 1).replace(
-            "|despatch | lower=deployed]=trigger", "|despatch | lower=deployed=trigger", 1),
+    found = {
+        "example": ("deployment.yml", text.replace("Poland is sending thousands", f"Poland{n} is sending thousands", 1)),
+        "one rule": ("deployment.yml", text.replace("[lemma=send|dispatch|rush|airlift|",
+                                                    f"[lemma=send|dispatch|rush|airlift|{word}|", 1)),
+        # a var used by 51 rules across the pack's files
+        "shared var": ("common.yml", common.replace('in_clause: "[!word=/[.;:!?]/]"',
+                                                    f'in_clause: "[!word=/[.;:!?]/ & !lower={word}]"', 1)),
+        "broken": ("deployment.yml", text.replace("[lemma=send|dispatch|rush|airlift|", f"[lemma=send|{word}|dispatch|rush|airlift|", 1).replace(
+            "|despatch | lower=deployed]=trigger", "|despatch | lower=deployed=trigger", 1)),
     }
+    for name, (file, edited) in found.items():
+        assert edited != (text if file == "deployment.yml" else common), f"the {name} edit no longer applies to the pack"
+    return found
 
 
 def compare(options: argparse.Namespace) -> None:
@@ -120,15 +128,16 @@ def main() -> None:
         session = Session(rules, [str(sample)], sample=options.sample)
         opened = time.perf_counter() - started
         text = (rules / "deployment.yml").read_text()
+        common = (rules / "common.yml").read_text()
         saved_log = Path(tmp) / "saved.jsonl"
         if not options.json:
             subprocess.run([*EVENTX, "run", str(sample), "-r", str(rules), "-o", str(saved_log), "-q"], check=True)
         times: dict[str, list[float]] = {}
         parts: dict[str, list[dict]] = {}
         for n in range(options.first_edit, options.first_edit + options.repeat):
-            for name, edited in edits(text, n).items():
+            for name, (file, edited) in edits(text, common, n).items():
                 started = time.perf_counter()
-                result = session.analyse({"deployment.yml": edited}, "deployment.yml")
+                result = session.analyse({file: edited}, "deployment.yml")
                 times.setdefault(name, []).append(time.perf_counter() - started)
                 parts.setdefault(name, []).append(result.timings)
                 assert (result.errors > 0) == (name == "broken"), (name, result.diagnostics[:1])

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+PYTHON = "--python"  # a command that is Python code run with the version's tree first on sys.path
 SENTENCE = "Poland is sending troops to Lithuania."
 TEXAS = "Texas will deploy 1,000 National Guard members to the border."
 BROKEN = ROOT / "tests" / "fixtures" / "lint" / "broken" / "rules.yml"
@@ -47,6 +48,10 @@ COMMANDS = {
     "check (broken)": ["check", str(BROKEN)],
     "run (1 doc)": ["run", DOCUMENT, "-q"],
     "schema": ["schema"],  # the floor: start-up, imports and one small command
+    # the serial part of a whole `eventx run`: imports, loading the pack, building every regex
+    # (what happens before the workers fork)
+    "run's serial part": [PYTHON, "from eventx.cli import main; from eventx.engines.local import run_corpus;"
+                          " from eventx.api import load_rules; load_rules().compile_all()"],
 }
 LAUNCH = "import sys; sys.path.insert(0, sys.argv.pop(1)); from eventx.cli import main; sys.argv[0] = 'eventx'; main()"
 
@@ -70,9 +75,11 @@ def run(tree: Path, args: list[str], cache: Path, cold: bool = False) -> tuple[f
         env.pop(name, None)
     if cold:
         shutil.rmtree(cache, ignore_errors=True)
+    command = [sys.executable, "-c", LAUNCH, str(tree), *args]
+    if args[0] == PYTHON:
+        command = [sys.executable, "-c", f"import sys; sys.path.insert(0, sys.argv.pop(1)); {args[1]}", str(tree)]
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", LAUNCH, str(tree), *args], env=env, capture_output=True, text=True,
-                          cwd=cache.parent)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=cache.parent)
     return time.perf_counter() - started, (done.stdout, done.stderr, done.returncode)
 
 
