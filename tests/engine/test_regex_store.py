@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import regex
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from eventx import regexstore
@@ -136,3 +137,64 @@ def test_runs_with_a_cold_a_warm_and_no_store_write_the_same_events(tmp_path):
     warm = _run(env, tmp_path / "warm.jsonl")
     off = _run(dict(env, EVENTX_NO_CACHE="1"), tmp_path / "off.jsonl")
     assert cold == warm == off and cold.count(b"\n") > 0
+
+
+_WORDS = ["Poland", "sent", "2,000", "troops", "to", "Lithuania", "the", "embassy", "ordered", "staff", "leave",
+          "Texas", "will", "deploy", "National", "Guard", "members", "border", "talks", "in", "Geneva", "on",
+          "Monday", "warships", "evacuate", "citizens", "sanctions", "against", "Russia", ",", "."]
+
+
+@contextlib.contextmanager
+def _env(**values: str | None):
+    saved = {key: os.environ.get(key) for key in values}
+    try:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def three_packs(tmp_path_factory):
+    """The shipped pack built eagerly (every regex before matching), lazily without the store
+    (each regex compiled by ``regex`` on first use) and lazily from the stored programs."""
+    from eventx.api import load_rules
+
+    folder = str(tmp_path_factory.mktemp("store"))
+    with _env(EVENTX_CACHE_DIR=folder, EVENTX_NO_CACHE=None):
+        regexstore._recent.clear()
+        eager = load_rules()
+        eager.compile_all()  # compiles and stores every program
+        stored = load_rules()  # read back from the pack cache: no regex built yet
+    with _env(EVENTX_NO_CACHE="1"):
+        lazy = load_rules()
+    return eager, lazy, stored, folder
+
+
+_KNOWN = "Poland sent 2,000 troops to Lithuania .".split()
+
+
+@settings(max_examples=40, deadline=None)
+@given(words=st.lists(st.sampled_from(_WORDS), min_size=3, max_size=25))
+@example(words=_KNOWN)
+def test_lazy_stored_and_eager_builds_give_the_same_events(three_packs, words):
+    from eventx.api import Extractor
+
+    text = " ".join(words)
+    eager_pack, lazy_pack, stored_pack, folder = three_packs
+    eager = Extractor(eager_pack, merge_mentions=False).extract(text)
+    with _env(EVENTX_NO_CACHE="1"):  # regex.compile itself, no store
+        lazy = Extractor(lazy_pack, merge_mentions=False).extract(text)
+    with _env(EVENTX_CACHE_DIR=folder, EVENTX_NO_CACHE=None):
+        regexstore._recent.clear()  # each regex from the stored programs
+        stored = Extractor(stored_pack, merge_mentions=False).extract(text)
+    assert lazy == eager == stored
+    assert eager or words != _KNOWN
