@@ -162,6 +162,9 @@ def compile_regex(source: str, flags: int = 0) -> RegexPattern[str]:
         if reduced is not None and reduced[0] is builder and len(reduced[1]) == _ARGS and reduced[1][0] == source:
             _save(folder, name, reduced[1])
     if len(_recent) >= _RECENT:
-        _recent.pop(next(iter(_recent), None), None)  # (another thread may have taken it)
+        try:
+            del _recent[next(iter(_recent))]
+        except (KeyError, StopIteration, RuntimeError):  # another thread evicting too
+            pass
     _recent[source, int(flags)] = compiled
     return compiled
