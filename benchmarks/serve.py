@@ -15,18 +15,26 @@ numbered), so no result is reused from a previous repeat:
 
 - ``example``: an example's text changes (no pattern does);
 - ``one rule``: a word is added to one rule's trigger list (its regex is rebuilt);
-- ``shared var``: a word is added to the ``send_verb`` var (every rule using it is rebuilt);
+- ``shared var``: a word is excluded by the ``in_clause`` var of ``common.yml``, which 51 rules
+  of several files use (every rule using it is rebuilt);
 - ``broken``: a pattern loses a ``]`` (the diagnostic only);
 
 against ``cli loop``: what the same check took before, in fresh processes, as an author runs it:
 ``eventx check`` on the pack, ``eventx run`` of the sample, and ``eventx diff`` with the saved
 pack's events (``eventx test`` would come on top). Runs alternate; medians in seconds.
+
+``--baseline REV`` instead compares two versions of eventx side by side: ``REV`` is exported
+with ``git archive``, and each repeat opens one session with each version (in turn, each in a
+fresh process with its own empty cache folder, the shipped pack of this checkout), so the
+table gives, per edit, the median seconds of both and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -39,15 +47,53 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTX = [sys.executable, "-c", "from eventx.cli import main; import sys; sys.argv[0] = 'eventx'; main()"]
 
 
-def edits(text: str, n: int) -> dict[str, str]:
+def edits(text: str, common: str, n: int) -> dict[str, tuple[str, str]]:
+    """Edit name -> (file, its edited text); every edit must change its file."""
     word = f"zq{n}x"
-    return {
-        "example": text.replace("Poland is sending thousands", f"Poland{n} is sending thousands", 1),
-        "one rule": text.replace("[lemma=send|dispatch|rush|airlift|", f"[lemma=send|dispatch|rush|airlift|{word}|", 1),
-        "shared var": text.replace("send_verb: \"[lemma=deploy|send|", f"send_verb: \"[lemma=deploy|send|{word}|", 1),
-        "broken": text.replace("[lemma=send|dispatch|rush|airlift|", f"[lemma=send|{word}|dispatch|rush|airlift|", 1).replace(
-            "|despatch | lower=deployed]=trigger", "|despatch | lower=deployed=trigger", 1),
+    found = {
+        "example": ("deployment.yml", text.replace("Poland is sending thousands", f"Poland{n} is sending thousands", 1)),
+        "one rule": ("deployment.yml", text.replace("[lemma=send|dispatch|rush|airlift|",
+                                                    f"[lemma=send|dispatch|rush|airlift|{word}|", 1)),
+        # a var used by 51 rules across the pack's files
+        "shared var": ("common.yml", common.replace('in_clause: "[!word=/[.;:!?]/]"',
+                                                    f'in_clause: "[!word=/[.;:!?]/ & !lower={word}]"', 1)),
+        "broken": ("deployment.yml", text.replace("[lemma=send|dispatch|rush|airlift|", f"[lemma=send|{word}|dispatch|rush|airlift|", 1).replace(
+            "|despatch | lower=deployed]=trigger", "|despatch | lower=deployed=trigger", 1)),
     }
+    for name, (file, edited) in found.items():
+        assert edited != (text if file == "deployment.yml" else common), f"the {name} edit no longer applies to the pack"
+    return found
+
+
+def compare(options: argparse.Namespace) -> None:
+    """Sessions of the baseline and of this checkout, alternating, each in a fresh process."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from startup import export
+
+    runs: dict[str, list[dict]] = {"baseline": [], "current": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        commit = export(options.baseline, Path(tmp) / "baseline")
+        trees = {"baseline": Path(tmp) / "baseline", "current": ROOT}
+        for n in range(options.repeat):
+            for version, tree in trees.items():
+                cache = Path(tmp) / f"cache-{version}-{n}"
+                env = dict(os.environ, EVENTX_CACHE_DIR=str(cache))
+                env.pop("EVENTX_NO_CACHE", None)
+                command = [sys.executable, __file__, "--corpus", options.corpus, "--sample", str(options.sample),
+                           "--repeat", "1", "--first-edit", str(n), "--tree", str(tree), "--json"]
+                done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+                runs[version].append(json.loads(done.stdout.splitlines()[-1]))
+    first = runs["current"][0]
+    print(f"sample: {first['documents']} documents ({first['mb']:.2f} MB) of {options.corpus}; baseline "
+          f"{options.baseline} = {commit[:10]}; median of {options.repeat} sessions per version, seconds;"
+          f" load average {os.getloadavg()[0]:.1f}")
+    print(f"{'edit':<12} {'baseline':>9} {'current':>8} {'ratio':>7} {'load':>6} {'sample':>7} {'examples':>9}  (current)")
+    for name in first["times"]:
+        old, new = (statistics.median(run["times"][name][0] for run in runs[v]) for v in ("baseline", "current"))
+        part = {key: statistics.median(run["parts"][name][0].get(key, 0.0) for run in runs["current"])
+                for key in ("load", "sample", "examples")}
+        print(f"{name:<12} {old:>9.2f} {new:>8.2f} {old / new:>6.2f}x {part['load']:>6.2f} {part['sample']:>7.2f}"
+              f" {part['examples']:>9.2f}")
 
 
 def main() -> None:
@@ -55,7 +101,16 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(ROOT / "corpora"), help="corpus file or directory (default: corpora/)")
     parser.add_argument("--sample", type=int, default=200, help="documents in the sample (default: 200)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--baseline", help="git revision to compare this checkout with (see above)")
+    parser.add_argument("--tree", help=argparse.SUPPRESS)  # internal: the eventx source tree to measure
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)  # internal: the edits' times as JSON
+    parser.add_argument("--first-edit", type=int, default=0, help=argparse.SUPPRESS)  # internal: numbers the edits
     options = parser.parse_args()
+    if options.baseline:
+        compare(options)
+        return
+    if options.tree:
+        sys.path.insert(0, options.tree)
 
     from eventx.io.readers import iter_corpus
     from eventx.serve import Session
@@ -73,17 +128,21 @@ def main() -> None:
         session = Session(rules, [str(sample)], sample=options.sample)
         opened = time.perf_counter() - started
         text = (rules / "deployment.yml").read_text()
+        common = (rules / "common.yml").read_text()
         saved_log = Path(tmp) / "saved.jsonl"
-        subprocess.run([*EVENTX, "run", str(sample), "-r", str(rules), "-o", str(saved_log), "-q"], check=True)
+        if not options.json:
+            subprocess.run([*EVENTX, "run", str(sample), "-r", str(rules), "-o", str(saved_log), "-q"], check=True)
         times: dict[str, list[float]] = {}
         parts: dict[str, list[dict]] = {}
-        for n in range(options.repeat):
-            for name, edited in edits(text, n).items():
+        for n in range(options.first_edit, options.first_edit + options.repeat):
+            for name, (file, edited) in edits(text, common, n).items():
                 started = time.perf_counter()
-                result = session.analyse({"deployment.yml": edited}, "deployment.yml")
+                result = session.analyse({file: edited}, "deployment.yml")
                 times.setdefault(name, []).append(time.perf_counter() - started)
                 parts.setdefault(name, []).append(result.timings)
                 assert (result.errors > 0) == (name == "broken"), (name, result.diagnostics[:1])
+            if options.json:
+                continue
             # the loop it replaces, on the saved pack
             started = time.perf_counter()
             subprocess.run([*EVENTX, "check", str(rules)], capture_output=True)
@@ -91,6 +150,10 @@ def main() -> None:
             subprocess.run([*EVENTX, "run", str(sample), "-r", str(rules), "-o", str(new_log), "-q"], check=True)
             subprocess.run([*EVENTX, "diff", str(saved_log), str(new_log)], capture_output=True)
             times.setdefault("cli loop", []).append(time.perf_counter() - started)
+    if options.json:
+        print(json.dumps({"documents": len(docs), "mb": sum(len(d.text) for d in docs) / 1e6, "times": times,
+                          "parts": parts}))
+        return
     print(f"sample: {len(docs)} documents ({sum(len(d.text) for d in docs) / 1e6:.2f} MB) of {options.corpus}; "
           f"session opened in {opened:.2f} s; median of {options.repeat}, seconds")
     loop = statistics.median(times["cli loop"])

@@ -24,7 +24,6 @@ from eventx.extract.mentions import PARTY_CODE, merge_mentions
 from eventx.match.matcher import Match, RulePack, SentenceMatches, longest_mentions
 from eventx.record import Event, sorted_events
 from eventx.rules.compile import compile_rules
-from eventx.rules.loader import load_rule_files_partial
 from eventx.text.model import Document, Sentence
 from eventx.text.pipeline import analyse, iter_sentences, tokens_for
 
@@ -55,6 +54,8 @@ def load_rules(path: str | Path | None = None) -> RulePack:
     pack = cached_pack(path)
     if pack is not None:
         return pack
+    from eventx.rules.loader import load_rule_files_partial  # YAML and the schema: not for a cached pack
+
     ruleset, diagnostics = load_rule_files_partial(path)
     try:
         pack = compile_rules(ruleset)

@@ -30,6 +30,7 @@ except ImportError:  # Python < 3.11
     import sre_parse as _sre_parse  # type: ignore[no-redef, unused-ignore]
 
 from eventx.api import DocumentTimeout, DocumentTrace, Extractor, load_rules
+from eventx.cache import cached_lint, keep_lint
 from eventx.codes import (
     BACKTRACKING_REGEX,
     NESTED_QUANTIFIER,
@@ -96,6 +97,13 @@ def lint(path: str | Path) -> LintResult:
     Raises InputError when ``path`` does not exist; problems in the files become diagnostics.
     """
     path = Path(path)
+    given = _given_files(path)
+    named = sorted(str(p) for p in given)
+    if path.exists():  # else load_rules says so
+        found = cached_lint(path, named)
+        if found is not None:
+            diagnostics, rules, lexicons = found
+            return LintResult([Diagnostic(*d) for d in diagnostics], rules, lexicons)
     try:
         pack = load_rules(path)
     except RuleError as err:
@@ -103,7 +111,6 @@ def lint(path: str | Path) -> LintResult:
     ruleset = pack.ruleset
     assert ruleset is not None  # load_rules keeps it
     result = LintResult(list(ruleset.warnings), len(ruleset.rules), len(ruleset.lexicons))
-    given = _given_files(path)
     result.diagnostics += _example_coverage(ruleset)
     result.diagnostics += _unused(ruleset, pack, given)
     result.diagnostics += _same_names(ruleset)
@@ -114,6 +121,9 @@ def lint(path: str | Path) -> LintResult:
     result.diagnostics += _backtracking_regexes(ruleset)
     result.diagnostics += _run_examples(ruleset, pack)
     result.diagnostics = _sorted(result.diagnostics)
+    if not any(d.code == SLOW_EXAMPLE for d in result.diagnostics):  # a verdict of the clock is not kept
+        rows = [(d.file, d.line, d.col, d.message, d.code, d.severity) for d in result.diagnostics]
+        keep_lint(path, named, ruleset.sources, rows, result.rules, result.lexicons)
     return result
 
 

@@ -26,6 +26,7 @@ from regex import Pattern as RegexPattern  # a name that class attributes called
 from eventx import codes
 from eventx.errors import Diagnostic, did_you_mean
 from eventx.match.atoms import TokenAtoms
+from eventx.regexstore import compile_regex
 from eventx.match.ast import (
     LOOKAROUND,
     Alt,
@@ -125,7 +126,7 @@ class CompiledPattern:
     @property
     def regex(self) -> RegexPattern[str]:
         if not self._compiled:
-            self._compiled.append(regex.compile(self.source))
+            self._compiled.append(compile_regex(self.source))
         return self._compiled[0]
 
     @property
@@ -133,7 +134,7 @@ class CompiledPattern:
         if self.suffix_source is None:
             return None
         if not self._suffix:
-            self._suffix.append(regex.compile(self.suffix_source))
+            self._suffix.append(compile_regex(self.suffix_source))
         return self._suffix[0]
 
     @property
@@ -180,7 +181,7 @@ class CompiledMention:
     def regex(self) -> RegexPattern[str]:
         found = self._compiled.get(None)
         if found is None:
-            found = self._compiled[None] = regex.compile(self.source)
+            found = self._compiled[None] = compile_regex(self.source)
         return found
 
     @property
@@ -198,7 +199,7 @@ class CompiledMention:
         if found is None:
             chars = "".join(sorted(flags or ()))
             source = f"[{regex.escape(chars)}]" if chars else "(?!)"
-            found = self._compiled[key] = regex.compile(source)
+            found = self._compiled[key] = compile_regex(source)
         return found
 
     @property
@@ -206,7 +207,7 @@ class CompiledMention:
         """The pattern under POSIX (leftmost-longest) matching: from a start, its longest match."""
         found = self._compiled.get("longest")
         if found is None:
-            found = self._compiled["longest"] = regex.compile(self.source, flags=regex.POSIX)
+            found = self._compiled["longest"] = compile_regex(self.source, flags=regex.POSIX)
         return found
 
     def ending_after(self, count: int) -> RegexPattern[str]:
@@ -219,7 +220,7 @@ class CompiledMention:
                 rf"{_AT_TOKEN}(?=(?:{TOKEN}){{{count}}}(?:(?P<{_NEXT_GROUP}>.)|\Z))(?:{body})"
                 rf"(?({_NEXT_GROUP})(?=(?P={_NEXT_GROUP}))|\Z)"
             )
-            found = self._compiled[count] = regex.compile(source)
+            found = self._compiled[count] = compile_regex(source)
         return found
 
 
@@ -426,7 +427,7 @@ class PatternCompiler:
     def emit_regex(self, node: Node) -> RegexPattern[str]:
         """A regex for an expanded ``node`` alone, starting at a token boundary of the encoded
         stream; no trigger placement or empty-match checks, so any fragment of a rule compiles."""
-        return regex.compile(r"(?<![^\n])" + self._emit(node))
+        return compile_regex(r"(?<![^\n])" + self._emit(node))
 
     # --- macro expansion and name checks ------------------------------------------------
 

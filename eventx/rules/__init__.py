@@ -2,11 +2,20 @@
 
 ``load_rule_files(path)`` gives a :class:`RuleSet` for the pattern compiler; every problem
 in the files is raised together as one :class:`eventx.errors.RuleError`.
+
+The loader (and YAML, and the format's schema) is imported on first use: a pack read back from
+the cache (:mod:`eventx.cache`) needs only the model classes.
 """
 
-from eventx.rules.loader import load_rule_files
+from typing import TYPE_CHECKING, Any
+
 from eventx.rules.model import Example, Lexicon, LexiconEntry, Pos, Rule, RuleSet, SourceText
-from eventx.rules.schema import rule_file_json_schema
+
+if TYPE_CHECKING:
+    from eventx.rules.loader import load_rule_files
+    from eventx.rules.schema import rule_file_json_schema
+
+_LAZY = {"load_rule_files": "eventx.rules.loader", "rule_file_json_schema": "eventx.rules.schema"}
 
 __all__ = [
     "Example",
@@ -19,3 +28,13 @@ __all__ = [
     "load_rule_files",
     "rule_file_json_schema",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value

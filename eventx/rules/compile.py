@@ -22,7 +22,7 @@ from eventx.match.compiler import PatternCompiler, SourceLike
 from eventx.match.lexicon import LexiconIndex
 from eventx.match.matcher import CompiledMentionRule, CompiledRule, RulePack
 from eventx.rules.model import MentionRule, RuleSet
-from eventx.text.tokenize import tokenize
+from eventx.text.tokenize import token_words
 
 
 def _render(source: SourceLike, offset: int) -> tuple[str, int, int]:
@@ -52,7 +52,7 @@ def make_compiler(ruleset: RuleSet, lexicons: LexiconIndex, lexicon_ids: dict[st
     def words(key: str) -> tuple[tuple[str, ...], str | None]:
         lexicon = ruleset.lexicons[key]
         for entry in lexicon.entries:
-            if len(tokenize(entry.phrase)) != 1:
+            if len(token_words(entry.phrase)) != 1:  # the words only: no lemmas (lemma tables)
                 return (), f"'{entry.phrase}' ({entry.pos}) is not a single word: use @{key} as a phrase lexicon"
         return tuple(entry.phrase for entry in lexicon.entries), None
 
@@ -75,21 +75,23 @@ class CompileCache:
     compiles the pack again after every edit).
 
     The token atoms persist, so a rule compiled again keeps its flag characters, hence its regex
-    source, and the ``regex`` module's own cache spares building its regex again. Each event
-    rule's compiled patterns are kept by its pattern and ``unless`` texts and its file, for as
-    long as nothing a pattern may refer to changes (vars, lexicons, mention rules, any other part
-    of the rule set but its event rules; those of the last ``keep`` such contexts are kept): after
-    an edit of event rules only those are compiled, or every rule after an edit of a var, a
-    lexicon or a mention rule.
+    source, and the regex store's memory (:mod:`eventx.regexstore`) spares building its regex
+    again. Each event rule's compiled patterns are kept by its pattern and ``unless`` texts and
+    its file, with the texts of the vars they expanded (transitively), for as long as nothing
+    else a pattern may refer to changes (lexicons, mention rules, scopes, any other part of the
+    rule set but its event rules and vars; those of the last ``keep`` such contexts are kept):
+    after an edit of event rules only those are compiled, after an edit of a var only the rules
+    using it, and every rule after an edit of a lexicon or a mention rule.
     """
 
     atoms: TokenAtoms = field(default_factory=TokenAtoms)
-    #: context (see :func:`_context`) -> rule key -> (pattern, unless patterns, vars, lexicons
-    #: used); the last few contexts, so that undoing an edit of a var finds its rules again
-    contexts: dict[tuple, dict[tuple, tuple]] = field(default_factory=dict)
+    #: context (see :func:`_context`) -> rule key -> its last few versions (pattern, unless
+    #: patterns, vars, lexicons used, the vars' texts); the last few contexts, so that undoing
+    #: an edit of a var or a lexicon finds its rules again
+    contexts: dict[tuple, dict[tuple, list[tuple]]] = field(default_factory=dict)
     keep: int = 3
 
-    def rules_for(self, context: tuple) -> dict[tuple, tuple]:
+    def rules_for(self, context: tuple) -> dict[tuple, list[tuple]]:
         rules = self.contexts.pop(context, None)
         if rules is None:
             rules = {}
@@ -103,12 +105,10 @@ def _context(ruleset: RuleSet) -> tuple:
     """Everything an event rule's compiled patterns may depend on besides the rule itself."""
     parts: list[object] = []
     for f in dataclasses.fields(ruleset):
-        if f.name in ("rules", "files", "root", "version", "warnings", "sources"):
-            continue
+        if f.name in ("rules", "files", "root", "version", "warnings", "sources", "vars"):
+            continue  # vars: each rule's entry checks the texts of those it used
         value = getattr(ruleset, f.name)
-        if f.name == "vars":
-            value = tuple(sorted((name, var.text) for name, var in value.items()))
-        elif f.name == "lexicons":
+        if f.name == "lexicons":
             value = tuple(sorted((name, lex.case_sensitive, tuple((e.phrase, e.norm) for e in lex.entries))
                                  for name, lex in value.items()))
         else:  # a part this cache does not know in detail: compared whole, positions included
@@ -123,17 +123,22 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
     ``cache``: reuse the work of earlier calls with the same cache (see :class:`CompileCache`).
     """
     lexicons, lexicon_ids = build_lexicon_index(ruleset)
-    cached = cache.rules_for(_context(ruleset)) if cache is not None else {}
     atoms = TokenAtoms() if cache is None else cache.atoms
     compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
     diagnostics: list[Diagnostic] = []
     mentions = _compile_mentions(ruleset, compiler, lexicon_ids, diagnostics)
+    # the vars mention rules expanded shape their labels, which event rules refer to
+    mention_vars = tuple(sorted((name, ruleset.vars[name].text) for name in compiler.used_vars))
+    cached = cache.rules_for((*_context(ruleset), ("mention vars", mention_vars))) if cache is not None else {}
     compiled: list[CompiledRule] = []
     used_vars: set[str] = set()
     used_lexicons: set[str] = set()
     for rule in ruleset.rules:
         key = (rule.pattern.text, tuple(text.text for text in rule.unless), rule.file)
-        kept = cached.get(key)
+        versions = cached.get(key, [])
+        # the version compiled with the vars as they are now (they may have been edited or removed)
+        kept = next((v for v in versions if all(name in ruleset.vars and ruleset.vars[name].text == text
+                                                for name, text in v[4])), None)
         if kept is None:
             # with a cache, a compiler of its own: the vars and lexicons the rule uses are then
             # all its own (a shared compiler expands each var once, for the first rule using it)
@@ -142,10 +147,11 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
             guards = [own.compile_guard(text, diagnostics) for text in rule.unless]
             if pattern is None or None in guards:
                 continue
-            kept = (pattern, tuple(guards), frozenset(own.used_vars), frozenset(own.used_lexicons))
+            var_texts = tuple(sorted((name, ruleset.vars[name].text) for name in own.used_vars))
+            kept = (pattern, tuple(guards), frozenset(own.used_vars), frozenset(own.used_lexicons), var_texts)
             if cache is not None:
-                cached[key] = kept
-        pattern, guards, rule_vars, rule_lexicons = kept
+                cached[key] = [kept, *versions[: cache.keep - 1]]
+        pattern, guards, rule_vars, rule_lexicons, _ = kept
         used_vars |= rule_vars
         used_lexicons |= rule_lexicons
         compiled.append(

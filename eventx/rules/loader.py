@@ -35,8 +35,7 @@ from eventx.rules.model import (
 from eventx.rules.validate import Validator, Value
 from eventx.rules.yamlpos import YamlSource
 
-RULE_SUFFIXES = (".yml", ".yaml")
-TEST_SUFFIXES = (".test.yml", ".test.yaml")
+from eventx.rules.files import RULE_SUFFIXES, TEST_SUFFIXES, rule_files_under  # noqa: F401 (re-exported)
 
 
 def load_rule_files(path: str | Path, *, root: str | Path | None = None) -> RuleSet:
@@ -62,16 +61,6 @@ def load_rule_files_partial(path: str | Path, *, root: str | Path | None = None)
     """
     loader = _load(path, root)
     return loader.ruleset(partial=True), [*loader.errors, *loader.warnings]
-
-
-def rule_files_under(folder: Path) -> list[Path]:
-    """The rule files a directory given as a pack loads (before their imports), in walk order."""
-    found = []
-    for parent, subfolders, names in os.walk(folder):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        found += [Path(parent, name) for name in names
-                  if name.endswith(RULE_SUFFIXES) and not name.endswith(TEST_SUFFIXES)]
-    return found
 
 
 def _load(path: str | Path, root: str | Path | None) -> _Loader:

@@ -90,6 +90,17 @@ class Lexicon:
     pos: Pos
     source: str | None = None
 
+    def __reduce__(self) -> tuple:
+        """Pickled with its entries as columns: the shipped pack's 8,000 entries and their
+        positions made two thirds of the time of reading a compiled pack back (the cache)."""
+        columns = tuple(zip(*((e.phrase, e.norm, e.pos.file, e.pos.line, e.pos.col) for e in self.entries))) or ((),) * 5
+        return _lexicon, (self.name, columns, self.case_sensitive, self.pos, self.source)
+
+
+def _lexicon(name: str, columns: tuple, case_sensitive: bool, pos: Pos, source: str | None) -> Lexicon:
+    entries = tuple(LexiconEntry(phrase, norm, Pos(file, line, col)) for phrase, norm, file, line, col in zip(*columns))
+    return Lexicon(name, entries, case_sensitive, pos, source)
+
 
 @dataclass(frozen=True, slots=True)
 class Example:

@@ -15,9 +15,22 @@ import bisect
 import re
 from array import array
 
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
-import yaml
+if TYPE_CHECKING:
+    import yaml
+else:
+
+    class _Yaml:
+        """pyyaml, imported on first use: unpickling a cached pack needs :class:`_Places` only."""
+
+        def __getattr__(self, name: str) -> Any:
+            import yaml as module
+
+            globals()["yaml"] = module
+            return getattr(module, name)
+
+    yaml = _Yaml()
 
 from eventx.errors import Diagnostic
 from eventx import codes
@@ -128,7 +141,14 @@ _SLOW = _Slow()
 # Where libyaml and pyyaml's Python reader disagree on positions or on what is allowed: tabs,
 # CR and the Unicode line breaks (line counting), a byte-order mark inside the text (pyyaml
 # does not count it as a column), and characters the Python reader rejects.
-_PYTHON_ONLY = re.compile(r"[\t\r\x85\u2028\u2029\ufeff]|" + yaml.reader.Reader.NON_PRINTABLE.pattern)
+_PYTHON_ONLY: list[re.Pattern[str]] = []  # built with pyyaml's own class of characters, on first use
+
+
+def _python_only() -> re.Pattern[str]:
+    if not _PYTHON_ONLY:
+        _PYTHON_ONLY.append(re.compile(r"[\t\r\x85\u2028\u2029\ufeff]|" + yaml.reader.Reader.NON_PRINTABLE.pattern))
+    return _PYTHON_ONLY[0]
+
 _STANDARD_TAGS = frozenset(
     "tag:yaml.org,2002:" + name
     for name in ("str", "seq", "map", "int", "float", "bool", "null", "timestamp", "binary", "set", "omap",
@@ -142,7 +162,7 @@ def _compose_fast(text: str) -> yaml.Node | None | _Slow:
     """The document composed by libyaml when that is exactly what ``SafeLoader`` gives, else _SLOW.
 
     Checked differentially on random YAML-like text: with a final line break and none of
-    ``_PYTHON_ONLY``, both composers build the same nodes (tags, values, scalar styles, marks;
+    ``_python_only()``, both composers build the same nodes (tags, values, scalar styles, marks;
     libyaml says ``''`` for a plain style where pyyaml says None, read here as ``or ""``)
     whenever both succeed. What libyaml accepts and pyyaml rejects is caught afterwards:
     explicit tags, a block scalar header followed directly by ``#``, and ``?`` or ``:`` in a
@@ -150,7 +170,7 @@ def _compose_fast(text: str) -> yaml.Node | None | _Slow:
     collection (``{args: }``), whose position differs. Every error
     goes through pyyaml again, for its messages and positions.
     """
-    if not text.endswith("\n") or _PYTHON_ONLY.search(text) or not hasattr(yaml, "CSafeLoader"):
+    if not text.endswith("\n") or _python_only().search(text) or not hasattr(yaml, "CSafeLoader"):
         return _SLOW
     try:
         node = yaml.compose(text, Loader=yaml.CSafeLoader)

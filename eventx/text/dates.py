@@ -26,6 +26,8 @@ import datetime as dt
 
 import regex
 
+from eventx.regexstore import compile_regex
+
 __all__ = ["normalise_date"]
 
 _MONTHS = {
@@ -43,19 +45,19 @@ _MONTH = (
 _DAY = r"(?P<day>[0-9]{1,2})(?:st|nd|rd|th)?\b"
 _YEAR = r"(?P<year>(?:1[89]|2[0-9])[0-9]{2})\b"
 
-_ISO_RE = regex.compile(r"\b(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?\b")
-_MONTH_DAY_RE = regex.compile(rf"(?i)\b{_MONTH}\s*{_DAY}(?:\s*,?\s*{_YEAR})?")
-_DAY_MONTH_RE = regex.compile(rf"(?i)\b{_DAY}\s*(?:of\s+)?{_MONTH}(?:\s*,?\s*{_YEAR})?")
-_MONTH_YEAR_RE = regex.compile(rf"(?i)\b{_MONTH}(?:\s*,?\s*{_YEAR})?")
-_YEAR_RE = regex.compile(rf"\b{_YEAR}")
+_ISO_RE = compile_regex(r"\b(?P<year>[0-9]{4})-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?\b")
+_MONTH_DAY_RE = compile_regex(rf"(?i)\b{_MONTH}\s*{_DAY}(?:\s*,?\s*{_YEAR})?")
+_DAY_MONTH_RE = compile_regex(rf"(?i)\b{_DAY}\s*(?:of\s+)?{_MONTH}(?:\s*,?\s*{_YEAR})?")
+_MONTH_YEAR_RE = compile_regex(rf"(?i)\b{_MONTH}(?:\s*,?\s*{_YEAR})?")
+_YEAR_RE = compile_regex(rf"\b{_YEAR}")
 
-_SAME_DAY_RE = regex.compile(r"\b(?:today|tonight|this (?:morning|afternoon|evening))\b")
-_DAY_BEFORE_RE = regex.compile(r"\b(?:yesterday|last night)\b")
-_DAY_AFTER_RE = regex.compile(r"\btomorrow\b")
-_AGO_RE = regex.compile(r"\b(?P<n>[0-9]+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+_SAME_DAY_RE = compile_regex(r"\b(?:today|tonight|this (?:morning|afternoon|evening))\b")
+_DAY_BEFORE_RE = compile_regex(r"\b(?:yesterday|last night)\b")
+_DAY_AFTER_RE = compile_regex(r"\btomorrow\b")
+_AGO_RE = compile_regex(r"\b(?P<n>[0-9]+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
                         r"(?P<unit>day|week)s?\s+ago\b")
-_PERIOD_RE = regex.compile(r"\b(?P<which>last|this|next|past|coming)\s+(?P<unit>week|month|year)\b")
-_WEEKDAY_RE = regex.compile(
+_PERIOD_RE = compile_regex(r"\b(?P<which>last|this|next|past|coming)\s+(?P<unit>week|month|year)\b")
+_WEEKDAY_RE = compile_regex(
     r"\b(?:(?P<which>last|next|this|coming|past)\s+)?"
     r"(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
 )

@@ -8,18 +8,20 @@ American ones so a rule pack needs only one spelling.
 
 from __future__ import annotations
 
+import atexit
 import gzip
 import hashlib
 import importlib.abc
 import importlib.util
 import marshal
 import sys
+import zlib
 from typing import Any
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
 
-import regex
+from eventx.regexstore import compile_regex
 
 __all__ = ["lemmatize", "lemma_forms", "normalise_spelling"]
 
@@ -30,7 +32,7 @@ _cache: dict[str, tuple[str, bool]] = {}  # lower -> (lemma, known to the lexico
 _POS_ORDER = ("VERB", "NOUN", "ADJ", "ADV")
 
 # Alphabetic words, optionally hyphenated ("cease-fire"); everything else is its own lemma.
-_LEMMATIZABLE = regex.compile(r"\p{L}+(?:-\p{L}+)*")
+_LEMMATIZABLE = compile_regex(r"\p{L}+(?:-\p{L}+)*")
 
 # Penn Treebank clitics: their lemma is the full word they stand for, when unambiguous.
 _CLITIC_LEMMAS = {"n't": "not", "'m": "be", "'re": "be", "'ve": "have", "'ll": "will"}
@@ -56,11 +58,11 @@ _BRITISH_STEMS = {
     "programme": "program", "manoeuvre": "maneuver", "manoeuvring": "maneuvering",
     "traveller": "traveler", "jewellery": "jewelry", "catalogue": "catalog",
 }
-_BRITISH_RE = regex.compile("|".join(sorted(_BRITISH_STEMS, key=len, reverse=True)))
+_BRITISH_RE = compile_regex("|".join(sorted(_BRITISH_STEMS, key=len, reverse=True)))
 _AMERICAN_STEMS = {american: british for british, american in _BRITISH_STEMS.items()}
-_AMERICAN_RE = regex.compile("|".join(sorted(_AMERICAN_STEMS, key=len, reverse=True)))
-_ISE_RE = regex.compile(r"(?<=\p{L}{2})(is|ys)(e|ation)$")
-_IZE_RE = regex.compile(r"(?<=\p{L}{2})(iz|yz)(e[sd]?|ing|ation)")
+_AMERICAN_RE = compile_regex("|".join(sorted(_AMERICAN_STEMS, key=len, reverse=True)))
+_ISE_RE = compile_regex(r"(?<=\p{L}{2})(is|ys)(e|ation)$")
+_IZE_RE = compile_regex(r"(?<=\p{L}{2})(iz|yz)(e[sd]?|ing|ation)")
 
 
 def _is_known_lemma(word: str) -> bool:
@@ -228,7 +230,7 @@ def _read_overrides(path: Path) -> dict[str, dict[str, str]]:
     return table
 
 
-_loaded: _Tables | None = None
+_loaded: _Tables | _LazyTables | None = None
 _TABLES_FORMAT = 1  # bump when _Tables changes what it holds
 
 
@@ -277,13 +279,95 @@ def _cached_tables(resources: Path) -> _Tables:
     return tables
 
 
-def _tables() -> _Tables:
+_SHARDS = 64
+
+
+def _shard_of(word: str) -> int:
+    return zlib.crc32(word.encode("utf-8", "surrogatepass")) % _SHARDS
+
+
+class _Shard(dict):
+    """The entries of one shard, and its share of the inflected lemmas."""
+
+    __slots__ = ("inflected",)
+    inflected: frozenset[str]
+
+
+class _ShardedEntries:
+    """``entries.get`` and ``in inflected`` of :class:`_Tables`, each shard of the cache read
+    on first use: a command that lemmatises a sentence reads a few kilobytes instead of the
+    whole tables (a tenth of a second). Any shard that cannot be read means the whole tables."""
+
+    def __init__(self, folder: Path, resources: Path):
+        self._folder = folder
+        self._resources = resources
+        self._shards: list[_Shard | None] = [None] * _SHARDS
+        self._whole: _Tables | None = None
+
+    def _shard(self, word: str) -> _Shard | None:
+        index = _shard_of(word)
+        shard = self._shards[index]
+        if shard is None and self._whole is None:
+            try:
+                entries, inflected = marshal.loads((self._folder / f"{index}.marshal").read_bytes())
+                if not isinstance(entries, dict) or not isinstance(inflected, frozenset):
+                    raise ValueError("not a shard")
+                shard = self._shards[index] = _Shard(entries)
+                shard.inflected = inflected
+            except (OSError, ValueError, EOFError, TypeError):
+                self._whole = _cached_tables(self._resources)
+        return shard
+
+    def get(self, word: str) -> tuple[str, int, str | None] | None:
+        shard = self._shard(word)
+        return shard.get(word) if shard is not None else self._whole.entries.get(word)  # type: ignore[union-attr]
+
+    def __contains__(self, word: object) -> bool:
+        assert isinstance(word, str)
+        shard = self._shard(word)
+        return word in (shard.inflected if shard is not None else self._whole.inflected)  # type: ignore[union-attr]
+
+
+class _LazyTables:
+    """:class:`_Tables` read shard by shard (``entries`` and ``inflected`` are one object)."""
+
+    def __init__(self, folder: Path, resources: Path):
+        self.entries = self.inflected = _ShardedEntries(folder, resources)
+
+
+def _sharded_tables(resources: Path) -> _Tables | _LazyTables:
+    """The tables, from shard files in the cache folder when they are there (written, after
+    the whole tables are read, by the first process that needs them)."""
+    path = _cache_file(resources)
+    if path is None:
+        return _cached_tables(resources)
+    folder = path.with_suffix(".shards")
+    if (folder / "complete").is_file():
+        return _LazyTables(folder, resources)
+    tables = _cached_tables(resources)
+    from eventx.cache import write_atomically
+
+    shards: list[tuple[dict, set]] = [({}, set()) for _ in range(_SHARDS)]
+    for word, entry in tables.entries.items():
+        shards[_shard_of(word)][0][word] = entry
+    for word in tables.inflected:
+        shards[_shard_of(word)][1].add(word)
+    try:
+        for index, (entries, inflected) in enumerate(shards):
+            write_atomically(folder / f"{index}.marshal", marshal.dumps((entries, frozenset(inflected))))
+        write_atomically(folder / "complete", b"")
+    except OSError:
+        pass
+    return tables
+
+
+def _tables() -> _Tables | _LazyTables:
     global _loaded
     if _loaded is None:
         spec = importlib.util.find_spec("lemminflect")  # finds the package without importing it
         if spec is None or not spec.submodule_search_locations:
             raise ImportError("lemminflect is not installed")
-        _loaded = _cached_tables(Path(next(iter(spec.submodule_search_locations))) / "resources")
+        _loaded = _sharded_tables(Path(next(iter(spec.submodule_search_locations))) / "resources")
     return _loaded
 
 
@@ -297,12 +381,97 @@ def _lookup(lower: str) -> tuple[str, bool]:
     if entry is not None:
         return normalise_spelling(entry[0]), True
     if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
-        lemma = _lemminflect_module().getAllLemmasOOV(lower, "NOUN")["NOUN"][0]
+        lemma = _oov_lemma(lower, "NOUN")
     elif lower.endswith(("ed", "ing")):
-        lemma = _lemminflect_module().getAllLemmasOOV(lower, "VERB")["VERB"][0]
+        lemma = _oov_lemma(lower, "VERB")
     else:
         lemma = lower
     return normalise_spelling(lemma.lower()), False
+
+
+_OOV_LIMIT = 20_000  # rule-made lemmas kept between processes (and in memory: a few MB)
+_oov: dict[str, str] | None = None  # "UPOS word" -> lemminflect's rule-made lemma
+_oov_new: dict[str, str] = {}  # those this process made, to add to the cache file at exit
+
+
+def lemminflect_fingerprint() -> str:
+    """Names lemminflect's data and lemmatizer code (their files' sizes and times), this
+    module's cache format and Python's marshal: what lemmas depend on beyond eventx's code."""
+    spec = importlib.util.find_spec("lemminflect")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    package = Path(next(iter(spec.submodule_search_locations)))
+    tables = _cache_file(package / "resources")
+    if tables is None:
+        return ""
+    digest = hashlib.sha256(tables.name.encode())
+    try:
+        for path in (package / "resources" / "model_lemma.pkl.gz", package / "core" / "Lemmatizer.py",
+                     package / "core" / "LemmatizerRules.py", package / "kmodels" / "KInfer.py"):
+            st = path.stat()
+            digest.update(f"{path} {st.st_size} {st.st_mtime_ns}".encode())
+    except OSError:
+        return ""
+    return digest.hexdigest()[:16]
+
+
+def _oov_file() -> Path | None:
+    """Where rule-made lemmas are kept between processes, beside the tables' cache file."""
+    fingerprint = lemminflect_fingerprint()
+    if not fingerprint:
+        return None
+    from eventx.cache import cache_dir
+
+    return cache_dir() / f"lemma-oov-{fingerprint}.marshal"
+
+
+def _read_oov(path: Path | None) -> dict[str, str]:
+    if path is None:
+        return {}
+    try:
+        memo = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(memo, dict) or not all(type(k) is str and type(v) is str for k, v in memo.items()):
+        return {}
+    return memo
+
+
+def _oov_lemma(lower: str, upos: str) -> str:
+    """lemminflect's rule-made lemma of an unknown word (``getAllLemmasOOV``), remembered between
+    processes: its rules run a small neural model, and importing lemminflect and numpy for it
+    costs more than a short command's whole run. A cache that cannot be read or written only
+    costs that time again."""
+    global _oov
+    if _oov is None:
+        _oov = _read_oov(_oov_file())
+    key = f"{upos} {lower}"
+    lemma = _oov.get(key)
+    if lemma is None:
+        lemma = _lemminflect_module().getAllLemmasOOV(lower, upos)[upos][0]
+        if len(_oov) < _OOV_LIMIT:
+            if not _oov_new:
+                atexit.register(_keep_oov)
+            _oov[key] = _oov_new[key] = lemma
+    return lemma
+
+
+def _keep_oov() -> None:
+    """Add this process's rule-made lemmas to the cache file (merged with what others added)."""
+    path = _oov_file()
+    if path is None or not _oov_new:
+        return
+    memo = _read_oov(path)
+    if len(memo) >= _OOV_LIMIT:
+        return
+    memo.update(_oov_new)
+    from eventx.cache import write_atomically
+
+    try:
+        write_atomically(path, marshal.dumps(memo))
+    except (OSError, ValueError):
+        pass
+    _oov_new.clear()
 
 
 def _entry(lower: str) -> tuple[str, bool]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import regex
+from eventx.regexstore import compile_regex
 from eventx.text.lemma import lemmatize, noun_lemma, word_classes
 
 __all__ = ["Quantity", "parse_quantity"]
@@ -76,11 +76,11 @@ _STOP_WORDS = frozenset(
 _DETERMINERS = frozenset("the these those their its his her our".split())
 
 # Digits glued to letters ("3rd", "1990s", "2bn") are words, not numbers.
-_WORD_RE = regex.compile(
+_WORD_RE = compile_regex(
     r"(?:\p{L}\.){2,}|[0-9]+(?:[.,][0-9]+)*\p{L}*|\p{L}+(?:'\p{L}+)?|[^\s\p{L}\p{N}]"
 )
-_DIGITS_RE = regex.compile(r"[0-9]+(?:[.,][0-9]+)*")
-_THOUSANDS_RE = regex.compile(r"[0-9]{1,3}([.,])[0-9]{3}(?:\1[0-9]{3})*")
+_DIGITS_RE = compile_regex(r"[0-9]+(?:[.,][0-9]+)*")
+_THOUSANDS_RE = compile_regex(r"[0-9]{1,3}([.,])[0-9]{3}(?:\1[0-9]{3})*")
 
 
 def _digits_value(word: str) -> float:

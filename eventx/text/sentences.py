@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import regex
 
+from eventx.regexstore import compile_regex
 from eventx.text.tokenize import TITLE_ABBREVIATIONS, is_abbreviation
 
 __all__ = ["SENTENCE_OPENERS", "split_sentences"]
@@ -32,11 +33,11 @@ SENTENCE_OPENERS = frozenset(
 _CLOSERS = "\"'\u201d\u2019)\\]}\u00bb"
 _OPENERS = "\"'\u201c\u2018"
 # Possessive quantifiers: long whitespace runs must not cause backtracking.
-_BOUNDARY_RE = regex.compile(
+_BOUNDARY_RE = compile_regex(
     rf"(?P<blank>\n[^\S\n]*+\n\s*+)"
     rf"|(?P<end>[.!?]++[{_CLOSERS}]*+)(?=\s++[\p{{Lu}}\p{{Lt}}\p{{Nd}}{_OPENERS}])"
 )
-_NEXT_WORD_RE = regex.compile(rf"\s++[{_OPENERS}]*+(\p{{L}}+)")
+_NEXT_WORD_RE = compile_regex(rf"\s++[{_OPENERS}]*+(\p{{L}}+)")
 _LEADING_OPENERS = "([{" + _OPENERS
 _MAX_WORD = 40  # how far back to look for the word an abbreviation period belongs to
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import regex
 
+from eventx.regexstore import compile_regex
 from eventx.text.lemma import is_known_word, lemmatize
 from eventx.text.model import Token
 
@@ -62,7 +63,7 @@ _ABBREV_STEMS = "|".join(regex.escape(a[:-1]) for a in sorted(ABBREVIATIONS, key
 # letter-period pairs may follow: "U.S.", "a.m."). The period is matched before the
 # lookbehind that checks the word, so the check only runs at the rare word-period junctions;
 # a separate abbreviation branch tried at every token start was three times slower overall.
-_TOKEN_RE = regex.compile(
+_TOKEN_RE = compile_regex(
     "|".join(
         [
             r"(?>[0-9]+(?:[.,][0-9]+)*)%",  # 20%  3.5% (atomic: long digit runs fail fast)
@@ -76,13 +77,13 @@ _TOKEN_RE = regex.compile(
 )
 # The same, preceded by the skipped characters before the token: findall() of (skipped, token)
 # pairs gives the offsets by adding up lengths, without a Match object per token (~20% faster).
-_SKIP_TOKEN_RE = regex.compile(rf"([\s\p{{Cc}}\p{{Cf}}\p{{Cs}}]*)({_TOKEN_RE.pattern})")
+_SKIP_TOKEN_RE = compile_regex(rf"([\s\p{{Cc}}\p{{Cf}}\p{{Cs}}]*)({_TOKEN_RE.pattern})")
 # "don't" is matched as "don" "'t"; tokenize() then moves the "n" ("do" "n't").
-_NT_RE = regex.compile(rf"[nN]{_APOS}[tT](?!{_W})")
+_NT_RE = compile_regex(rf"[nN]{_APOS}[tT](?!{_W})")
 _NT_HOSTS = {"ca": "can", "wo": "will", "sha": "shall", "ai": "be"}  # ca|n't, wo|n't
 
-_NUMBER_RE = regex.compile(r"[+-]?[0-9]++(?:[.,][0-9]++)*+%?")  # possessive: linear time
-_ABBREVIATION_RE = regex.compile(r"(?:\p{L}\.)+")
+_NUMBER_RE = compile_regex(r"[+-]?[0-9]++(?:[.,][0-9]++)*+%?")  # possessive: linear time
+_ABBREVIATION_RE = compile_regex(r"(?:\p{L}\.)+")
 _STRAIGHTEN = str.maketrans("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f", "''''\"\"\"\"")
 _CURLY = frozenset("\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f")
 

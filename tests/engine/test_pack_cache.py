@@ -75,3 +75,15 @@ def test_a_damaged_entry_is_a_miss_and_no_cache_turns_it_off(cache_dir, pack_dir
     assert cache.cached_pack(pack_dir) is not None
     monkeypatch.setenv("EVENTX_NO_CACHE", "1")
     assert cache.cached_pack(pack_dir) is None
+
+
+def test_the_pack_read_back_has_the_same_rule_set(cache_dir, pack_dir, monkeypatch):
+    """Lexicons are pickled as columns: their entries, norms and positions come back equal."""
+    (pack_dir / "lexicons/forces.txt").write_text("troops\nsoldiers => soldier\n\nmarines\n")
+    fresh = load_rules(pack_dir)
+    again = cache.cached_pack(pack_dir)
+    assert again is not None and again.ruleset == fresh.ruleset
+    entries = again.ruleset.lexicons["force"].entries
+    assert [(e.phrase, e.norm, e.pos.line) for e in entries] == [("troops", None, 1), ("soldiers", "soldier", 2), ("marines", None, 4)]
+    monkeypatch.setenv("EVENTX_NO_CACHE", "1")
+    assert load_rules(pack_dir).ruleset == again.ruleset

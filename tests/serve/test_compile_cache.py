@@ -32,9 +32,12 @@ def rules(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 EDITS = {
-    "a word in one rule": ("[lemma=send|dispatch|rush|airlift|", "[lemma=dispatch|rush|airlift|"),
-    "a shared var": ('verb_not_noun: "(?<! [lower=the|a|an|its|', 'verb_not_noun: "(?<! [lower=the|an|its|'),
-    "a new token test": ("[lemma=send|dispatch|rush|airlift|", "[lemma=send|dispatch|rush|airlift|zqqx|"),
+    "a word in one rule": ("deployment.yml", "[lemma=send|dispatch|rush|airlift|", "[lemma=dispatch|rush|airlift|"),
+    "a shared var": ("deployment.yml", 'verb_not_noun: "(?<! [lower=the|a|an|its|', 'verb_not_noun: "(?<! [lower=the|an|its|'),
+    "a new token test": ("deployment.yml", "[lemma=send|dispatch|rush|airlift|", "[lemma=send|dispatch|rush|airlift|zqqx|"),
+    # a var of the mention layers: the labels it shapes are used by event rules that never expand it
+    "a mention rules' var": ("layers/force.yml", "| [lower=@military_modifiers|@force_determiner]",
+                             "| [lower=@military_modifiers|@force_determiner|zqqy]"),
 }
 
 
@@ -42,22 +45,27 @@ EDITS = {
 def test_cached_compile_equals_a_fresh_one(rules: Path, edit: str) -> None:
     cache = CompileCache()
     compile_rules(load_rule_files(rules), cache=cache)  # the saved pack
-    target = rules / "deployment.yml"
+    name, old, new = EDITS[edit]
+    target = rules / name
     original = target.read_text()
-    old, new = EDITS[edit]
     assert old in original
     try:
         target.write_text(original.replace(old, new, 1))
         ruleset = load_rule_files(rules)
-        kept = {k: v for rules in cache.contexts.values() for k, v in rules.items()}
+        kept = {k: v[0] for rules in cache.contexts.values() for k, v in rules.items()}
         cached = compile_rules(ruleset, cache=cache)
         fresh = compile_rules(ruleset)
     finally:
         target.write_text(original)
     old_patterns = {id(v[0]) for v in kept.values()}
     recompiled = [r.id for r in cached.rules if id(r.pattern) not in old_patterns]
-    if edit == "a shared var":
-        assert len(recompiled) == len(cached.rules)  # a var may be used anywhere: all again
+    if edit == "a shared var":  # the rules that expand it (through other vars too), no other
+        users = [rule.source.id for rule in cached.rules
+                 if "verb_not_noun" in kept[(rule.source.pattern.text, tuple(t.text for t in rule.source.unless),
+                                             rule.source.file)][2]]
+        assert recompiled == users and 0 < len(users) < len(cached.rules)
+    elif edit == "a mention rules' var":
+        assert len(recompiled) == len(cached.rules)  # the labels may change: every rule again
     else:
         assert recompiled == ["deployment.reduced-passive"]
     assert cached.used_vars == fresh.used_vars and cached.used_lexicons == fresh.used_lexicons
@@ -114,3 +122,39 @@ def test_cached_compile_with_mention_rules(tmp_path: Path, old: str, new: str) -
     assert [Extractor(cached).extract(t) for t in texts] == [Extractor(fresh).extract(t) for t in texts]
     assert cached.used_lexicons == fresh.used_lexicons and cached.used_vars == fresh.used_vars
     assert bool(Extractor(cached).extract("They sent marines.")) == ("marines" in new)  # the edit took
+
+
+VAR_CASCADE = """\
+vars:
+  troop_word: "[lower=troops|soldiers]"
+  send: "[lemma=send]"
+mentions:
+  - id: force.np
+    label: Force
+    pattern: "(?<quantity> [num])? ${troop_word}"
+rules:
+  - id: d
+    type: deployment
+    pattern: "${send}=trigger (?<force> @Force)"
+  - id: e
+    type: evacuation_order
+    pattern: "[lemma=order]=trigger [lower=the]? [lemma=evacuation]"
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "again"), [
+    ('troop_word: "[lower=troops|soldiers]"', 'troop_word: "[lower=troops|soldiers|marines]"', ["d", "e"]),  # labels
+    ('send: "[lemma=send]"', 'send: "[lemma=send|ship]"', ["d"]),  # only the rule expanding it
+])
+def test_an_edited_var_compiles_the_rules_it_can_change(tmp_path: Path, old: str, new: str, again: list[str]) -> None:
+    texts = ["Rome will send 300 troops.", "They sent marines.", "They shipped soldiers.", "He ordered the evacuation."]
+    (tmp_path / "r.yml").write_text(VAR_CASCADE)
+    cache = CompileCache()
+    before = compile_rules(load_rule_files(tmp_path), cache=cache)
+    (tmp_path / "r.yml").write_text(VAR_CASCADE.replace(old, new))
+    ruleset = load_rule_files(tmp_path)
+    cached, fresh = compile_rules(ruleset, cache=cache), compile_rules(ruleset)
+    assert [Extractor(cached).extract(t) for t in texts] == [Extractor(fresh).extract(t) for t in texts]
+    assert [Extractor(cached).extract(t) for t in texts] != [Extractor(before).extract(t) for t in texts]
+    kept = {id(r.pattern) for r in before.rules}
+    assert [r.id for r in cached.rules if id(r.pattern) not in kept] == again

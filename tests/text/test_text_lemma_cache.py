@@ -4,6 +4,9 @@ that is missing, corrupt or unwritable only costs time."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +45,51 @@ def test_an_unwritable_cache_is_no_error(tmp_path: Path, monkeypatch: pytest.Mon
     blocker.write_text("not a folder")
     monkeypatch.setenv("EVENTX_CACHE_DIR", str(blocker / "cache"))
     assert lemma._cached_tables(RESOURCES).inflected == fresh.inflected
+
+
+_OOV_PROBE = """
+import sys
+from eventx.text.lemma import lemmatize
+print(" ".join(lemmatize(w) for w in sys.argv[1:]), "lemminflect" in sys.modules)
+"""
+_UNKNOWN = ["texas", "humvees", "un-sponsored", "gurkhas"]  # rule-made lemmas (not in the lexicon)
+
+
+def _probe(cache: Path) -> list[str]:
+    env = dict(os.environ, EVENTX_CACHE_DIR=str(cache))
+    done = subprocess.run([sys.executable, "-c", _OOV_PROBE, *_UNKNOWN], env=env, capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def test_rule_made_lemmas_are_kept_between_processes(tmp_path: Path) -> None:
+    import lemminflect
+
+    expected = [lemma.normalise_spelling(lemminflect.getAllLemmasOOV(w, "VERB" if w.endswith("ed") else "NOUN")
+                                         ["VERB" if w.endswith("ed") else "NOUN"][0].lower()) for w in _UNKNOWN]
+    first = _probe(tmp_path)
+    assert first == [*expected, "True"]  # lemminflect's rules ran, and their lemmas were kept
+    assert list(tmp_path.glob("lemma-oov-*.marshal"))
+    assert _probe(tmp_path) == [*expected, "False"]  # read back: lemminflect not even imported
+    [kept] = tmp_path.glob("lemma-oov-*.marshal")
+    kept.write_bytes(b"\x00garbage")
+    assert _probe(tmp_path) == [*expected, "True"]  # a damaged file is only slower
+
+
+def test_the_sharded_tables_give_every_entry_of_the_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh) -> None:
+    monkeypatch.setenv("EVENTX_CACHE_DIR", str(tmp_path))
+    whole = lemma._sharded_tables(RESOURCES)  # reads the tables, writes the shards
+    lazy = lemma._sharded_tables(RESOURCES)  # reads shards on demand
+    assert isinstance(lazy, lemma._LazyTables) and not isinstance(whole, lemma._LazyTables)
+    for word, entry in fresh.entries.items():
+        assert lazy.entries.get(word) == entry
+    assert all(word in lazy.inflected for word in fresh.inflected)
+    unknown = ["texas", "zzzq", "mobilise", "", "Troops", "naïve"]
+    assert [lazy.entries.get(w) for w in unknown] == [fresh.entries.get(w) for w in unknown]
+    assert [w in lazy.inflected for w in unknown] == [w in fresh.inflected for w in unknown]
+    # a shard gone: the whole tables, same answers
+    damaged = lemma._sharded_tables(RESOURCES)
+    folder = lemma._cache_file(RESOURCES).with_suffix(".shards")
+    for shard in folder.glob("*.marshal"):
+        shard.write_bytes(b"\x00garbage")
+    assert [damaged.entries.get(w) for w in ("troops", "texas")] == [fresh.entries.get(w) for w in ("troops", "texas")]
+    assert ("send" in damaged.inflected) == ("send" in fresh.inflected)
