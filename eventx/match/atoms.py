@@ -25,6 +25,7 @@ from typing import Any
 
 import regex
 
+from eventx.regexstore import compile_regex
 from eventx.text.model import Token
 
 FIELDS = ("word", "lower", "lemma", "shape")
@@ -192,7 +193,7 @@ class FieldScan:
             parts = []
             for number, (source, char) in enumerate(joined):
                 parts.append(f"(?:(?=(?:{source})\\Z)(?P<_eventx_{number}>))?")
-            self._joined = regex.compile("".join(parts))
+            self._joined = compile_regex("".join(parts))
             self._markers = [(self._joined.groupindex[f"_eventx_{n}"], char) for n, (_, char) in enumerate(joined)]
 
     def flags(self, value: str, timeout: float | None) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable, Protocol, overload
 
 import regex
 from regex import Pattern as RegexPattern  # a name that class attributes called ``regex`` do not shadow
@@ -125,33 +125,32 @@ class CompiledPattern:
 
     @property
     def regex(self) -> RegexPattern[str]:
-        if not self._compiled:
-            self._compiled.append(compile_regex(self.source))
-        return self._compiled[0]
+        return _built(self._compiled, self.source)
 
     @property
     def suffix(self) -> RegexPattern[str] | None:
-        if self.suffix_source is None:
-            return None
-        if not self._suffix:
-            self._suffix.append(compile_regex(self.suffix_source))
-        return self._suffix[0]
+        return _built(self._suffix, self.suffix_source)
 
     @property
     def sketch(self) -> RegexPattern[str] | None:
-        if self.sketch_source is None:
-            return None
-        if not self._sketch:
-            self._sketch.append(regex.compile(self.sketch_source))
-        return self._sketch[0]
+        return _built(self._sketch, self.sketch_source)
 
     @property
     def sketch_suffix(self) -> RegexPattern[str] | None:
-        if self.sketch_suffix_source is None:
-            return None
-        if not self._sketch_suffix:
-            self._sketch_suffix.append(regex.compile(self.sketch_suffix_source))
-        return self._sketch_suffix[0]
+        return _built(self._sketch_suffix, self.sketch_suffix_source)
+
+
+@overload
+def _built(store: list, source: str) -> RegexPattern[str]: ...
+@overload
+def _built(store: list, source: str | None) -> RegexPattern[str] | None: ...
+def _built(store: list, source: str | None) -> RegexPattern[str] | None:
+    """The regex of ``source`` (None for None), built on first use and kept in ``store``."""
+    if source is None:
+        return None
+    if not store:
+        store.append(compile_regex(source))
+    return store[0]
 
 
 @dataclass(frozen=True, slots=True)
