@@ -318,6 +318,12 @@ class PatternCompiler:
         finally:
             self._sketching = False
 
+    def learn_labels(self, other: PatternCompiler) -> None:
+        """Take what ``other`` (a compiler of the same rule set) learnt of the mention labels
+        while compiling their rules: what a sentence needs for each, and its first and last flags."""
+        self.label_requirements = other.label_requirements
+        self._label_edges = other._label_edges
+
     def set_label_edges(self, label_id: int, trees: list[Node]) -> None:
         """Record the first and last flags of a label whose mention rules have ``trees`` (the
         labels they use must have theirs already: the rule-set compiler goes layer by layer)."""

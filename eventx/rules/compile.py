@@ -142,7 +142,10 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
         if kept is None:
             # with a cache, a compiler of its own: the vars and lexicons the rule uses are then
             # all its own (a shared compiler expands each var once, for the first rule using it)
-            own = compiler if cache is None else make_compiler(ruleset, lexicons, lexicon_ids, atoms)
+            own = compiler
+            if cache is not None:
+                own = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
+                own.learn_labels(compiler)
             pattern = own.compile(rule.pattern, diagnostics)
             guards = [own.compile_guard(text, diagnostics) for text in rule.unless]
             if pattern is None or None in guards:
