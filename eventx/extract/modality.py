@@ -119,6 +119,13 @@ POSSIBLE_GOVERNORS = frozenset(
      "hope", "warn", "fear"}
 )
 
+# A governor noun that only modifies the next noun governs nothing: "the terror threat level
+# was lowered" is no threat of lowering it.
+NOT_A_GOVERNOR_BEFORE = frozenset(
+    {"level", "levels", "status", "rating", "ratings", "assessment", "assessments", "posture",
+     "condition", "scale", "system"}
+)
+
 # Triggers that only urge or appeal (the guidelines' "urged ... to leave" is possible, "ordered
 # ... to leave" asserted): an event they trigger is possible whatever governs them.
 POSSIBLE_TRIGGERS = frozenset({"urge", "appeal", "implore", "plead"})
@@ -307,7 +314,11 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         yield (HYPOTHETICAL if _match(tokens, end, UNDECIDED_NOUNS) else NEGATED), k
     if (end := _match(tokens, k, POSSIBLE_WORDS)) and _reaches(ctx, end, "verb"):
         yield POSSIBLE, k
-    if (end := _match(tokens, k, POSSIBLE_GOVERNORS)) and _reaches(ctx, end, "verb"):
+    if (
+        (end := _match(tokens, k, POSSIBLE_GOVERNORS))
+        and not _match(tokens, end, NOT_A_GOVERNOR_BEFORE)
+        and _reaches(ctx, end, "verb")
+    ):
         yield POSSIBLE, k
 
 

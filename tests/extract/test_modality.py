@@ -120,6 +120,9 @@ CASES = [
     ("In May, Japan [sent] troops.", "asserted"),
     ("Japan [sent] troops without warning.", "asserted"),
     ("It is not clear when troops will be [deployed].", "asserted"),
+    ("The national threat level was [lowered] to substantial.", "asserted"),
+    ("Norway's terror threat level has been [raised] from moderate to high, the minister said.", "asserted"),
+    ("The rebels' threat to [evacuate] the town alarmed the aid agencies.", "possible"),
 ]
 
 
