@@ -86,6 +86,10 @@ CONDITIONALS = frozenset(
     {"if", "unless", "in case", "in the event", "provided that", "on condition that"}
 )
 NOT_A_CONDITION_AFTER = frozenset({"even", "as"})  # "even if", "as if"
+# A contingency named by a noun is a possible event, not a condition on another one: "troops
+# on standby in case of an evacuation" (the evacuation may happen); "In case of an attack,
+# troops will deploy" keeps the deployment hypothetical.
+CONTINGENCIES = frozenset({"in case of", "in the event of"})
 # After these an "if" asks a question rather than sets a condition ("to see if the ...").
 QUESTION_HEADS = frozenset(
     {"see", "check", "ask", "know", "determine", "decide", "wonder", "clear", "unclear", "test",
@@ -289,7 +293,9 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
     """Cues starting at ``k``, between the clause start and the trigger."""
     tokens = ctx.tokens
     prev = tokens[k - 1].lower if k > 0 else ""
-    if (end := _match(tokens, k, CONDITIONALS)) and prev not in NOT_A_CONDITION_AFTER:
+    if (end := _match(tokens, k, CONTINGENCIES)) and ctx.nominal and _reaches(ctx, end, "noun"):
+        yield POSSIBLE, k
+    elif (end := _match(tokens, k, CONDITIONALS)) and prev not in NOT_A_CONDITION_AFTER:
         # a condition scopes over the main clause after it ("If ..., X will evacuate"), but
         # an "if" that asks ("to see if the road was open") must reach the trigger
         if not _match(tokens, k - 1, QUESTION_HEADS) or _reaches(ctx, end, "verb"):
