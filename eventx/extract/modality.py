@@ -67,7 +67,8 @@ NOT_A_NEGATION_AFTER_NO = frozenset(
 # Verbs that take the event as complement: "denied deploying", "refused to send".
 NEGATIVE_VERBS = frozenset(
     {"deny", "refuse", "reject", "oppose", "decline to", "rule out", "turn down", "veto",
-     "cancel", "call off", "scrap", "abandon", "shelve", "back away from", "rebuff"}
+     "cancel", "call off", "scrap", "abandon", "shelve", "back away from", "rebuff",
+     "too dangerous to", "too risky to", "too late to"}
 )
 # Refusing to talk about an event does not negate it: "declined to comment on the deployment".
 NOT_NEGATED_BY = frozenset(

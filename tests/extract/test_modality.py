@@ -126,6 +126,8 @@ CASES = [
     ("Troops were put on standby in case of an [evacuation] of the embassy.", "possible"),
     ("Ships stayed offshore in the event of a mass [evacuation].", "possible"),
     ("In case of an attack, the army will [evacuate] the town.", "hypothetical"),
+    ("It was too dangerous to carry out a wider [evacuation], officials said.", "negated"),
+    ("The army said it was too late to [evacuate] the villages.", "negated"),
 ]
 
 
