@@ -67,7 +67,8 @@ NOT_A_NEGATION_AFTER_NO = frozenset(
 # Verbs that take the event as complement: "denied deploying", "refused to send".
 NEGATIVE_VERBS = frozenset(
     {"deny", "refuse", "reject", "oppose", "decline to", "rule out", "turn down", "veto",
-     "cancel", "call off", "scrap", "abandon", "shelve", "back away from", "rebuff"}
+     "cancel", "call off", "scrap", "abandon", "shelve", "back away from", "rebuff",
+     "too dangerous to", "too risky to", "too late to"}
 )
 # Refusing to talk about an event does not negate it: "declined to comment on the deployment".
 NOT_NEGATED_BY = frozenset(
@@ -86,6 +87,10 @@ CONDITIONALS = frozenset(
     {"if", "unless", "in case", "in the event", "provided that", "on condition that"}
 )
 NOT_A_CONDITION_AFTER = frozenset({"even", "as"})  # "even if", "as if"
+# A contingency named by a noun is a possible event, not a condition on another one: "troops
+# on standby in case of an evacuation" (the evacuation may happen); "In case of an attack,
+# troops will deploy" keeps the deployment hypothetical.
+CONTINGENCIES = frozenset({"in case of", "in the event of"})
 # After these an "if" asks a question rather than sets a condition ("to see if the ...").
 QUESTION_HEADS = frozenset(
     {"see", "check", "ask", "know", "determine", "decide", "wonder", "clear", "unclear", "test",
@@ -117,6 +122,13 @@ POSSIBLE_GOVERNORS = frozenset(
      "suggest", "recommend", "need", "expect", "prepare", "ready", "allege",
      "alleged", "accuse", "demand", "push for", "press for", "discuss", "explore", "want",
      "hope", "warn", "fear"}
+)
+
+# A governor noun that only modifies the next noun governs nothing: "the terror threat level
+# was lowered" is no threat of lowering it.
+NOT_A_GOVERNOR_BEFORE = frozenset(
+    {"level", "levels", "status", "rating", "ratings", "assessment", "assessments", "posture",
+     "condition", "scale", "system"}
 )
 
 # Triggers that only urge or appeal (the guidelines' "urged ... to leave" is possible, "ordered
@@ -282,7 +294,9 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
     """Cues starting at ``k``, between the clause start and the trigger."""
     tokens = ctx.tokens
     prev = tokens[k - 1].lower if k > 0 else ""
-    if (end := _match(tokens, k, CONDITIONALS)) and prev not in NOT_A_CONDITION_AFTER:
+    if (end := _match(tokens, k, CONTINGENCIES)) and ctx.nominal and _reaches(ctx, end, "noun"):
+        yield POSSIBLE, k
+    elif (end := _match(tokens, k, CONDITIONALS)) and prev not in NOT_A_CONDITION_AFTER:
         # a condition scopes over the main clause after it ("If ..., X will evacuate"), but
         # an "if" that asks ("to see if the road was open") must reach the trigger
         if not _match(tokens, k - 1, QUESTION_HEADS) or _reaches(ctx, end, "verb"):
@@ -307,7 +321,11 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         yield (HYPOTHETICAL if _match(tokens, end, UNDECIDED_NOUNS) else NEGATED), k
     if (end := _match(tokens, k, POSSIBLE_WORDS)) and _reaches(ctx, end, "verb"):
         yield POSSIBLE, k
-    if (end := _match(tokens, k, POSSIBLE_GOVERNORS)) and _reaches(ctx, end, "verb"):
+    if (
+        (end := _match(tokens, k, POSSIBLE_GOVERNORS))
+        and not _match(tokens, end, NOT_A_GOVERNOR_BEFORE)
+        and _reaches(ctx, end, "verb")
+    ):
         yield POSSIBLE, k
 
 

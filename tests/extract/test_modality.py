@@ -120,6 +120,14 @@ CASES = [
     ("In May, Japan [sent] troops.", "asserted"),
     ("Japan [sent] troops without warning.", "asserted"),
     ("It is not clear when troops will be [deployed].", "asserted"),
+    ("The national threat level was [lowered] to substantial.", "asserted"),
+    ("Norway's terror threat level has been [raised] from moderate to high, the minister said.", "asserted"),
+    ("The rebels' threat to [evacuate] the town alarmed the aid agencies.", "possible"),
+    ("Troops were put on standby in case of an [evacuation] of the embassy.", "possible"),
+    ("Ships stayed offshore in the event of a mass [evacuation].", "possible"),
+    ("In case of an attack, the army will [evacuate] the town.", "hypothetical"),
+    ("It was too dangerous to carry out a wider [evacuation], officials said.", "negated"),
+    ("The army said it was too late to [evacuate] the villages.", "negated"),
 ]
 
 
