@@ -849,6 +849,10 @@ class PatternCompiler:
                 "behind": "(?<=",
                 "not_behind": "(?<!",
             }[node.kind]
+            if behind:
+                # Matched right to left, a lookbehind's leftmost record would otherwise need no
+                # record start: "[!lower=he]" there would pass on the tail of the "he" record
+                inner = _AT_TOKEN + inner
             return opener + inner + ")"
         if isinstance(node, Repeat):
             inner = "(?:" + self._emit(node.body) + ")"
