@@ -211,9 +211,14 @@ class CompiledMention:
 
     def ending_after(self, count: int) -> RegexPattern[str]:
         """The pattern, forced to end exactly ``count`` tokens after where it starts (its
-        lookaheads still see the rest of the sentence)."""
+        lookaheads still see the rest of the sentence). The last ``ENDINGS_KEPT`` lengths
+        asked for are kept built: each is a copy of the whole pattern, and a long run meets most
+        lengths (the regex store rebuilds one from its program cheaply)."""
         found = self._compiled.get(count)
         if found is None:
+            kept = [key for key in self._compiled if isinstance(key, int)]
+            if len(kept) >= ENDINGS_KEPT:
+                del self._compiled[kept[0]]  # the oldest (dicts keep insertion order)
             body = self.source[len(_AT_TOKEN):]
             source = (
                 rf"{_AT_TOKEN}(?=(?:{TOKEN}){{{count}}}(?:(?P<{_NEXT_GROUP}>.)|\Z))(?:{body})"
@@ -224,6 +229,7 @@ class CompiledMention:
 
 
 MAX_MENTION_TOKENS = 64  # a longer match of a mention rule is no mention (bounds every label)
+ENDINGS_KEPT = 8  # per mention rule, exact-end regexes kept built (see CompiledMention.ending_after)
 _AT_TOKEN = r"(?<![^\n])"
 _NEXT_GROUP = "_eventx_next"
 
