@@ -17,6 +17,8 @@ keys for the prefilter.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Protocol, overload
 
@@ -317,12 +319,22 @@ class PatternCompiler:
         flags, through the labels below); a negative lookaround that refers to a label always
         holds; a possessive repeat is a greedy one (a wider body could otherwise give up a
         match). A sentence where no rule's sketch matches needs no mention search at all."""
+        with self._sketch_mode():
+            return (_AT_TOKEN + self._emit(tree), self._first(tree)[0],
+                    self._suffix_source(tree) if suffix else None)
+
+    @contextmanager
+    def _sketch_mode(self) -> Iterator[None]:
+        """Emit and analyse patterns as sketches (@Label as a span of its edges) meanwhile."""
         self._sketching = True
         try:
-            return (r"(?<![^\n])" + self._emit(tree), self._first(tree)[0],
-                    self._suffix_source(tree) if suffix else None)
+            yield
         finally:
             self._sketching = False
+
+    def _edges(self, label_id: int) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+        """(first, last) flags of a label's mentions; a label without rules has no mention."""
+        return self._label_edges.get(label_id, (frozenset(), frozenset()))
 
     def learn_labels(self, other: PatternCompiler) -> None:
         """Take what ``other`` (a compiler of the same rule set) learnt of the mention labels
@@ -333,8 +345,7 @@ class PatternCompiler:
     def set_label_edges(self, label_id: int, trees: list[Node]) -> None:
         """Record the first and last flags of a label whose mention rules have ``trees`` (the
         labels they use must have theirs already: the rule-set compiler goes layer by layer)."""
-        self._sketching = True
-        try:
+        with self._sketch_mode():
             edges = []
             for last in (False, True):
                 union: frozenset[str] | None = frozenset()
@@ -342,9 +353,7 @@ class PatternCompiler:
                     flags = self._edge(tree, last=last)[0]
                     union = None if flags is None or union is None else union | flags
                 edges.append(union)
-            self._label_edges[label_id] = (edges[0], edges[1])
-        finally:
-            self._sketching = False
+        self._label_edges[label_id] = (edges[0], edges[1])
 
     def compile_guard(self, source: SourceLike, diagnostics: list[Diagnostic]) -> CompiledPattern | None:
         """Compile an ``unless`` pattern: searched anywhere in a sentence, no trigger, no arguments."""
@@ -662,7 +671,7 @@ class PatternCompiler:
         if isinstance(node, LexiconRef):
             lex_id = self.lexicon_ids[node.name]
             if self._sketching and lex_id in self.labels:
-                first, final = self._label_edges.get(lex_id, (frozenset(), frozenset()))  # no rule: no mention
+                first, final = self._edges(lex_id)
                 return (final if last else first), False
             return frozenset({self.atoms.lexicon_end(lex_id) if last else self.atoms.lexicon(lex_id)}), False
         if isinstance(node, Anchor) or (isinstance(node, Group) and node.kind in LOOKAROUND):
@@ -912,7 +921,7 @@ class PatternCompiler:
         """In a sketch: a run of the label's lengths from a record that holds a first flag of the
         label to one that holds a last flag (the two are one record for a one-token mention)."""
         lengths = self.lexicon_lengths[label_id]
-        first, last = self._label_edges.get(label_id, (frozenset(), frozenset()))
+        first, last = self._edges(label_id)
         if not lengths or first == frozenset() or last == frozenset():
             return "(?!)"
         low, high = min(lengths), max(lengths)

@@ -277,14 +277,14 @@ class RulePack:
         # take their norm from any lexicon); all of them when rules are named (explain)
         wanted = None if rule_ids is not None else set().union(*(self._rule_lexicons[i] for i in selected))
         hits = self.lexicons.annotate(tokens, None if wanted is None else wanted | self.lexicons.normed)
-        labels = frozenset().union(*(self._rule_labels[i] for i in selected))
+        labels = self._labels_of(selected)
         encoded = None  # the stream without mentions, once encoded
         if labels and sketch and rule_ids is None:
             encoded = self.encoder.encode_records(tokens, hits, wanted)
             selected = self._sketched(selected, encoded, positions, deadline)
             if not selected:
                 return SentenceMatches([], hits, {}, [], [])
-            labels = frozenset().union(*(self._rule_labels[i] for i in selected))
+            labels = self._labels_of(selected)
         mentions: list[Mention] = []
         if labels:
             # the labels rules cannot do without first: a rule one of whose required labels has
@@ -296,7 +296,7 @@ class RulePack:
                 selected = [i for i in selected if self.rules[i].pattern.required_labels <= present]
                 if not selected:
                     return SentenceMatches([], hits, {}, mentions, [])
-                labels = frozenset().union(*(self._rule_labels[i] for i in selected))
+                labels = self._labels_of(selected)
             if labels - required:
                 more, hits = self.find_mentions(tokens, hits, labels, wanted, deadline, done=required)
                 mentions += more
@@ -341,6 +341,10 @@ class RulePack:
                     _add_parts(groups, compiled.label_captures, mentions)
                 matches.append(Match(rule, start, end, trigger, groups))
         return SentenceMatches(matches, hits, vetoed, mentions, list(selected))
+
+    def _labels_of(self, selected: list[int]) -> frozenset[int]:
+        """The labels the rules ``selected`` need (their patterns' and ``unless`` patterns', transitively)."""
+        return frozenset().union(*(self._rule_labels[i] for i in selected))
 
     def _sketched(
         self,
