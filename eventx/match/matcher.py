@@ -354,9 +354,10 @@ class RulePack:
         deadline: float | None,
     ) -> list[int]:
         """The rules of ``selected`` without labels, and those with labels whose sketch matches
-        near their trigger on the stream without mentions, ``encoded`` (from the trigger on,
-        where the rule has a suffix: one regex call per trigger occurrence instead of one per
-        start in reach)."""
+        near their trigger on the stream without mentions, ``encoded``. Where the rule has a
+        suffix, the sketch from the trigger on is tried first (one regex call per trigger
+        occurrence), then the whole sketch from the starts in reach of the triggers it passed:
+        most rules that fail have their labels before the trigger ("... forces ordered to ...")."""
         stream, offsets, records = encoded
         starts = list(offsets)
         kept = []
@@ -366,7 +367,12 @@ class RulePack:
             if compiled.sketch_source is None:
                 kept.append(index)
             elif suffix is not None:
-                if any(suffix.match(stream, starts[p], timeout=_remaining(deadline)) for p in positions.get(index, ())):
+                # the part from the trigger on first (one call per trigger), then, where something
+                # can come before the trigger, the whole sketch from the starts in reach
+                near = [p for p in positions.get(index, ()) if suffix.match(stream, starts[p], timeout=_remaining(deadline))]
+                if near and (not compiled.trigger_reach or _search_near(
+                        compiled.sketch, stream, starts, offsets, near, compiled.trigger_reach, deadline,
+                        compiled.sketch_first_flags, records, first_only=True)):
                     kept.append(index)
             elif compiled.trigger_reach is None or compiled.trigger_keys is None:
                 if compiled.sketch.search(stream, timeout=_remaining(deadline)) is not None:  # type: ignore[union-attr]

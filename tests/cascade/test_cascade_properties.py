@@ -168,3 +168,27 @@ def test_the_sketch_check_never_drops_a_match(tmp_path_factory, deeper, middle, 
         assert compiled.sketch.match(stream, starts[match.start]) is not None, (rule, sentence)
         if compiled.sketch_suffix is not None:
             assert compiled.sketch_suffix.match(stream, starts[match.trigger[0]]) is not None, (rule, sentence)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("a b c d go", [(0, 5)]),  # the label four tokens before the trigger: in reach
+    ("b c d go", []),  # no mention: the sketch drops the rule, nothing is lost
+    ("a b go c d go", []),
+])
+def test_the_sketch_check_tries_every_start_in_reach_of_the_trigger(tmp_path, sentence, expected):
+    """Where the sketch from the trigger on passes, the whole sketch is tried from every start
+    the rule can have before that trigger (not only the nearest ones)."""
+    from eventx.api import load_rules
+    from eventx.text.tokenize import tokenize
+
+    (tmp_path / "r.yml").write_text(
+        "mentions:\n"
+        "  - id: m\n    label: M\n    pattern: '[lower=a]'\n"
+        "rules:\n"
+        "  - id: r\n    type: t\n    pattern: '@M [lower=b] [lower=c] [lower=d] [lower=go]=trigger'\n",
+        encoding="utf-8",
+    )
+    pack = load_rules(tmp_path)
+    tokens = tokenize(sentence)
+    for sketch in (True, False):
+        assert [(m.start, m.end) for m in pack.match_sentence(tokens, sketch=sketch).matches] == expected
