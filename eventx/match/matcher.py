@@ -454,15 +454,13 @@ def _exact_spans(
     if DIRECTION == "backward" or (DIRECTION is None and backward_pairs <= len(firsts)):
         candidates = [(s, e) for e in ends for s in firsts[bisect_left(firsts, e - high):bisect_right(firsts, e - low)]]
     else:
-        rx = pattern.regex
+        longest_from = pattern.longest.match  # no match at all from a start: no longest one either
         for s in firsts:
             # some token that can end a match must lie within the pattern's length bounds
             first_end = bisect_left(ends, s + low)
             if first_end == len(ends) or ends[first_end] > s + high:
                 continue
-            if rx.match(stream, starts[s], timeout=_remaining(deadline)) is None:
-                continue  # no match at all from here
-            longest = pattern.longest.match(stream, starts[s], timeout=_remaining(deadline))
+            longest = longest_from(stream, starts[s], timeout=_remaining(deadline))
             if longest is not None:
                 e_max = offsets[longest.end()]
                 candidates += [(s, e) for e in ends[first_end:bisect_right(ends, e_max)]]
