@@ -74,7 +74,8 @@ Contradictions (any one keeps two mentions apart):
 
 Ties (at least one is needed; only the roles a type lists in ``ties``, every role by
 default): an identifier both share (a party code, an overlapping
-quantity, a date); the same words for the same role ("embassy staff" / "non-essential
+quantity of about the same size — within a factor of two, so "up to 3,000" ties "3,000" but
+not "500", which it merely allows —, a date); the same words for the same role ("embassy staff" / "non-essential
 embassy staff", "police reinforcements" / "extra police officers"); or an argument of one
 named again in the other's span ("barrier islands" / "... residents of the coastal barrier
 islands"). A *bare* mention — no participant, place or quantity of its own ("Evacuations",
@@ -145,6 +146,15 @@ def _quantity_range(arg: Mapping[str, Any]) -> tuple[float, float]:
     return value, value
 
 
+def _size(low: float, high: float) -> float:
+    """The number a quantity range stands for: its finite bound, or its middle."""
+    if high == float("inf"):
+        return low
+    if low == float("-inf"):
+        return high
+    return (low + high) / 2
+
+
 @dataclass(frozen=True, slots=True)
 class _Key:
     """What identifies one argument, by kind: ``codes`` (a set of party/country codes),
@@ -164,7 +174,12 @@ class _Key:
             if self.unit != other.unit:
                 return 0
             (a_lo, a_hi), (b_lo, b_hi) = self.value, other.value
-            return 1 if a_lo <= b_hi and b_lo <= a_hi else -1
+            if not (a_lo <= b_hi and b_lo <= a_hi):
+                return -1
+            # an open range ("up to 3,000") holds far smaller numbers too: it ties only a
+            # number of its size ("3,000"), and is merely compatible with "500"
+            a, b = sorted((_size(a_lo, a_hi), _size(b_lo, b_hi)))
+            return 1 if a == b or (a > 0 and b <= 2 * a) else 0
         if self.kind == "date":
             a, b = self.value, other.value
             return 1 if a.startswith(b) or b.startswith(a) else -1

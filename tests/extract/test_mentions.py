@@ -110,6 +110,25 @@ def test_an_actor_the_other_sentence_leaves_out_keeps_them_apart(merging: Extrac
     assert event["args"]["agent"]["norm"] == "RUS" and len(event["mentions"]) == 1
 
 
+OPEN_QUANTITY = (
+    "Officials said a possible deployment of up to 4,000 marines to Estonia was being discussed. "
+    "Estonia's prime minister said the country could deploy 600 more soldiers to its northern coast."
+)
+SAME_SIZE = (
+    "A possible deployment of up to 4,000 marines to Estonia was being discussed. "
+    "Officials said 4,000 marines could be deployed to Estonia."
+)
+
+
+def test_an_open_quantity_ties_only_a_number_of_its_size(merging: Extractor, separate: Extractor) -> None:
+    """"up to 4,000" allows 600, but two mentions that share nothing else than that are two
+    events; "4,000" stated again ties them."""
+    assert len(of_type(merging.extract(OPEN_QUANTITY), "deployment")) == 2
+    assert len(of_type(separate.extract(SAME_SIZE), "deployment")) == 2
+    (event,) = of_type(merging.extract(SAME_SIZE), "deployment")
+    assert len(event["mentions"]) == 1
+
+
 def test_a_negated_mention_never_merges_with_an_asserted_one(merging: Extractor) -> None:
     events = of_type(merging.extract(NEGATED_AND_ASSERTED), "deployment")
     assert [e["modality"] for e in events] == ["asserted", "negated"]
