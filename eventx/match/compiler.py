@@ -377,15 +377,9 @@ class PatternCompiler:
         return tree
 
     def requirements_of_label(self, trees: list[Node]) -> list[frozenset[tuple[str, str]]]:
-        """What a sentence needs for a label whose rules have ``trees`` to have a mention: one
-        key set, the union of the smallest requirement of each rule (none if a rule has none)."""
-        smallest = []
-        for tree in trees:
-            found = self._requirements(tree)
-            if not found:
-                return []
-            smallest.append(min(found, key=len))
-        return [frozenset().union(*smallest)] if smallest else []
+        """What a sentence needs for a label whose rules have ``trees`` to have a mention (as
+        for an alternation of the rules' patterns; none if a rule has none)."""
+        return _any_of([self._requirements(tree) for tree in trees])
 
     def labels_in(self, tree: Node) -> frozenset[int]:
         """Ids of the mention labels an expanded tree refers to."""
@@ -626,8 +620,8 @@ class PatternCompiler:
     def _requirements(self, node: Node) -> list[frozenset[tuple[str, str]]]:
         """Key sets one of whose keys a sentence must hold for ``node`` to match in it: one per
         required literal token or lexicon reference (through sequences, groups, captures,
-        positive lookaround and repeats of at least one); an alternation gives one set, the
-        union of one set of each branch, when every branch has one."""
+        positive lookaround and repeats of at least one); an alternation gives sets that are
+        each the union of one set of each branch (see :func:`_any_of`), when every branch has one."""
         if isinstance(node, TokenNode):
             keys = _literal_keys(node.constraint) if node.constraint is not None else None
             return [keys] if keys else []
@@ -644,10 +638,7 @@ class PatternCompiler:
         if isinstance(node, Repeat):
             return self._requirements(node.body) if node.min >= 1 else []
         if isinstance(node, Alt):
-            per_branch = [self._requirements(b) for b in node.branches]
-            if not all(per_branch):
-                return []
-            return [frozenset().union(*(min(sets, key=len) for sets in per_branch))]
+            return _any_of([self._requirements(b) for b in node.branches])
         return []
 
     def _lexicons_in(self, node: Node) -> frozenset[int]:
@@ -986,6 +977,48 @@ def _prefix_within(pieces: tuple[str, ...], budget: int) -> str:
             break
         kept.append(piece)
     return "".join(kept)
+
+
+ALTERNATIVE_SETS = 4  # per branch of an alternation, its most telling requirements combined ...
+MAX_REQUIREMENTS = 64  # ... into at most this many requirements
+MAX_REQUIREMENT_KEYS = 400  # ... of at most this many keys (but for the one most telling)
+# words nearly every sentence of news holds: a requirement one of whose keys they are rules
+# little out (they rank an alternation's requirements; see _any_of)
+COMMON_WORDS = frozenset("""
+    the of and to a an in for is on that by with it as at from was be has have he his are said
+    its not but this were will which or had after been who their they more new up one would
+    about than also into over there two out last first we can i you all other when could no
+    she her some if so what them our us only may any most then back do does did say make get
+    take go 's , . year years just because while before under since against between during
+    """.split())
+
+
+def _commonness(keys: frozenset[tuple[str, str]]) -> tuple[bool, int]:
+    """Sort key: requirements without a common word first, then the smaller."""
+    return any(value in COMMON_WORDS for _, value in keys), len(keys)
+
+
+def _any_of(per_branch: list[list[frozenset[tuple[str, str]]]]) -> list[frozenset[tuple[str, str]]]:
+    """The requirements of an alternation whose branches have ``per_branch``: a match meets
+    every requirement of its branch, so any union of one requirement per branch is met too.
+    The unions of each branch's most telling few (those without a common word, then the
+    smallest), but for those that hold another: with a common trigger word in one branch
+    ("more"), a union of each branch's rarer words ("more troops" needs a force noun) still
+    rules sentences out. A union with a common word is kept only when no other is left."""
+    if not per_branch or not all(per_branch):
+        return []
+    # dicts as ordered sets, and stable sorts: the same order in every process
+    unions: dict[frozenset[tuple[str, str]], None] = {frozenset(): None}
+    for sets in per_branch:
+        options = sorted(dict.fromkeys(sets), key=_commonness)[:ALTERNATIVE_SETS]
+        unions = dict.fromkeys(union | keys for union in unions for keys in options)
+        if len(unions) > MAX_REQUIREMENTS:
+            unions = dict.fromkeys(sorted(unions, key=_commonness)[:MAX_REQUIREMENTS])
+    ordered = sorted(unions, key=_commonness)
+    kept = [u for k, u in enumerate(ordered) if not any(v <= u for v in ordered[:k])]
+    # a union of hundreds of words (every country, every force noun ...) is met by most news
+    # sentences: it rules out little and weighs on every load of the compiled pack
+    return [u for u in kept if len(u) <= MAX_REQUIREMENT_KEYS] or kept[:1]
 
 
 def _holds(flag: str) -> str:
