@@ -982,8 +982,8 @@ def _prefix_within(pieces: tuple[str, ...], budget: int) -> str:
 ALTERNATIVE_SETS = 4  # per branch of an alternation, its most telling requirements combined ...
 MAX_REQUIREMENTS = 64  # ... into at most this many requirements
 MAX_REQUIREMENT_KEYS = 400  # ... of at most this many keys (but for the one most telling)
-# words nearly every sentence of news holds: a requirement one of whose keys they are rules
-# little out (they rank an alternation's requirements; see _any_of)
+# words nearly every sentence of news holds: a requirement with one of them rules little out
+# (they rank an alternation's requirements; see _any_of)
 COMMON_WORDS = frozenset("""
     the of and to a an in for is on that by with it as at from was be has have he his are said
     its not but this were will which or had after been who their they more new up one would
@@ -1004,7 +1004,8 @@ def _any_of(per_branch: list[list[frozenset[tuple[str, str]]]]) -> list[frozense
     The unions of each branch's most telling few (those without a common word, then the
     smallest), but for those that hold another: with a common trigger word in one branch
     ("more"), a union of each branch's rarer words ("more troops" needs a force noun) still
-    rules sentences out. A union with a common word is kept only when no other is left."""
+    rules sentences out. Unions of over ``MAX_REQUIREMENT_KEYS`` words are dropped, unless
+    no other is left."""
     if not per_branch or not all(per_branch):
         return []
     # dicts as ordered sets, and stable sorts: the same order in every process
