@@ -104,11 +104,12 @@ class CompileCache:
         return rules
 
 
-def _context(ruleset: RuleSet) -> tuple:
-    """Everything an event rule's compiled patterns may depend on besides the rule itself."""
+def _context(ruleset: RuleSet, *, skip: tuple[str, ...] = ()) -> tuple:
+    """Everything an event rule's compiled patterns may depend on besides the rule itself (and
+    the fields ``skip``)."""
     parts: list[object] = []
     for f in dataclasses.fields(ruleset):
-        if f.name in ("rules", "files", "root", "version", "warnings", "sources", "vars"):
+        if f.name in ("rules", "files", "root", "version", "warnings", "sources", "vars", *skip):
             continue  # vars: each rule's entry checks the texts of those it used
         value = getattr(ruleset, f.name)
         if f.name == "lexicons":
@@ -145,7 +146,14 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
             while len(cache.mentions) >= cache.keep:
                 del cache.mentions[next(iter(cache.mentions))]  # the least recently compiled
             cache.mentions[context] = (lexicons, lexicon_ids, compiler, mentions, mention_vars)
-    cached = cache.rules_for((*context, ("mention vars", mention_vars))) if cache is not None else {}
+    cached: dict[tuple, list[tuple]] = {}
+    if cache is not None:
+        # what event patterns see of the mention rules: the labels, their lengths and what the
+        # compiler learnt of them (an edit of a mention rule that changes none of it, the usual
+        # case, compiles no event rule again)
+        labels = (tuple(sorted(ruleset.labels)), tuple(tuple(sorted(lengths)) for lengths in lexicons.lengths),
+                  compiler.label_interface())
+        cached = cache.rules_for((*_context(ruleset, skip=("mention_rules",)), ("labels", labels)))
     compiled: list[CompiledRule] = []
     used_vars: set[str] = set()
     used_lexicons: set[str] = set()
