@@ -11,12 +11,15 @@ A :class:`eventx.serve.Session` is opened on the shipped pack and the first ``--
 documents of ``--corpus``; then edits of ``deployment.yml`` an author makes are analysed
 (diagnostics, the sample's events, the file's 116 inline examples, the diff against the saved
 pack — what the page shows). Each edit is new every time (a made-up word is added to a list,
-numbered), so no result is reused from a previous repeat:
+numbered), so no result is reused from a previous repeat; before them, the session analyses
+the unedited pack once, as the page does when it opens:
 
 - ``example``: an example's text changes (no pattern does);
 - ``one rule``: a word is added to one rule's trigger list (its regex is rebuilt);
 - ``shared var``: a word is excluded by the ``in_clause`` var of ``common.yml``, which 51 rules
   of several files use (every rule using it is rebuilt);
+- ``mention rule``: a word is added to a list in the ``Force`` mention rule of
+  ``layers/force.yml`` (the label most event rules use);
 - ``broken``: a pattern loses a ``]`` (the diagnostic only);
 
 against ``cli loop``: what the same check took before, in fresh processes, as an author runs it:
@@ -47,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTX = [sys.executable, "-c", "from eventx.cli import main; import sys; sys.argv[0] = 'eventx'; main()"]
 
 
-def edits(text: str, common: str, n: int) -> dict[str, tuple[str, str]]:
+def edits(text: str, common: str, n: int, force: str) -> dict[str, tuple[str, str]]:
     """Edit name -> (file, its edited text); every edit must change its file."""
     word = f"zq{n}x"
     found = {
@@ -57,11 +60,15 @@ def edits(text: str, common: str, n: int) -> dict[str, tuple[str, str]]:
         # a var used by 51 rules across the pack's files
         "shared var": ("common.yml", common.replace('in_clause: "[!word=/[.;:!?]/]"',
                                                     f'in_clause: "[!word=/[.;:!?]/ & !lower={word}]"', 1)),
+        # a mention rule of the Force label, which most event rules use
+        "mention rule": ("layers/force.yml", force.replace("[lower=,]? [lower=and|plus] (?: @Quantity",
+                                                           f"[lower=,]? [lower=and|plus|{word}] (?: @Quantity", 1)),
         "broken": ("deployment.yml", text.replace("[lemma=send|dispatch|rush|airlift|", f"[lemma=send|{word}|dispatch|rush|airlift|", 1).replace(
             "|despatch | lower=deployed]=trigger", "|despatch | lower=deployed=trigger", 1)),
     }
     for name, (file, edited) in found.items():
-        assert edited != (text if file == "deployment.yml" else common), f"the {name} edit no longer applies to the pack"
+        original = {"deployment.yml": text, "common.yml": common, "layers/force.yml": force}[file]
+        assert edited != original, f"the {name} edit no longer applies to the pack"
     return found
 
 
@@ -87,13 +94,16 @@ def compare(options: argparse.Namespace) -> None:
     print(f"sample: {first['documents']} documents ({first['mb']:.2f} MB) of {options.corpus}; baseline "
           f"{options.baseline} = {commit[:10]}; median of {options.repeat} sessions per version, seconds;"
           f" load average {os.getloadavg()[0]:.1f}")
-    print(f"{'edit':<12} {'baseline':>9} {'current':>8} {'ratio':>7} {'load':>6} {'sample':>7} {'examples':>9}  (current)")
+    print(f"{'edit':<12} {'baseline':>9} {'current':>8} {'ratio':>7} {'load':>6} {'sample':>7} {'examples':>9}"
+          f" {'docs run':>9}  (current)")
     for name in first["times"]:
         old, new = (statistics.median(run["times"][name][0] for run in runs[v]) for v in ("baseline", "current"))
         part = {key: statistics.median(run["parts"][name][0].get(key, 0.0) for run in runs["current"])
                 for key in ("load", "sample", "examples")}
+        ran = [run["parts"][name][0].get("documents run") for run in runs["current"]]
+        shown = "" if None in ran else f"{statistics.median(ran):.0f}"  # counted since the sample is incremental
         print(f"{name:<12} {old:>9.2f} {new:>8.2f} {old / new:>6.2f}x {part['load']:>6.2f} {part['sample']:>7.2f}"
-              f" {part['examples']:>9.2f}")
+              f" {part['examples']:>9.2f} {shown:>9}")
 
 
 def main() -> None:
@@ -127,15 +137,17 @@ def main() -> None:
         started = time.perf_counter()
         session = Session(rules, [str(sample)], sample=options.sample)
         opened = time.perf_counter() - started
+        session.analyse({}, "deployment.yml")  # what the page asks for when it opens, before any edit
         text = (rules / "deployment.yml").read_text()
         common = (rules / "common.yml").read_text()
+        force = (rules / "layers" / "force.yml").read_text()
         saved_log = Path(tmp) / "saved.jsonl"
         if not options.json:
             subprocess.run([*EVENTX, "run", str(sample), "-r", str(rules), "-o", str(saved_log), "-q"], check=True)
         times: dict[str, list[float]] = {}
         parts: dict[str, list[dict]] = {}
         for n in range(options.first_edit, options.first_edit + options.repeat):
-            for name, (file, edited) in edits(text, common, n).items():
+            for name, (file, edited) in edits(text, common, n, force).items():
                 started = time.perf_counter()
                 result = session.analyse({file: edited}, "deployment.yml")
                 times.setdefault(name, []).append(time.perf_counter() - started)
@@ -157,14 +169,16 @@ def main() -> None:
     print(f"sample: {len(docs)} documents ({sum(len(d.text) for d in docs) / 1e6:.2f} MB) of {options.corpus}; "
           f"session opened in {opened:.2f} s; median of {options.repeat}, seconds")
     loop = statistics.median(times["cli loop"])
-    print(f"{'edit':<12} {'total':>6} {'load':>6} {'sample':>7} {'examples':>9} {'vs cli loop':>12}")
+    print(f"{'edit':<12} {'total':>6} {'load':>6} {'sample':>7} {'examples':>9} {'docs run':>9} {'vs cli loop':>12}")
     for name, values in times.items():
         total = statistics.median(values)
         if name == "cli loop":
             print(f"{name:<12} {total:>6.2f}")
             continue
         part = {key: statistics.median(p.get(key, 0.0) for p in parts[name]) for key in ("load", "sample", "examples")}
-        print(f"{name:<12} {total:>6.2f} {part['load']:>6.2f} {part['sample']:>7.2f} {part['examples']:>9.2f} {loop / total:>11.1f}x")
+        ran = statistics.median(p.get("documents run", 0) for p in parts[name])
+        print(f"{name:<12} {total:>6.2f} {part['load']:>6.2f} {part['sample']:>7.2f} {part['examples']:>9.2f} {ran:>9.0f}"
+              f" {loop / total:>11.1f}x")
 
 
 if __name__ == "__main__":

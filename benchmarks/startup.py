@@ -10,7 +10,8 @@ The baseline commit is exported with ``git archive`` into a temporary folder; bo
 in fresh processes of the same interpreter (so the same installed dependencies), each with its
 own source tree first on ``sys.path`` and the same rule pack (this checkout's ``rules/``, through
 ``EVENTX_RULES``). Runs alternate baseline/current for every command, so the noise of a shared
-machine hits both alike; the table gives the median seconds and the ratio, and whether the two
+machine hits both alike; the table gives the median seconds (wall, and CPU: user + system,
+which other processes on a busy machine disturb less) and the ratios, and whether the two
 versions printed the same output (stdout, stderr and exit code) — they must.
 
 Both versions share a fresh cache folder (``EVENTX_CACHE_DIR``; each version's entries are its
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -68,7 +70,8 @@ def export(rev: str, into: Path) -> str:
     return commit
 
 
-def run(tree: Path, args: list[str], cache: Path, cold: bool = False) -> tuple[float, tuple[str, str, int]]:
+def run(tree: Path, args: list[str], cache: Path, cold: bool = False) -> tuple[float, float, tuple[str, str, int]]:
+    """(wall seconds, CPU seconds of the process: user + system, output) of one command."""
     env = dict(os.environ, EVENTX_RULES=str(ROOT / "rules"), COLUMNS="120", NO_COLOR="1", TERM="dumb",
                EVENTX_CACHE_DIR=str(cache))
     for name in ("PYTHONDONTWRITEBYTECODE", "EVENTX_NO_CACHE"):
@@ -78,9 +81,13 @@ def run(tree: Path, args: list[str], cache: Path, cold: bool = False) -> tuple[f
     command = [sys.executable, "-c", LAUNCH, str(tree), *args]
     if args[0] == PYTHON:
         command = [sys.executable, "-c", f"import sys; sys.path.insert(0, sys.argv.pop(1)); {args[1]}", str(tree)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=cache.parent)
-    return time.perf_counter() - started, (done.stdout, done.stderr, done.returncode)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, (done.stdout, done.stderr, done.returncode)
 
 
 def main() -> None:
@@ -100,25 +107,31 @@ def main() -> None:
         current = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
         trees = {"baseline": baseline, "current": ROOT}
         for tree in trees.values():  # warm the OS file cache, each tree's bytecode and its cache entries
-            run(tree, ["--help"], cache)
+            run(tree, ["--help"], cache)  # (and, for `check`, its findings)
             for name in names:
                 run(tree, COMMANDS[name], cache)
         times: dict[tuple[str, str], list[float]] = {}
+        cpu: dict[tuple[str, str], list[float]] = {}
         outputs: dict[tuple[str, str], tuple[str, str, int]] = {}
         for _ in range(options.repeat):
             for name in names:
                 for version, tree in trees.items():
-                    seconds, output = run(tree, COMMANDS[name], cache, options.cold)
+                    seconds, cpu_seconds, output = run(tree, COMMANDS[name], cache, options.cold)
                     times.setdefault((name, version), []).append(seconds)
+                    cpu.setdefault((name, version), []).append(cpu_seconds)
                     outputs[name, version] = output
     load = os.getloadavg()[0]
     print(f"baseline {options.baseline} = {commit[:10]}, current {current}; {'cold' if options.cold else 'warm'} cache;"
           f" median of {options.repeat} runs, seconds; load average {load:.1f}")
-    print(f"{'command':<16} {'baseline':>9} {'current':>9} {'ratio':>7}  same output")
+    # CPU time (user + system) is less disturbed by other processes than wall time on a busy machine
+    print(f"{'command':<16} {'baseline':>9} {'current':>9} {'ratio':>7} {'cpu base':>9} {'cpu cur':>8} {'ratio':>7}"
+          f"  same output")
     for name in names:
         old, new = (statistics.median(times[name, v]) for v in ("baseline", "current"))
+        old_cpu, new_cpu = (statistics.median(cpu[name, v]) for v in ("baseline", "current"))
         same = outputs[name, "baseline"] == outputs[name, "current"]
-        print(f"{name:<16} {old:>9.2f} {new:>9.2f} {old / new:>6.2f}x  {'yes' if same else 'NO'}")
+        print(f"{name:<16} {old:>9.2f} {new:>9.2f} {old / new:>6.2f}x {old_cpu:>9.2f} {new_cpu:>8.2f}"
+              f" {old_cpu / new_cpu:>6.2f}x  {'yes' if same else 'NO'}")
         if not same:
             for label, (a, b) in zip(("stdout", "stderr", "exit"), zip(outputs[name, "baseline"], outputs[name, "current"])):
                 if a != b:

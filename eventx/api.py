@@ -10,7 +10,6 @@ Example::
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,21 +23,11 @@ from eventx.extract.mentions import PARTY_CODE, merge_mentions
 from eventx.match.matcher import Match, RulePack, SentenceMatches, longest_mentions
 from eventx.record import Event, sorted_events
 from eventx.rules.compile import compile_rules
+from eventx.rules.files import default_rules_path  # noqa: F401 (part of this API; defined where it is light to import)
 from eventx.text.model import Document, Sentence
 from eventx.text.pipeline import analyse, iter_sentences, tokens_for
 
 DEFAULT_TIME_BUDGET = 10.0  # seconds of extraction per document before it is reported and skipped
-
-
-def default_rules_path() -> Path:
-    """The shipped rule pack: ``$EVENTX_RULES`` if set; else the pack installed inside the
-    package (``eventx/pack``, a wheel install); else ``rules/`` of the source checkout."""
-    env = os.environ.get("EVENTX_RULES")
-    if env:
-        return Path(env)
-    package = Path(__file__).resolve().parent
-    installed = package / "pack"
-    return installed if installed.is_dir() else package.parent / "rules"
 
 
 def load_rules(path: str | Path | None = None) -> RulePack:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ except ImportError:  # Python < 3.11
     import sre_parse as _sre_parse  # type: ignore[no-redef, unused-ignore]
 
 from eventx.api import DocumentTimeout, DocumentTrace, Extractor, load_rules
-from eventx.cache import cached_lint, keep_lint
+from eventx.cache import keep_lint
 from eventx.codes import (
     BACKTRACKING_REGEX,
     NESTED_QUANTIFIER,
@@ -49,6 +48,7 @@ from eventx.codes import (
 )
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
+from eventx.findings import LintResult, given_files, read_back
 from eventx.match.ast import (
     LOOKAROUND, And, FieldRegex, Group, Node, Not, Or, PatternError, Repeat, Seq, TokenNode, VarRef, children,
 )
@@ -62,30 +62,6 @@ from eventx.text.tokenize import tokenize
 EXAMPLE_TIME_BUDGET = 5.0  # seconds per example: far above normal, low enough not to hang `check`
 
 
-@dataclass(slots=True)
-class LintResult:
-    """What ``eventx check`` reports; ``rules``/``lexicons`` are counts (0 when loading failed)."""
-
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    rules: int = 0
-    lexicons: int = 0
-
-    @property
-    def errors(self) -> int:
-        return sum(d.severity == "error" for d in self.diagnostics)
-
-    @property
-    def warnings(self) -> int:
-        return sum(d.severity == "warning" for d in self.diagnostics)
-
-    def to_dict(self) -> dict:
-        return {
-            "diagnostics": [d.to_dict() for d in self.diagnostics],
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
-
-
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     unique = dict.fromkeys(diagnostics)  # the same finding can be reached twice (a shared var)
     return sorted(unique, key=lambda d: (d.file, d.line, d.col, d.code, d.message))
@@ -97,13 +73,11 @@ def lint(path: str | Path) -> LintResult:
     Raises InputError when ``path`` does not exist; problems in the files become diagnostics.
     """
     path = Path(path)
-    given = _given_files(path)
+    given = given_files(path)
     named = sorted(str(p) for p in given)
-    if path.exists():  # else load_rules says so
-        found = cached_lint(path, named)
-        if found is not None:
-            diagnostics, rules, lexicons = found
-            return LintResult([Diagnostic(*d) for d in diagnostics], rules, lexicons)
+    found = read_back(path)  # None when path does not exist: load_rules says so
+    if found is not None:
+        return found
     try:
         pack = load_rules(path)
     except RuleError as err:
@@ -125,14 +99,6 @@ def lint(path: str | Path) -> LintResult:
         rows = [(d.file, d.line, d.col, d.message, d.code, d.severity) for d in result.diagnostics]
         keep_lint(path, named, ruleset.sources, rows, result.rules, result.lexicons)
     return result
-
-
-def _given_files(path: Path) -> set[Path]:
-    """The rule files named on the command line, as opposed to files they import: a lexicon of
-    a shared file that the checked file does not use is not that file's problem."""
-    if path.is_dir():
-        return {p.resolve() for p in path.rglob("*") if p.suffix in (".yml", ".yaml")}
-    return {path.resolve()}
 
 
 # --- the rule set itself -------------------------------------------------------------------

@@ -24,11 +24,15 @@ def check(
 
     Example: eventx check rules/ --strict
     """
-    from eventx.api import default_rules_path
-    from eventx.lint import lint
+    from eventx.findings import read_back
+    from eventx.rules.files import default_rules_path
 
     path = rules if rules is not None else default_rules_path()
-    result = lint(path)
+    result = read_back(path)  # a pack checked before: its findings, without importing the engine
+    if result is None:
+        from eventx.lint import lint
+
+        result = lint(path)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.table import Table
 
 from eventx.cli.app import JsonOption, RulesOption, app, load_extractor, stderr_console, stdout_console
 
@@ -44,6 +43,8 @@ def coverage(
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
+    from rich.table import Table
+
     out = stdout_console()
     table = Table(title=f"rule coverage: {result.documents} documents, {result.events} events")
     columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("rule", "left"), ("type", "left"), ("events", "right"), ("docs", "right"),

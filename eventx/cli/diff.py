@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from eventx.cli.app import DIFF_STYLES, FormatOption, app, stdout_console
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @app.command()
@@ -53,6 +55,8 @@ def diff(
 
 
 def _summary(by_type: dict[str, dict[str, int]]) -> Table:
+    from rich.table import Table
+
     columns = ("old", "new", "added", "removed", "changed")
     table = Table(title="events by type")
     table.add_column("type")

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from eventx.cli.app import JsonOption, RulesOption, app, elide_lists, load_extractor, stdout_console
 from eventx.errors import InputError
@@ -43,6 +42,8 @@ def explain(
 
 
 def _print_sentence(out: Console, report) -> None:
+    from rich.table import Table
+
     out.rule(f"sentence {report.index}", style="bold")
     out.print(report.text, markup=False)
     tokens = Table(show_edge=False, pad_edge=False)

@@ -6,9 +6,7 @@ import math
 import os
 import shlex
 import signal
-import sqlite3
 import sys
-from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager, nullcontext
 from enum import Enum
 from pathlib import Path
@@ -16,11 +14,10 @@ from typing import Annotated, Any, Iterator, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from eventx.cli.app import FormatOption, RulesOption, app, load_extractor, stderr_console
 from eventx.errors import InputError, escape_controls
-from eventx.io.readers import DEFAULT_MAX_DOC_BYTES
+from eventx.io.limits import DEFAULT_MAX_DOC_BYTES
 
 MAX_TIME_BUDGET = 3600.0  # an hour of matching for one document is a hang, not a budget
 
@@ -67,6 +64,9 @@ def run(
 
     Example: eventx run corpora/sample -o events.jsonl
     """
+    import sqlite3
+    from concurrent.futures import BrokenExecutor
+
     from eventx.engines.local import default_jobs, run_corpus
 
     console = stderr_console()
@@ -248,6 +248,8 @@ def _gzip_size(path: Path) -> int:
 
 
 def _print_summary(console: Console, summary) -> None:
+    from rich.table import Table
+
     data = summary.to_dict()
     table = Table(title="eventx run", show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")

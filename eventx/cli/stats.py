@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import orjson
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from eventx.cli.app import CorpusOption, FormatOption, JsonOption, RulesOption, app, stderr_console, stdout_console
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def corpus_warning(problem) -> None:
@@ -46,6 +48,8 @@ def stats(
 
 
 def _counts(title: str, column: str, rows: list[tuple], *extra: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_edge=False)
     table.add_column(column)
     for name in extra:

@@ -61,6 +61,7 @@ import orjson
 
 from eventx import codes
 from eventx.errors import Diagnostic, InputError
+from eventx.io.limits import DEFAULT_MAX_DOC_BYTES
 from eventx.io.own import is_eventx_output
 from eventx.text.model import Document
 
@@ -68,7 +69,6 @@ __all__ = ["ReadProblem", "check_inputs", "iter_corpus", "read_as_document", "CS
 
 KINDS = ("txt", "jsonl", "csv")
 CSV_FIELD_LIMIT = 256 * 1024 * 1024  # a field of an event log (CSV) may hold a whole long document
-DEFAULT_MAX_DOC_BYTES = 100_000_000  # twice the largest document we test with (50 MB)
 MAX_META_DEPTH = 32  # deeper meta values are kept as JSON text (pickling deep nests recurses)
 _SNIFF = 8192  # characters inspected for NULs (binary detection)
 _SKIPPED_SUFFIXES = (".events.jsonl", ".errors.jsonl")  # our own outputs, never documents

@@ -342,6 +342,13 @@ class PatternCompiler:
         self.label_requirements = other.label_requirements
         self._label_edges = other._label_edges
 
+    def label_interface(self) -> tuple:
+        """What event patterns see of the mention labels besides their lengths: per label, what a
+        sentence needs for one of its mentions and its first and last flags (two compilers of
+        one rule set that agree on these and on the lengths emit the same event patterns)."""
+        return (tuple(sorted((label, tuple(sets)) for label, sets in self.label_requirements.items())),
+                tuple(sorted(self._label_edges.items(), key=lambda item: item[0])))
+
     def set_label_edges(self, label_id: int, trees: list[Node]) -> None:
         """Record the first and last flags of a label whose mention rules have ``trees`` (the
         labels they use must have theirs already: the rule-set compiler goes layer by layer)."""

@@ -90,6 +90,9 @@ class CompileCache:
     #: an edit of a var or a lexicon finds its rules again
     contexts: dict[tuple, dict[tuple, list[tuple]]] = field(default_factory=dict)
     keep: int = 3
+    #: context -> the lexicon index, label ids, compiler and mention rules compiled in it, with
+    #: the texts of the vars the mention rules expanded (the last ``keep`` contexts)
+    mentions: dict[tuple, tuple] = field(default_factory=dict)
 
     def rules_for(self, context: tuple) -> dict[tuple, list[tuple]]:
         rules = self.contexts.pop(context, None)
@@ -101,11 +104,12 @@ class CompileCache:
         return rules
 
 
-def _context(ruleset: RuleSet) -> tuple:
-    """Everything an event rule's compiled patterns may depend on besides the rule itself."""
+def _context(ruleset: RuleSet, *, skip: tuple[str, ...] = ()) -> tuple:
+    """Everything an event rule's compiled patterns may depend on besides the rule itself (and
+    the fields ``skip``)."""
     parts: list[object] = []
     for f in dataclasses.fields(ruleset):
-        if f.name in ("rules", "files", "root", "version", "warnings", "sources", "vars"):
+        if f.name in ("rules", "files", "root", "version", "warnings", "sources", "vars", *skip):
             continue  # vars: each rule's entry checks the texts of those it used
         value = getattr(ruleset, f.name)
         if f.name == "lexicons":
@@ -122,14 +126,34 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
 
     ``cache``: reuse the work of earlier calls with the same cache (see :class:`CompileCache`).
     """
-    lexicons, lexicon_ids = build_lexicon_index(ruleset)
     atoms = TokenAtoms() if cache is None else cache.atoms
-    compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
     diagnostics: list[Diagnostic] = []
-    mentions = _compile_mentions(ruleset, compiler, lexicon_ids, diagnostics)
-    # the vars mention rules expanded shape their labels, which event rules refer to
-    mention_vars = tuple(sorted((name, ruleset.vars[name].text) for name in compiler.used_vars))
-    cached = cache.rules_for((*_context(ruleset), ("mention vars", mention_vars))) if cache is not None else {}
+    context = _context(ruleset) if cache is not None else ()
+    kept_mentions = cache.mentions.get(context) if cache is not None else None
+    if kept_mentions is not None and all(name in ruleset.vars and ruleset.vars[name].text == text
+                                         for name, text in kept_mentions[4]):
+        # the same lexicons, mention rules and vars they use: the same index, labels and
+        # mention rules (the compiler is only asked what it learnt of the labels)
+        lexicons, lexicon_ids, compiler, mentions, mention_vars = kept_mentions
+    else:
+        lexicons, lexicon_ids = build_lexicon_index(ruleset)
+        compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
+        mentions = _compile_mentions(ruleset, compiler, lexicon_ids, diagnostics)
+        # the vars mention rules expanded shape their labels, which event rules refer to
+        mention_vars = tuple(sorted((name, ruleset.vars[name].text) for name in compiler.used_vars))
+        if cache is not None and not diagnostics:
+            cache.mentions.pop(context, None)
+            while len(cache.mentions) >= cache.keep:
+                del cache.mentions[next(iter(cache.mentions))]  # the least recently compiled
+            cache.mentions[context] = (lexicons, lexicon_ids, compiler, mentions, mention_vars)
+    cached: dict[tuple, list[tuple]] = {}
+    if cache is not None:
+        # what event patterns see of the mention rules: the labels, their lengths and what the
+        # compiler learnt of them (an edit of a mention rule that changes none of it, the usual
+        # case, compiles no event rule again)
+        labels = (tuple(sorted(ruleset.labels)), tuple(tuple(sorted(lengths)) for lengths in lexicons.lengths),
+                  compiler.label_interface())
+        cached = cache.rules_for((*_context(ruleset, skip=("mention_rules",)), ("labels", labels)))
     compiled: list[CompiledRule] = []
     used_vars: set[str] = set()
     used_lexicons: set[str] = set()

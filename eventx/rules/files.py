@@ -18,3 +18,14 @@ def rule_files_under(folder: Path) -> list[Path]:
         found += [Path(parent, name) for name in names
                   if name.endswith(RULE_SUFFIXES) and not name.endswith(TEST_SUFFIXES)]
     return found
+
+
+def default_rules_path() -> Path:
+    """The shipped rule pack: ``$EVENTX_RULES`` if set; else the pack installed inside the
+    package (``eventx/pack``, a wheel install); else ``rules/`` of the source checkout."""
+    env = os.environ.get("EVENTX_RULES")
+    if env:
+        return Path(env)
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "pack"
+    return installed if installed.is_dir() else package.parent / "rules"

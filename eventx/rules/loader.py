@@ -288,14 +288,9 @@ class _Loader:
         text = self._read(file, "rule file", Pos(file.display, 0, 0))
         if text is None:
             return
-        source = YamlSource(file.display, text)
-        node, problems = source.compose()
-        self.errors += problems
+        source, checked = self._parse_rule_file(file.display, text)
         self.displays[file.rel] = file.display
         self.own.setdefault(file.rel, {})
-        if node is None or node.tag == "tag:yaml.org,2002:null":  # empty file
-            return
-        checked = Validator(source, self.errors).check(schema.RULE_FILE, node, "a rule file")
         if checked is None:
             return
         doc: dict[str, Value] = checked.data
@@ -324,6 +319,20 @@ class _Loader:
             rule = self._rule(value, file, source)
             if rule:
                 self.rules.append(rule)
+
+    def _parse_rule_file(self, display: str, text: str) -> tuple[YamlSource, Value | None]:
+        """A rule file's YAML, checked against the format (None: empty, or not a rule file);
+        problems go to ``self.errors``. (``eventx serve`` keeps the result per file text.)"""
+        source = YamlSource(display, text)
+        node, problems = source.compose()
+        self.errors += problems
+        if node is None or node.tag == "tag:yaml.org,2002:null":  # empty file
+            return source, None
+        return source, Validator(source, self.errors).check(schema.RULE_FILE, node, "a rule file")
+
+    def _parse_lexicon_file(self, display: str, text: str) -> list[LexiconEntry]:
+        """A lexicon file's entries; problems go to ``self.errors``."""
+        return parse_lexicon_file(text, display, self.errors)
 
     def _declare_type(self, name: str, value: Value, source: YamlSource) -> None:
         """Event types are global, like rule ids: a second declaration is an error naming the first."""
@@ -383,7 +392,7 @@ class _Loader:
             text = self._read(lexicon_file, "lexicon file", source.pos(fields["file"].node))
             if text is None:
                 return None
-            entries += parse_lexicon_file(text, lexicon_file.display, self.errors)
+            entries += self._parse_lexicon_file(lexicon_file.display, text)
         for written in _get(fields, schema.LEXICON_RECORD, "entries"):
             entry = parse_entry(source.source_text(written.node), self.errors)
             if entry:

@@ -53,6 +53,7 @@ class YamlSource:
         # and our own index -> (line, col) table in step.
         self.text = text[1:] if text.startswith("\ufeff") else text
         self._line_starts = [0] + [m.end() for m in _BREAK.finditer(self.text)]
+        self._texts: dict[yaml.Node, SourceText] = {}  # by node: a source parsed once is read again by `eventx serve`
 
     def place(self, index: int) -> tuple[int, int]:
         """1-based (line, col) of a character index."""
@@ -98,12 +99,16 @@ class YamlSource:
     def source_text(self, node: yaml.Node) -> SourceText:
         """The scalar's value with the file place of every character in it (``node`` is a
         validated scalar)."""
+        found = self._texts.get(node)
+        if found is not None:
+            return found
         node = cast(yaml.ScalarNode, node)
         value, style = node.value, node.style or ""
         indices = _align(value, self.text, _content_start(self.text, node), node.end_mark.index, style)
         places = _Places(indices, self._line_starts)
         line, col = places[0] if value else (node.start_mark.line + 1, node.start_mark.column + 1)
-        return SourceText(value, Pos(self.file, line, col), style, places)
+        found = self._texts[node] = SourceText(value, Pos(self.file, line, col), style, places)
+        return found
 
 
 class _Places:

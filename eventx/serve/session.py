@@ -27,14 +27,18 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import cast
 
 from eventx.record import Event
 from eventx.api import Extractor, default_rules_path
 from eventx.errors import Diagnostic, EventxError, InputError, RuleError
+from eventx.match.compiler import CompiledPattern
+from eventx.match.matcher import CompiledRule, RulePack
 from eventx.rules import loader as _loader
 from eventx.rules.compile import CompileCache, compile_rules
 from eventx.rules.model import RuleSet
-from eventx.text.model import Document
+from eventx.text.model import Document, Sentence
+from eventx.text.pipeline import analyse as _analyse
 
 __all__ = ["Analysis", "SaveRefused", "Session"]
 
@@ -42,6 +46,7 @@ DEFAULT_SAMPLE = 200
 DOCUMENT_BUDGET = 1.0  # seconds of matching per sample document or example (runs allow 10)
 MAX_TEXT = 2_000_000  # characters of one buffer or try-a-sentence text the page may send
 LEXICON_SUFFIXES = (".txt",)
+PARSED_KEPT = 300  # parsed rule and lexicon files kept by text (the pack's ~100, and versions of edited ones)
 
 
 class SaveRefused(EventxError):
@@ -55,11 +60,37 @@ class SaveRefused(EventxError):
 
 class _OverlayLoader(_loader._Loader):
     """The rule loader, reading some files from memory (the editor's unsaved buffers) instead
-    of disk: every check, path confinement included, runs exactly as for the files on disk."""
+    of disk: every check, path confinement included, runs exactly as for the files on disk.
 
-    def __init__(self, root: Path, overlay: dict[str, str]):
+    What it parses (a rule file's YAML checked against the format, a lexicon file's entries)
+    is kept in ``parsed`` by file and text, with the problems found, and taken from there when
+    the same text comes again: an edit parses only the files it changed."""
+
+    def __init__(self, root: Path, overlay: dict[str, str], parsed: dict[tuple, tuple]):
         super().__init__(root)
         self.overlay = overlay
+        self.parsed = parsed
+
+    def _kept(self, kind: str, display: str, text: str, parse):
+        key = (kind, display, text)
+        found = self.parsed.get(key)
+        if found is None:
+            errors_before = len(self.errors)
+            result = parse(display, text)
+            found = (result, tuple(self.errors[errors_before:]))
+            if len(self.parsed) >= PARSED_KEPT:
+                del self.parsed[next(iter(self.parsed))]  # the oldest
+            self.parsed[key] = found
+        else:
+            self.errors += found[1]
+        return found[0]
+
+    def _parse_rule_file(self, display, text):
+        return self._kept("rules", display, text, super()._parse_rule_file)
+
+    def _parse_lexicon_file(self, display, text):
+        parse = super()._parse_lexicon_file
+        return list(self._kept("lexicon", display, text, lambda d, t: tuple(parse(d, t))))
 
     def _read(self, file, what, pos):
         text = self.overlay.get(file.rel)
@@ -127,7 +158,15 @@ class Session:
         self.documents = self._read_sample(corpus or [], sample)
         self.corpus = list(corpus or [])
         self.compile_cache = CompileCache()  # only edited rules are compiled again
+        self._parsed: dict[tuple, tuple] = {}  # see _OverlayLoader
         self.skipped = 0
+        # the keys (words, lemmas) of each sample document's tokens: which documents an edited
+        # rule may fire in (only those are run again), and of each example text met
+        self._keys = [_token_keys(_analyse(doc)) for doc in self.documents]
+        self._example_keys: dict[str, frozenset[tuple[str, str]]] = {}
+        # the results of the last good pack and of the saved one: what the next edit is run against
+        self._results: _Results | None = None
+        self._saved_results: _Results | None = None
         self._last: _Built | None = None
         self._last_good: Analysis | None = None
         self.saved: _Built | None = None
@@ -140,7 +179,8 @@ class Session:
             # every regex built now, once (~2 s for the shipped pack), not on the first edits:
             # edited packs reuse the compiled patterns of the rules they did not change
             self.saved.extractor.pack.compile_all()
-            self.saved_events = self._run_sample(self.saved.extractor)
+            self._saved_results = self._run_sample(self.saved.extractor)
+            self.saved_events = self._saved_results.events()
 
     # --- files -----------------------------------------------------------------------------
 
@@ -224,7 +264,7 @@ class Session:
         key = (tuple(sorted(overlay.items())), self._disk_stamp())
         if self._last is not None and self._last.key == key:
             return self._last
-        loader = _OverlayLoader(self.root, overlay)
+        loader = _OverlayLoader(self.root, overlay, self._parsed)
         loader.run(self.target)
         ruleset = loader.ruleset(partial=True)
         diagnostics = [*loader.errors, *loader.warnings]
@@ -256,17 +296,63 @@ class Session:
 
     # --- running ------------------------------------------------------------------------------
 
-    def _run_sample(self, extractor: Extractor) -> list[Event]:
-        """The sample's events; a document over its time budget gives none, as in a run, and
-        is counted in ``self.skipped`` (a pattern that backtracks must not freeze the page)."""
-        events = []
+    def _run_sample(self, extractor: Extractor) -> _Results:
+        """The sample's events with ``extractor``'s pack; a document over its time budget gives
+        none, as in a run, and is counted in ``self.skipped`` (a pattern that backtracks must
+        not freeze the page).
+
+        Incremental: against the last pack run or the saved one, whichever leaves fewer
+        documents to run (see :func:`_changes`), a document is run again only if one of the
+        event rules that changed (in either version) may fire in it, or all of them when more
+        than rules changed; every other document keeps its events, which are what a run would
+        give (nothing else a document's events depend on has changed). The examples' results
+        carried over are those the changes cannot touch either.
+        """
+        bases = []
+        for candidate in dict.fromkeys(b for b in (self._results, self._saved_results) if b is not None):
+            changes = _changes(candidate.extractor.pack, extractor.pack)
+            if changes is not None:
+                rerun = [found is None or _may_fire(changes.patterns, keys)
+                         for found, keys in zip(candidate.documents, self._keys)]
+                bases.append((sum(rerun), candidate, changes, rerun))
+        bases.sort(key=lambda b: b[0])
+        base, rerun = (bases[0][1], bases[0][3]) if bases else (None, [True] * len(self.documents))
+        documents: list[list[Event] | None] = []
         self.skipped = 0
-        for doc in self.documents:
-            try:
-                events += extractor.extract(doc)
-            except EventxError:
-                self.skipped += 1
-        return events
+        self.documents_run = 0
+        version = extractor.pack.version
+        for index, doc in enumerate(self.documents):
+            found = None if base is None else base.documents[index]
+            if found and found[0]["rules_version"] != version:  # the one field of a record that names the pack
+                found = [cast(Event, {**event, "rules_version": version}) for event in found]
+            if rerun[index]:
+                self.documents_run += 1
+                try:
+                    found = extractor.extract(doc)
+                except EventxError:
+                    found = None
+                    self.skipped += 1
+            documents.append(found)
+        examples: dict[tuple, tuple[str, list[str]]] = {}
+        for _, candidate, changes, _ in reversed(bases):  # the chosen base's last: its results win
+            examples.update((key, result) for key, result in candidate.examples.items() if self._still(key, changes))
+        self._results = _Results(extractor, documents, examples, [(b[1], b[2]) for b in bases])
+        for candidate, _ in self._results.bases:
+            candidate.bases = []  # only the current results fill in their bases' examples: no chain to keep
+        return self._results
+
+    def _still(self, key: tuple, changes: _Changes) -> bool:
+        """Whether an example's result (see :func:`_example_key`) holds after ``changes``."""
+        kind, rule_id, text = key[:3]
+        if kind == "mention":
+            return not changes.labels
+        return rule_id not in changes.rules and not _may_fire(changes.patterns, self._text_keys(text))
+
+    def _text_keys(self, text: str) -> frozenset[tuple[str, str]]:
+        keys = self._example_keys.get(text)
+        if keys is None:
+            keys = self._example_keys[text] = _token_keys(_analyse(Document(id="example", text=text)))
+        return keys
 
     def analyse(self, buffers: dict[str, str], focus: str | None = None) -> Analysis:
         """Diagnostics of the pack with ``buffers`` (root-relative path -> text) over the disk;
@@ -277,7 +363,8 @@ class Session:
             assert self.saved is not None  # built when the session opens
             if self._disk_stamp() != self.saved.key[1]:  # changed on disk (another editor, git): a new base
                 self.saved = self._build({})
-                self.saved_events = self._run_sample(self.saved.extractor) if self.saved.extractor else []
+                self._saved_results = self._run_sample(self.saved.extractor) if self.saved.extractor else None
+                self.saved_events = self._saved_results.events() if self._saved_results else []
             started = time.perf_counter()
             built = self._build(overlay)  # the last build again when nothing changed
             timings = {"load": round(time.perf_counter() - started, 3)}
@@ -291,10 +378,12 @@ class Session:
                     last.examples if last else [], last.diff if last else _empty_diff(), timings,
                 )
             started = time.perf_counter()
-            events = self._run_sample(built.extractor)
+            results = self._run_sample(built.extractor)
+            events = results.events()
             timings["sample"] = round(time.perf_counter() - started, 3)
+            timings["documents run"] = self.documents_run
             started = time.perf_counter()
-            examples = self._examples(built.extractor, focus)
+            examples = self._examples(results, focus)
             timings["examples"] = round(time.perf_counter() - started, 3)
             started = time.perf_counter()
             diff = self._diff(events)
@@ -305,31 +394,46 @@ class Session:
             self._last_good = analysis
             return analysis
 
+    def sample_events(self) -> list[Event]:
+        """The sample's events with the pack last analysed without errors (the saved pack's
+        before any analysis): what ``eventx run`` of the sample with that pack gives."""
+        with self.lock:
+            return self._results.events() if self._results is not None else []
+
     def diagnostic_dict(self, d: Diagnostic) -> dict:
         data = d.to_dict()
         data["path"] = self.rel(d.file) if d.file else ""
         data["rendered"] = d.render()
         return data
 
-    def _examples(self, extractor: Extractor, focus: str | None) -> list[dict]:
-        """Pass/fail of the inline examples of the rules in ``focus`` (every rule when None)."""
+    def _examples(self, sample: _Results, focus: str | None) -> list[dict]:
+        """Pass/fail of the inline examples of the rules in ``focus`` (every rule when None);
+        those the edits since they were run cannot change are not run again."""
         from eventx.examples import run_example
 
+        extractor = sample.extractor
         results = []
         for compiled in extractor.pack.rules:
             rule = compiled.source
             if rule is None or (focus is not None and self.rel(rule.pos.file) != focus):
                 continue
             for example in rule.examples:
-                try:
-                    result = run_example(extractor, rule, example)
-                except EventxError as err:
-                    results.append({"rule": rule.id, "line": example.pos.line, "path": self.rel(example.pos.file),
-                                    "text": example.text, "status": "failed", "problems": [str(err)]})
-                    continue
+                key = _example_key(rule, example)
+                known = sample.examples.get(key)
+                if known is None:
+                    try:
+                        result = run_example(extractor, rule, example)
+                    except EventxError as err:  # over the time budget: not kept
+                        known = ("failed", [str(err)])
+                    else:
+                        known = sample.examples[key] = (result.status, result.problems)
+                        for base, changes in sample.bases:
+                            if self._still(key, changes):
+                                base.examples.setdefault(key, known)
+                status, problems = known
                 results.append({
-                    "rule": rule.id, "line": result.line, "path": self.rel(result.file), "text": result.text,
-                    "status": result.status, "problems": result.problems,
+                    "rule": rule.id, "line": example.pos.line, "path": self.rel(example.pos.file), "text": example.text,
+                    "status": status, "problems": list(problems),
                 })
         return results
 
@@ -413,8 +517,133 @@ class Session:
             _write_atomically(real, text)
             built.key = ((), self._disk_stamp())  # the pack on disk now
             self.saved = self._last = built
-            self.saved_events = self._run_sample(built.extractor)
+            self._saved_results = self._run_sample(built.extractor)
+            self.saved_events = self._saved_results.events()
             return {"saved": rel, "bytes": len(text.encode("utf-8")), "events": len(self.saved_events)}
+
+
+# --- incremental results ------------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class _Results:
+    """A pack without errors and its results on the sample: per document its events (None: over
+    the time budget), and the inline examples' results computed with it (see :func:`_example_key`)."""
+
+    extractor: Extractor
+    documents: list[list[Event] | None]
+    examples: dict[tuple, tuple[str, list[str]]] = field(default_factory=dict)
+    # the results this one was made from, and what changed since: an example's result holds
+    # for them too when those changes cannot touch it
+    bases: list[tuple[_Results, _Changes]] = field(default_factory=list)
+
+    def events(self) -> list[Event]:
+        return [event for found in self.documents if found for event in found]
+
+
+@dataclass(frozen=True, slots=True)
+class _Changes:
+    """What differs between two packs as far as extraction goes, when only rules do: the event
+    rules whose matches may differ (their old and new patterns, by id) and the mention labels
+    whose rules differ. ``None`` stands for "anything": every document is run again."""
+
+    patterns: tuple[CompiledPattern, ...]  # old and new versions of the changed event rules
+    rules: frozenset[str]  # their ids
+    labels: frozenset[int]  # mention labels whose rules changed (added, removed or edited)
+
+
+def _rule_signature(rule: CompiledRule) -> tuple:
+    """All of a compiled event rule that extraction may depend on, but its load order (of which
+    only the relative order counts) and position."""
+    return (rule.type, rule.priority, rule.description, rule.pattern, rule.modality,
+            tuple(sorted(rule.norms.items())), rule.unless)
+
+
+def _mention_signatures(pack: RulePack) -> dict[int, tuple]:
+    """Label id -> what its mention rules are, in order (their position aside)."""
+    found: dict[int, list[tuple]] = {}
+    for m in pack.mention_rules:
+        found.setdefault(m.label_id, []).append(
+            (m.id, m.label, m.layer, m.priority, m.pattern, tuple(sorted(m.norms.items()))))
+    return {label: tuple(signatures) for label, signatures in found.items()}
+
+
+def _same_context(old: RulePack, new: RulePack) -> bool:
+    """Whether everything of two packs besides their event and mention rules that extraction
+    depends on is the same: the lexicons and labels (ids, phrases, norms), the types, the scopes."""
+    a, b = old.ruleset, new.ruleset
+    assert a is not None and b is not None  # the session's packs are loaded from files
+    if old.lexicons.names != new.lexicons.names or a.lexicons.keys() != b.lexicons.keys():
+        return False
+    for name, lexicon in a.lexicons.items():
+        other = b.lexicons[name]
+        if lexicon.case_sensitive != other.case_sensitive:
+            return False
+        # the entries are the very same objects when the lexicon's text was not edited
+        if lexicon.entries != other.entries and (
+                [(e.phrase, e.norm) for e in lexicon.entries] != [(e.phrase, e.norm) for e in other.entries]):
+            return False
+    return a.types == b.types and a.scopes == b.scopes
+
+
+def _changes(old: RulePack, new: RulePack) -> _Changes | None:
+    """What changed from ``old`` to ``new`` (see :class:`_Changes`), or None when something
+    else than rules did (a lexicon, a type, a scope) or unchanged rules changed their order."""
+    if old is new:
+        return _Changes((), frozenset(), frozenset())
+    if not _same_context(old, new):
+        return None
+    old_mentions, new_mentions = _mention_signatures(old), _mention_signatures(new)
+    labels = frozenset(label for label in old_mentions.keys() | new_mentions.keys()
+                       if old_mentions.get(label) != new_mentions.get(label))
+    before = {rule.id: rule for rule in old.rules}
+    after = {rule.id: rule for rule in new.rules}
+    if len(before) != len(old.rules) or len(after) != len(new.rules):
+        return None  # a duplicate id (a pack with errors never gets here)
+    changed = set(before.keys() ^ after.keys())
+    for rule_id in before.keys() & after.keys():
+        a, b = before[rule_id], after[rule_id]
+        if _rule_signature(a) != _rule_signature(b) or _labels(old, a) & labels or _labels(new, b) & labels:
+            changed.add(rule_id)
+    # ties between overlapping matches go to the rule loaded first: the others keep their order
+    if [r.id for r in old.rules if r.id not in changed] != [r.id for r in new.rules if r.id not in changed]:
+        return None
+    patterns = [rule.pattern for pack in (old, new) for rule in pack.rules if rule.id in changed]
+    return _Changes(tuple(patterns), frozenset(changed), labels)
+
+
+def _labels(pack: RulePack, rule: CompiledRule) -> frozenset[int]:
+    """The mention labels a rule needs (its patterns' and, transitively, their rules')."""
+    if not rule.pattern.labels and not any(guard.labels for guard in rule.unless):
+        return frozenset()
+    return pack.label_closure(rule.pattern.labels.union(*(guard.labels for guard in rule.unless)))
+
+
+def _example_key(rule, example) -> tuple:
+    """What an example's result depends on besides the pack: its kind, rule, text and expectations."""
+    kind = "mention" if hasattr(rule, "label") else "event"
+    return (kind, rule.id, example.text, repr(example.expect), example.todo)
+
+
+def _token_keys(sentences: list[Sentence]) -> frozenset[tuple[str, str]]:
+    """The (field, value) keys rule triggers and requirements are made of, of every token."""
+    keys: set[tuple[str, str]] = set()
+    for sentence in sentences:
+        for token in sentence.tokens:
+            keys.add(("lower", token.lower))
+            keys.add(("lemma", token.lemma))
+    return frozenset(keys)
+
+
+def _may_fire(patterns: tuple[CompiledPattern, ...], keys: frozenset[tuple[str, str]]) -> bool:
+    """Whether one of ``patterns`` may match in a text whose tokens carry ``keys``: the test of
+    :class:`~eventx.match.prefilter.Prefilter`, a necessary condition for a rule to be tried."""
+    for pattern in patterns:
+        if pattern.trigger_keys is not None and keys.isdisjoint(pattern.trigger_keys):
+            continue
+        if all(not keys.isdisjoint(required) for required in pattern.requirements):
+            return True
+    return False
 
 
 def _write_atomically(path: Path, text: str) -> None:

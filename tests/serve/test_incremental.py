@@ -1,0 +1,125 @@
+"""An analysis after an edit runs again only the sample documents and examples the edit can
+change (eventx/serve/session.py); its results must be exactly those of a fresh run of the
+edited pack, whatever the edits and their order."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eventx.api import Extractor
+from eventx.examples import run_example
+from eventx.io.readers import iter_corpus
+from eventx.match.atoms import TokenAtoms
+from eventx.rules.compile import CompileCache, compile_rules
+from eventx.rules.loader import load_rule_files
+from eventx.serve import Session
+from eventx.text.model import Document
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = str(ROOT / "corpora")
+DOCS = [d for d in iter_corpus([CORPUS]) if isinstance(d, Document)]
+FOCUS = "deployment.yml"
+
+# name -> (file, text, replacement): each changes what the pack finds in corpora/ or its examples
+EDITS = {
+    "a rule's trigger word": (FOCUS, "[lemma=send|dispatch|rush|airlift|", "[lemma=dispatch|rush|airlift|"),
+    "an example's text": (FOCUS, "Poland is sending thousands", "Poland is sending hundreds"),
+    "a var of many rules": ("common.yml", 'in_clause: "[!word=/[.;:!?]/]"', 'in_clause: "[!word=/[.;:!?]/ & !lower=and]"'),
+    "a mention rule": ("layers/force.yml", "[lower=,]? [lower=and|plus] (?: @Quantity", "[lower=,]? [lower=plus] (?: @Quantity"),
+    "a lexicon file": ("lexicons/send-verbs.txt", "\ndeploy\n", "\n"),
+    "a type": ("types.yml", "  deployment:\n    merge: true", "  deployment:\n    merge: false"),
+    "a priority": (FOCUS, "    priority: 3\n", "    priority: 1\n"),
+    "a rule's id": (FOCUS, "id: deployment.reduced-passive\n", "id: deployment.reduced-passive-2\n"),
+}
+BROKEN = (FOCUS, "[lemma=send|dispatch|rush|airlift|", "[lemma=send|dispatch|(rush|airlift|")
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("incremental") / "rules"
+    shutil.copytree(ROOT / "rules", folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def session(pack: Path) -> Session:
+    return Session(pack, [CORPUS], sample=len(DOCS))
+
+
+def _texts(pack: Path, active: list[str]) -> dict[str, str]:
+    """The buffers of the edited files with the ``active`` edits applied."""
+    buffers: dict[str, str] = {}
+    for name in active:
+        file, old, new = EDITS[name]
+        text = buffers.get(file) or (pack / file).read_text(encoding="utf-8")
+        assert old in text, f"the edit '{name}' no longer applies to {file}"
+        buffers[file] = text.replace(old, new, 1)
+    return buffers
+
+
+_fresh: dict[frozenset[str], tuple[list, list]] = {}
+# the fresh runs share their token atoms (which flag stands for which token test), so that
+# their regexes come from the regex store's memory; nothing else of one compile is reused
+_ATOMS = TokenAtoms()
+
+
+def _fresh_run(pack: Path, active: list[str], tmp: Path) -> tuple[list, list]:
+    """Events on the sample and the focus file's example results of the edited pack, loaded,
+    compiled and run from scratch from a copy of the pack with the edits written."""
+    key = frozenset(active)
+    if key not in _fresh:
+        copy = tmp / f"fresh-{len(_fresh)}"
+        shutil.copytree(pack, copy)
+        for file, text in _texts(pack, active).items():
+            (copy / file).write_text(text, encoding="utf-8")
+        extractor = Extractor(compile_rules(load_rule_files(copy), cache=CompileCache(atoms=_ATOMS)), time_budget=None)
+        events = [e for doc in DOCS for e in extractor.extract(doc)]
+        examples = []
+        for compiled in extractor.pack.rules:
+            rule = compiled.source
+            if Path(rule.pos.file).name == FOCUS:
+                for example in rule.examples:
+                    result = run_example(extractor, rule, example)
+                    examples.append((rule.id, example.pos.line, example.text, result.status, result.problems))
+        _fresh[key] = (events, examples)
+    return _fresh[key]
+
+
+def _check(session: Session, pack: Path, active: list[str], tmp: Path) -> None:
+    analysis = session.analyse(_texts(pack, active), FOCUS)
+    assert analysis.errors == 0 and not analysis.stale
+    events, examples = _fresh_run(pack, active, tmp)
+    assert session.sample_events() == events
+    assert [(e["rule"], e["line"], e["text"], e["status"], e["problems"]) for e in analysis.examples] == examples
+    assert analysis.diff["now"] == len(events)
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_an_edit_gives_what_a_fresh_run_of_the_edited_pack_gives(session: Session, pack: Path, edit: str,
+                                                                   tmp_path: Path) -> None:
+    _check(session, pack, [edit], tmp_path)
+    assert session.analyse({}, FOCUS).timings["documents run"] < len(DOCS) or edit in ("a lexicon file", "a type")
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.sampled_from([*EDITS, "broken"]), min_size=2, max_size=3))
+def test_any_sequence_of_edits_and_undos_gives_a_fresh_runs_results(session: Session, pack: Path, steps: list[str],
+                                                                      tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each step toggles an edit (applies it, or undoes it if applied); a broken pattern in
+    between leaves the results alone; each analysis starts from whatever the last one left."""
+    tmp = tmp_path_factory.mktemp("sequence")
+    active: list[str] = []
+    for step in steps:
+        if step == "broken":
+            file, old, new = BROKEN
+            buffers = _texts(pack, active)
+            text = buffers.get(file) or (pack / file).read_text(encoding="utf-8")
+            assert session.analyse({**buffers, file: text.replace(old, new, 1)}, FOCUS).stale
+            continue
+        active = [a for a in active if a != step] if step in active else [*active, step]
+        _check(session, pack, active, tmp)
