@@ -162,7 +162,19 @@ EVACUATION = [
     yes("Evacuation order issued for town near volcano", EVAC, location="town near volcano"),
     yes("The mayor asked everyone living along the creek to leave their homes before dark.", EVAC, "possible",
         authority="The mayor", affected="everyone"),
+    yes("Countries scrambled to evacuate their nationals from Khartoum.", EVAC,
+        authority="Countries", affected="their nationals", location="Khartoum"),
+    yes("US suspends embassy operations in Khartoum, evacuates staff", EVAC, authority="US", affected="staff"),
+    yes("The US is drawing down staff at its embassy in Baghdad.", EVAC,
+        authority="The US", affected="staff", location="its embassy in Baghdad"),
+    yes("The State Department facilitated the departure of about 1,000 Americans from Israel.", EVAC,
+        authority="The State Department", affected="about 1,000 Americans", location="Israel"),
+    yes("A C-17 carried 640 Afghans out of Kabul.", EVAC, affected="640 Afghans", location="Kabul"),
+    yes("The United States has withdrawn all remaining diplomatic staff from its embassy in Sanaa.", EVAC,
+        authority="The United States", affected="all remaining diplomatic staff"),
     # modality
+    yes("The U.S. will not conduct a coordinated evacuation of U.S. citizens.", EVAC, "negated",
+        authority="The U.S.", affected="U.S. citizens"),
     yes("The Pentagon is ready to support a possible evacuation of U.S. citizens from the country.", EVAC, "possible",
         authority="The Pentagon", affected="U.S. citizens"),
     yes("The State Department said it has no plans to evacuate the embassy.", EVAC, "negated",
@@ -193,6 +205,8 @@ EVACUATION = [
     no("Officials downgraded evacuation orders to warnings on Tuesday.", EVAC),
     no("The county lifted all remaining evacuation orders.", EVAC),
     no("Residents in zone C should be prepared to leave.", EVAC),
+    no("The company withdrew its staff from Russia.", EVAC),
+    no("Parents may not take children out of school during term.", EVAC),
 ]
 
 ALERTS = [
@@ -267,6 +281,9 @@ ALERTS = [
     yes("The terror threat level in Britain has been downgraded from critical to severe which means an attack is highly likely.", ALERT,
         location="Britain", level="severe"),
     yes("The level had been raised on Friday to critical after the bombing.", ALERT, level="critical"),
+    yes("UK Prime Minister Jane May announced that the terrorism threat level in the country was reduced to severe.", ALERT,
+        authority="UK Prime Minister Jane May", level="severe"),
+    yes("Taiwan raised its combat readiness after the drills.", ALERT, authority="Taiwan"),
     yes("The South Korean military raised its surveillance posture after the launch.", ALERT,
         authority="The South Korean military"),
     yes("The government issued a J-Alert for Okinawa Prefecture.", ALERT, authority="The government",
@@ -291,6 +308,9 @@ ALERTS = [
     no("Neighbours raised the alarm when they saw smoke.", ALERT),
     no("Fans were on high alert for ticket sales.", ALERT),
     no("The government put the economy on a sound financial footing.", ALERT),
+    no("The National Weather Service issued a flood alert for the county.", ALERT),
+    no("Authorities declared an orange alert for heavy rainfall in five provinces.", ALERT),
+    no("A red alert for extreme heat was issued for London.", ALERT),
 ]
 
 CASES = EVACUATION + ALERTS
