@@ -187,6 +187,12 @@ EVACUATION = [
         affected="About 300 residents", authority="the sheriff's office"),
     yes("The State Department ordered the departure of non-emergency staff at the embassy in Baghdad.", EVAC,
         authority="The State Department", location="the embassy in Baghdad"),
+    yes("The county's mandatory evacuation order covers 3,000 homes.", EVAC, authority="The county"),
+    yes("Japan's evacuation of its citizens began on Monday.", EVAC, authority="Japan", affected="its citizens"),
+    yes("Residents were evacuated on the orders of the fire marshal.", EVAC,
+        affected="Residents", authority="the fire marshal"),
+    yes("About 200 homes were evacuated, according to the sheriff's office.", EVAC,
+        authority="the sheriff's office"),
     # modality
     yes("The U.S. will not conduct a coordinated evacuation of U.S. citizens.", EVAC, "negated",
         authority="The U.S.", affected="U.S. citizens"),
