@@ -193,6 +193,10 @@ EVACUATION = [
         affected="Residents", authority="the fire marshal"),
     yes("About 200 homes were evacuated, according to the sheriff's office.", EVAC,
         authority="the sheriff's office"),
+    yes("A mandatory evacuation order went into effect on Sunday for the barrier islands.", EVAC,
+        location="the barrier islands"),
+    yes("The county issued evacuation orders to residents of the valley.", EVAC,
+        authority="The county", affected="residents", location="the valley"),
     # modality
     yes("The U.S. will not conduct a coordinated evacuation of U.S. citizens.", EVAC, "negated",
         authority="The U.S.", affected="U.S. citizens"),
