@@ -169,7 +169,7 @@ EVACUATION = [
         authority="The US", affected="staff", location="its embassy in Baghdad"),
     yes("The State Department facilitated the departure of about 1,000 Americans from Israel.", EVAC,
         authority="The State Department", affected="about 1,000 Americans", location="Israel"),
-    yes("A C-17 carried 640 Afghans out of Kabul.", EVAC, affected="640 Afghans", location="Kabul"),
+    yes("A C-17 flew 640 Afghans out of Kabul.", EVAC, affected="640 Afghans", location="Kabul"),
     yes("The United States has withdrawn all remaining diplomatic staff from its embassy in Sanaa.", EVAC,
         authority="The United States", affected="all remaining diplomatic staff"),
     yes("The State Department is assisting Americans who wish to depart Israel.", EVAC,
