@@ -199,7 +199,7 @@ EVACUATION = [
         authority="The county", affected="residents", location="the valley"),
     yes("The State Department ordered the departure of family members of embassy staff serving in Kyiv.", EVAC,
         authority="The State Department", location="Kyiv"),
-    yes("Marines could be used to evacuate thousands of Americans now residing in Ukraine.", EVAC,
+    yes("Marines could be used to evacuate thousands of Americans now residing in Ukraine.", EVAC, "possible",
         affected="thousands of Americans", location="Ukraine"),
     # modality
     yes("The U.S. will not conduct a coordinated evacuation of U.S. citizens.", EVAC, "negated",
