@@ -63,7 +63,7 @@ def test_deployment_with_quantity_destination_and_attribution(required_events):
 
 
 def test_evacuation_order(required_events):
-    event = required_events["ordered"]
+    event = required_events["leave"]  # the trigger of an order to leave is the way out
     assert event["type"] == "evacuation_order" and event["modality"] == "asserted"
     assert args(event)["authority"] == "The embassy"
     assert args(event)["affected"] == "all non-essential staff"
