@@ -118,13 +118,13 @@ def _save(folder: Path, name: str, args: tuple[Any, ...]) -> None:
 
 
 def _trim(folder: Path) -> None:
-    entries = [(entry.stat().st_mtime_ns, entry) for entry in os.scandir(folder) if entry.is_file()]
+    entries = [(entry.stat().st_mtime_ns, entry.path) for entry in os.scandir(folder) if entry.is_file()]
     if len(entries) <= MAX_ENTRIES:
         return
-    entries.sort()
-    for _, entry in entries[: len(entries) - MAX_ENTRIES * 3 // 4]:
+    entries.sort()  # oldest first; files written within one clock tick by their paths
+    for _, path in entries[: len(entries) - MAX_ENTRIES * 3 // 4]:
         try:
-            os.unlink(entry.path)
+            os.unlink(path)
         except OSError:
             pass
 

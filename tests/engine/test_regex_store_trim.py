@@ -1,4 +1,5 @@
-"""Trimming a full regex store: files written within one clock tick share their mtime."""
+"""Trimming a full regex store: files written within one clock tick share their mtime (once a
+TypeError: the entries were sorted as (mtime, DirEntry) pairs)."""
 
 from __future__ import annotations
 
@@ -18,13 +19,6 @@ def store(tmp_path, monkeypatch):
     return tmp_path / "cache"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="engine bug (reported, not fixed here): _trim sorts (mtime_ns, DirEntry) pairs, so two "
-    "entries with the same mtime compare DirEntry objects and compile_regex raises TypeError "
-    "(seen at random in `eventx check` / `eventx test`, about one write in 256 once a store is full)",
-)
 def test_trimming_a_full_store_whose_entries_share_an_mtime(store, monkeypatch):
     assert compile_regex("a+b").match("aab")  # creates the store's folder
     folder = next(store.glob("regex-*"))
