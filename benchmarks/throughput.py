@@ -377,7 +377,7 @@ def section_rules(corpus: Corpus, rules: Path, repeat: int, workdir: Path) -> li
     sp = {c: med(results[c]["spacy"]) for c in RULE_COUNTS}
     rows.append(["eventx vs spaCy Matcher (aim ≥ 30× @100, ≥ 50× @1000)", *(f"**{sp[c] / e[c]:.0f}×** @{c}" for c in RULE_COUNTS), ""])
     rows.append(["eventx vs naive loop (aim ≥ 15× @1000)", *(f"**{naive[c] / e[c]:.1f}×** @{c}" for c in RULE_COUNTS), ""])
-    rows.append(["cost of 1,000 rules vs 10 (aim ≤ 3×)", f"**{e[1000] / e[10]:.2f}×**", f"naive {naive[1000] / naive[10]:.0f}×", f"spaCy {sp[1000] / sp[10]:.1f}×", ""])
+    rows.append(["cost of 1,000 rules vs 10 (aim ≤ 2×)", f"**{e[1000] / e[10]:.2f}×**", f"naive {naive[1000] / naive[10]:.0f}×", f"spaCy {sp[1000] / sp[10]:.1f}×", ""])
     rows.extend(lexicon_rows(corpus, sentences, shipped, repeat))
     return rows
 
@@ -442,23 +442,38 @@ def cli_seconds(args: list[str], cpu: list[float] | None = None) -> float:
     return seconds
 
 
-def section_jobs(data: Path, mb: float, rules: Path, repeat: int, workdir: Path) -> list[list[str]]:
+def section_jobs(data: Path, mb: float, rules: Path, repeat: int, workdir: Path, whole_mb: float = 6.0) -> list[list[str]]:
     """Whole CLI runs, ``--jobs 1``, ``--jobs 2`` and the Dask engine with two workers,
     interleaved, on the first ``mb`` MB of reuters21578 (``--jobs-mb``): several MB, so that
     extraction, not start-up, is what the workers share (every regex is built once, before the
-    workers fork)."""
+    workers fork). Also a whole ``eventx run`` with its default ``--jobs`` on the first
+    ``whole_mb`` MB against the floor (the trie regex of the pack's trigger word forms, in this
+    process, over the same texts already in memory)."""
     path = workdir / "jobs-input.jsonl"
     lines = read_slice(data / "reuters21578" / "corpus.jsonl", int(mb * 1e6))
     path.write_bytes(b"".join(lines))
     text_mb = sum(len(orjson.loads(line)["text"].encode()) for line in lines) / 1e6
+    whole_path = workdir / "whole-input.jsonl"
+    whole_lines = read_slice(data / "reuters21578" / "corpus.jsonl", int(whole_mb * 1e6))
+    whole_path.write_bytes(b"".join(whole_lines))
+    whole_texts = [orjson.loads(line)["text"] for line in whole_lines]
+    whole_text_mb = sum(len(t.encode()) for t in whole_texts) / 1e6
+    from eventx.engines.local import default_jobs
+
+    whole_jobs = default_jobs([str(whole_path)])
+    floor = regex.compile(r"(?i)\b(?:" + trie_regex(surface_forms(load_rules(rules))) + r")\b")
     configs = {"1": ["--jobs", "1"], "2": ["--jobs", "2"], "dask": ["--engine", "dask", "--jobs", "2"]}
     outputs = {name: workdir / f"jobs-{name}.jsonl" for name in configs}
-    times: dict[str, list[float]] = {name: [] for name in configs}
-    cpu: dict[str, list[float]] = {name: [] for name in configs}
+    times: dict[str, list[float]] = {name: [] for name in [*configs, "whole", "floor"]}
+    cpu: dict[str, list[float]] = {name: [] for name in [*configs, "whole"]}
     for _ in range(repeat):
         for name, options in configs.items():
             args = ["run", str(path), "-r", str(rules), "-o", str(outputs[name]), "-q", *options]
             times[name].append(cli_seconds(args, cpu[name]))
+        times["whole"].append(cli_seconds(["run", str(whole_path), "-r", str(rules), "-o", str(workdir / "whole.jsonl"), "-q"], cpu["whole"]))
+        started = time.perf_counter()
+        sum(len(floor.findall(t)) for t in whole_texts)
+        times["floor"].append(time.perf_counter() - started)
     reference = outputs["1"].read_bytes()
     same = {name: "identical output" if outputs[name].read_bytes() == reference else "OUTPUT DIFFERS from --jobs 1" for name in configs}
     # On a shared machine the wall-clock ratio also measures the neighbours: CPU seconds show
@@ -469,6 +484,10 @@ def section_jobs(data: Path, mb: float, rules: Path, repeat: int, workdir: Path)
         ["eventx run --engine dask --jobs 2 (a private two-worker cluster, its start-up included)", spread(times["dask"], text_mb), f"{med(times['dask']):.1f} s; {med(cpu['dask']):.1f} CPU s; {same['dask']}"],
         ["speed-up --jobs 2 vs 1 (aim ≥ 1.8×)", f"**{med(times['1']) / med(times['2']):.2f}×**", f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the end"],
         ["speed-up dask --jobs 2 vs local --jobs 1", f"{med(times['1']) / med(times['dask']):.2f}×", ""],
+        [f"eventx run, default --jobs ({whole_jobs}), whole CLI run incl. start-up; {whole_mb:g} MB of reuters21578 JSONL, {whole_text_mb:.1f} MB of text",
+         spread(times["whole"], whole_text_mb), f"{med(times['whole']):.1f} s; {med(cpu['whole']):.1f} CPU s"],
+        ["floor on the same texts: trie regex of the pack's trigger word forms (in memory, one process)", spread(times["floor"], whole_text_mb), f"{med(times['floor']):.2f} s"],
+        ["whole run time vs the floor's (aim ≤ 8×)", f"**{med(times['whole']) / med(times['floor']):.1f}×**", ""],
     ]
 
 

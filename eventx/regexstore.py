@@ -14,7 +14,8 @@ code runs when they are read) with a checksum, read only from a folder and file 
 user and writable by no one else; one that is missing, damaged or rejected by the C step is
 compiled the usual way. ``EVENTX_NO_CACHE=1`` turns the store off. The folder holds at most
 :data:`MAX_ENTRIES` entries (the least recently written go first). The last 500 patterns are
-also kept in memory (``eventx serve`` builds a rule again after an edit is undone).
+also kept in memory (``eventx serve`` builds a rule again after an edit is undone), except those
+compiled with ``keep=False``.
 """
 
 from __future__ import annotations
@@ -138,9 +139,13 @@ def _the_builder() -> Any:
     return _builder
 
 
-def compile_regex(source: str, flags: int = 0) -> RegexPattern[str]:
+def compile_regex(source: str, flags: int = 0, *, keep: bool = True) -> RegexPattern[str]:
     """``regex.compile(source, flags)``, from the stored program when another process compiled
-    the same pattern before (see the module docstring); errors are those of ``regex.compile``."""
+    the same pattern before (see the module docstring); errors are those of ``regex.compile``.
+
+    ``keep=False``: not kept among the recent patterns in memory, for a pattern its caller keeps
+    for as long as it wants it (the exact-end copies of a mention rule: kept there, each a copy of
+    a large pattern, they made the largest share of a long run's memory peak)."""
     folder = _store()
     builder: Any = _the_builder() if folder is not None else None
     if folder is None or not builder or flags & regex.LOCALE:
@@ -157,10 +162,12 @@ def compile_regex(source: str, flags: int = 0) -> RegexPattern[str]:
         except Exception:  # noqa: BLE001 - a rejected entry is a miss, whatever the C step raises
             pass
     if compiled is None:
-        compiled = regex.compile(source, flags)
+        compiled = regex.compile(source, flags) if keep else regex.compile(source, flags, cache_pattern=False)
         reduced = _reduce(compiled)
         if reduced is not None and reduced[0] is builder and len(reduced[1]) == _ARGS and reduced[1][0] == source:
             _save(folder, name, reduced[1])
+    if not keep:
+        return compiled
     if len(_recent) >= _RECENT:
         try:
             del _recent[next(iter(_recent))]

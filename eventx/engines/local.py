@@ -16,6 +16,7 @@ one error record; the run goes on.
 
 from __future__ import annotations
 
+import importlib
 import multiprocessing
 import os
 import signal
@@ -24,6 +25,7 @@ import time
 from pathlib import Path
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
@@ -130,20 +132,46 @@ def run_corpus(
     csv_safe: bool = False,
 ) -> RunSummary:
     """Extract events from every document of ``inputs`` into ``output`` (stdout JSONL when None)."""
+    with run_cache_limits():
+        return _run_corpus(inputs, extractor, output=output, fmt=fmt, jobs=jobs, resume=resume, errors_path=errors_path,
+                           stdin=stdin, input_format=input_format, on_document=on_document, on_problem=on_problem,
+                           max_doc_bytes=max_doc_bytes, csv_safe=csv_safe)
+
+
+# Entries of the per-process caches during a run (tokens, lemmas, atom records; chunks and key
+# sets of the prefilter), each cleared when full: smaller than the defaults that long-lived
+# sessions (``eventx serve``) keep, so that a run reaches its memory peak within its first few
+# MB of news instead of growing with the input (benchmarks/README.md, peak memory).
+RUN_CACHE_LIMITS = {
+    ("eventx.text.tokenize", "_CACHE_LIMIT"): 20_000,
+    ("eventx.text.lemma", "_CACHE_LIMIT"): 20_000,
+    ("eventx.match.atoms", "_CACHE_LIMIT"): 20_000,
+    ("eventx.match.prefilter", "_CHUNK_CACHE_LIMIT"): 50_000,
+}
+
+
+@contextmanager
+def run_cache_limits() -> Iterator[None]:
+    """The caches bounded by :data:`RUN_CACHE_LIMITS` while a run lasts (worker processes
+    forked meanwhile inherit them); the previous limits afterwards."""
+    saved = {}
+    try:
+        for (module_name, name), limit in RUN_CACHE_LIMITS.items():
+            module = importlib.import_module(module_name)
+            saved[module, name] = getattr(module, name)
+            setattr(module, name, min(limit, saved[module, name]))
+        yield
+    finally:
+        for (module, name), value in saved.items():
+            setattr(module, name, value)
+
+
+def _run_corpus(inputs: list[str], extractor: Extractor, *, jobs: int, **options: Any) -> RunSummary:
     return write_results(
         inputs,
         lambda docs: _results(docs, extractor, jobs),
-        output=output,
-        fmt=fmt,
-        resume=resume,
-        errors_path=errors_path,
-        stdin=stdin,
-        input_format=input_format,
         run_info=run_info(extractor.pack.version, extractor.merge_mentions),
-        on_document=on_document,
-        on_problem=on_problem,
-        max_doc_bytes=max_doc_bytes,
-        csv_safe=csv_safe,
+        **options,
     )
 
 

@@ -226,7 +226,7 @@ class CompiledMention:
                 rf"{_AT_TOKEN}(?=(?:{TOKEN}){{{count}}}(?:(?P<{_NEXT_GROUP}>.)|\Z))(?:{body})"
                 rf"(?({_NEXT_GROUP})(?=(?P={_NEXT_GROUP}))|\Z)"
             )
-            found = self._compiled[count] = compile_regex(source)
+            found = self._compiled[count] = compile_regex(source, keep=False)
         return found
 
 

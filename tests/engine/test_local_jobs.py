@@ -59,3 +59,29 @@ def test_jobs_give_the_same_events_and_errors(tmp_path: Path) -> None:
     assert outputs[1][0].count(b"\n") > 100
     assert outputs[1][3] == 1 and b"slow" in outputs[1][1]
     assert outputs[2] == outputs[1] and outputs[3] == outputs[1]
+
+
+def test_a_run_bounds_its_caches_and_gives_the_same_events(tmp_path: Path, monkeypatch) -> None:
+    """During a run the token cache holds at most the run's limit (then the limit is restored);
+    a run whose caches are cleared over and over writes what a run with large caches writes."""
+    from eventx.engines import local
+    from eventx.text import tokenize
+
+    corpus = tmp_path / "docs.jsonl"
+    words = [f"w{n:04d}x" for n in range(600)]  # distinct tokens, far more than the limit below
+    lines = [{"id": f"d{i}", "text": TEXTS[i % len(TEXTS)] + " " + " ".join(words[i * 6 : i * 6 + 60]) + "."}
+             for i in range(90)]
+    corpus.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    default = tokenize._CACHE_LIMIT
+    seen: list[int] = []
+    outputs = []
+    for limit in (40, default):
+        monkeypatch.setitem(local.RUN_CACHE_LIMITS, ("eventx.text.tokenize", "_CACHE_LIMIT"), limit)
+        extractor = Extractor(_pack(tmp_path / f"l{limit}"))
+        out = tmp_path / f"out{limit}.jsonl"
+        run_corpus([str(corpus)], extractor, output=str(out),
+                   on_document=lambda summary: seen.append(len(tokenize._info_cache)) if limit == 40 else None)
+        outputs.append(out.read_bytes())
+        assert tokenize._CACHE_LIMIT == default
+    assert seen and max(seen) <= 41
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") > 60

@@ -198,3 +198,17 @@ def test_lazy_stored_and_eager_builds_give_the_same_events(three_packs, words):
         stored = Extractor(stored_pack, merge_mentions=False).extract(text)
     assert lazy == eager == stored
     assert eager or words != _KNOWN
+
+
+def test_a_pattern_not_kept_is_read_from_the_store_again_not_held_in_memory(store, monkeypatch):
+    source = "(?<![^\n])(?P<trigger>(?=.*b).*\n)"
+    fresh = regex.compile(source)
+    first = compile_regex(source, keep=False)
+    assert _entries(store)  # stored for the next process all the same
+    with monkeypatch.context() as patch:
+        _no_fresh_compiles(patch)
+        again = compile_regex(source, keep=False)
+        assert again is not first  # built again from the stored program: nothing held it
+        assert _outcome(again, "ab\nb\n") == _outcome(first, "ab\nb\n") == _outcome(fresh, "ab\nb\n")
+        kept = compile_regex(source)
+        assert compile_regex(source) is kept
