@@ -344,6 +344,24 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
      "sending", "asserted", {"agent": "The Biden administration", "quantity": "3,000", "destination": "Poland"}),
     ("Putin ordered the deployment of troops to eastern Ukraine.",
      "deployment", "asserted", {"agent": "Putin", "force": "troops", "destination": "eastern Ukraine"}),
+    ("The Homeland Security Department requested 1,500 active-duty troops for the border.",
+     "troops", "possible", {"agent": "The Homeland Security Department", "quantity": "1,500",
+                            "destination": "the border"}),
+    # --- more modality -------------------------------------------------------------------------
+    ("The United States won't send troops to Ukraine, the president said.",
+     "send", "negated", {"force": "troops", "destination": "Ukraine"}),
+    ("Germany will not deploy combat troops to the region.",
+     "deploy", "negated", {"agent": "Germany", "force": "combat troops"}),
+    ("Japan refused to send troops to the conflict.", "send", "negated", {"agent": "Japan"}),
+    ("Macron did not rule out sending Western troops to Ukraine.",
+     "sending", "possible", {"force": "Western troops", "destination": "Ukraine"}),
+    ("The administration is expected to send 1,500 troops to the border.",
+     "send", "possible", {"quantity": "1,500", "destination": "the border"}),
+    ("Kyiv called on NATO to send warships to the Black Sea.",
+     "send", "possible", {"force": "warships", "destination": "the Black Sea"}),
+    ("Officials are debating whether to send troops.", "send", "hypothetical", {"force": "troops"}),
+    ("If Russia invades, the US would send more troops to the region.",
+     "send", "hypothetical", {"agent": "the US", "force": "more troops"}),
     ("Putin ordered a partial mobilisation of reservists on Wednesday.",
      "mobilisation", "asserted", {"force": "reservists"}),
 ]
@@ -363,6 +381,11 @@ KNOWN_MISSES: list[tuple[str, str, str | None, dict[str, str]]] = [
     # a bare nominal with adjectives and no "of" or "to"
     ("The deployment is Germany's first permanent foreign deployment since World War II.",
      "deployment", "asserted", {}),
+    # modality (eventx/extract/modality.py, not the rules): a refused denial leaves it open, as
+    # "did not rule out" does; the module's own comment says so, but "refuse" wins as a negation
+    ("Macron refused to rule out sending troops to Ukraine.", "sending", "possible", {}),
+    # modality: a condition by inversion ("Should Russia invade, ...") is read as "would" alone
+    ("Should Russia invade, the US would send more troops to the region.", "send", "hypothetical", {}),
 ]
 
 NEGATIVE: list[str] = [
@@ -435,6 +458,7 @@ NEGATIVE: list[str] = [
     "Troops were withdrawn from the border after the drills ended.",
     "The bank deployed $3 billion into green projects.",
     "Moscow has sent a clear signal to the West.",
+    "The mayor requested police protection for the witnesses.",
 ]
 
 
