@@ -347,6 +347,12 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
     ("The Homeland Security Department requested 1,500 active-duty troops for the border.",
      "troops", "possible", {"agent": "The Homeland Security Department", "quantity": "1,500",
                             "destination": "the border"}),
+    ("Britain sent F-35s to Cyprus.", "sent", "asserted", {"agent": "Britain", "force": "F-35s", "destination": "Cyprus"}),
+    ("Israel called up a record 360,000 reservists.",
+     "called", "asserted", {"agent": "Israel", "quantity": "a record 360,000", "force": "reservists"}),
+    ("Russia has sent an unspecified number of troops to Belarus.",
+     "sent", "asserted", {"quantity": "an unspecified number", "force": "troops", "destination": "Belarus"}),
+    ("Estonia will mobilise army reserves.", "mobilise", "asserted", {"agent": "Estonia", "force": "army reserves"}),
     # --- more modality -------------------------------------------------------------------------
     ("The United States won't send troops to Ukraine, the president said.",
      "send", "negated", {"force": "troops", "destination": "Ukraine"}),
@@ -459,6 +465,7 @@ NEGATIVE: list[str] = [
     "The bank deployed $3 billion into green projects.",
     "Moscow has sent a clear signal to the West.",
     "The mayor requested police protection for the witnesses.",
+    "The central bank will boost its foreign reserves.",
 ]
 
 
