@@ -353,6 +353,9 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
     ("Russia has sent an unspecified number of troops to Belarus.",
      "sent", "asserted", {"quantity": "an unspecified number", "force": "troops", "destination": "Belarus"}),
     ("Estonia will mobilise army reserves.", "mobilise", "asserted", {"agent": "Estonia", "force": "army reserves"}),
+    ("The governor sent 200 state troopers and mounted police to the border city.",
+     "sent", "asserted", {"quantity": "200", "force": "state troopers and mounted police",
+                          "destination": "the border city"}),
     # --- more modality -------------------------------------------------------------------------
     ("The United States won't send troops to Ukraine, the president said.",
      "send", "negated", {"force": "troops", "destination": "Ukraine"}),
@@ -466,6 +469,7 @@ NEGATIVE: list[str] = [
     "Moscow has sent a clear signal to the West.",
     "The mayor requested police protection for the witnesses.",
     "The central bank will boost its foreign reserves.",
+    "Police gathered at the scene of the crash.",
 ]
 
 
