@@ -239,8 +239,6 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
      "sent", "asserted", {"force": "a second carrier strike group", "destination": "the eastern Mediterranean"}),
     ("Defense Secretary Jane Roe directed the USS Example Carrier Strike Group to move to the eastern Mediterranean.",
      "move", "asserted", {"destination": "the eastern Mediterranean"}),
-    ("The Pentagon is also sending additional F-35, F-16 and A-10 fighter jet squadrons to the region.",
-     "sending", "asserted", {"agent": "The Pentagon", "force": "~squadrons", "destination": "the region"}),
     ("The Pentagon ordered a second aircraft carrier to the region.",
      "ordered", "asserted", {"agent": "The Pentagon", "force": "a second aircraft carrier", "destination": "the region"}),
     ("The governor ordered 1,000 National Guard troops to the border.",
@@ -304,8 +302,6 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
      "headed", "asserted", {"destination": "the Red Sea"}),
     ("The USS Example carrier strike group will head to the eastern Mediterranean.",
      "head", "asserted", {"destination": "the eastern Mediterranean"}),
-    ("Britain is sending two Royal Navy ships, surveillance aircraft and Royal Marines to the eastern Mediterranean.",
-     "sending", "asserted", {"agent": "Britain", "destination": "the eastern Mediterranean"}),
     ("Germany’s Bundeswehr will send 4,800 soldiers to Lithuania by 2027.",
      "send", "asserted", {"quantity": "4,800", "force": "soldiers", "destination": "Lithuania"}),
     ("The Kremlin announced the partial mobilisation of 300,000 reservists.",
@@ -386,6 +382,11 @@ KNOWN_MISSES: list[tuple[str, str, str | None, dict[str, str]]] = [
     # "join" forces already in place
     ("The 150 Guard members will join some 400 soldiers already at the border.",
      "join", "asserted", {"quantity": "150", "force": "Guard members"}),
+    # lists of forces or of designators with commas (left out of the Force layer: too slow)
+    ("The Pentagon is also sending additional F-35, F-16 and A-10 fighter jet squadrons to the region.",
+     "sending", "asserted", {"agent": "The Pentagon", "force": "~squadrons", "destination": "the region"}),
+    ("Britain is sending two Royal Navy ships, surveillance aircraft and Royal Marines to the eastern Mediterranean.",
+     "sending", "asserted", {"agent": "Britain", "destination": "the eastern Mediterranean"}),
     # "ships" alone are no force
     ("Spain is sending ships to join NATO naval forces.", "sending", "asserted", {"agent": "Spain"}),
     # "add" troops to a force in a place
