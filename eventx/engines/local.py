@@ -351,6 +351,12 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.kill()
             pool.shutdown(wait=False, cancel_futures=True)
+            # let the pool's manager thread finish closing its wake-up pipe now: at interpreter
+            # exit, concurrent.futures wakes that thread through the pipe, and a close racing
+            # with it printed "OSError: Bad file descriptor" with a traceback (CPython 3.11)
+            manager = getattr(pool, "_executor_manager_thread", None)
+            if manager is not None:
+                manager.join(timeout=5.0)
         else:
             # Interrupted: queued chunks are cancelled and the workers finish the chunk they are
             # on (bounded by the time budget). Killing them instead can leave the pool's result
