@@ -350,13 +350,17 @@ def _results(docs: Iterable[Document], extractor: Extractor, jobs: int) -> Itera
         if broken:  # the others are stopped, not waited for: the dead one's pipe may never drain
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.kill()
-            pool.shutdown(wait=False, cancel_futures=True)
-            # let the pool's manager thread finish closing its wake-up pipe now: at interpreter
-            # exit, concurrent.futures wakes that thread through the pipe, and a close racing
-            # with it printed "OSError: Bad file descriptor" with a traceback (CPython 3.11)
+            # the pool's manager thread (shutdown() forgets it) closes its wake-up pipe as it
+            # ends; at interpreter exit concurrent.futures writes to that pipe, and a close racing
+            # with the write printed "OSError: Bad file descriptor" with a traceback (CPython
+            # 3.11): let the thread end now, and mark the pipe closed if it has not in 5 s
             manager = getattr(pool, "_executor_manager_thread", None)
+            wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
+            pool.shutdown(wait=False, cancel_futures=True)
             if manager is not None:
                 manager.join(timeout=5.0)
+                if manager.is_alive() and wakeup is not None:
+                    wakeup._closed = True
         else:
             # Interrupted: queued chunks are cancelled and the workers finish the chunk they are
             # on (bounded by the time budget). Killing them instead can leave the pool's result
