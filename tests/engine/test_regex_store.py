@@ -212,3 +212,18 @@ def test_a_pattern_not_kept_is_read_from_the_store_again_not_held_in_memory(stor
         assert _outcome(again, "ab\nb\n") == _outcome(first, "ab\nb\n") == _outcome(fresh, "ab\nb\n")
         kept = compile_regex(source)
         assert compile_regex(source) is kept
+
+
+# files written within one clock tick share their mtime (once a TypeError: the entries were
+# sorted as (mtime, DirEntry) pairs)
+def test_trimming_a_full_store_whose_entries_share_an_mtime(store, monkeypatch):
+    assert compile_regex("a+b").match("aab")  # creates the store's folder
+    folder = next(store.glob("regex-*"))
+    for i in range(10):  # more entries than the (lowered) limit, all with one mtime
+        entry = folder / f"entry-{i}"
+        entry.write_bytes(b"")
+        os.utime(entry, ns=(1, 1))
+    monkeypatch.setattr(regexstore, "MAX_ENTRIES", 4)
+    monkeypatch.setattr(regexstore.os, "urandom", lambda n: b"\x00" * n)  # this write trims
+    assert compile_regex("c+d").match("ccd")
+    assert len([p for p in folder.iterdir() if p.is_file()]) <= 4
