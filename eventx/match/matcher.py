@@ -367,8 +367,6 @@ class RulePack:
             if compiled.sketch_source is None:
                 kept.append(index)
             elif suffix is not None:
-                # the part from the trigger on first (one call per trigger), then, where something
-                # can come before the trigger, the whole sketch from the starts in reach
                 near = [p for p in positions.get(index, ()) if suffix.match(stream, starts[p], timeout=_remaining(deadline))]
                 if near and (not compiled.trigger_reach or _search_near(
                         compiled.sketch, stream, starts, offsets, near, compiled.trigger_reach, deadline,
