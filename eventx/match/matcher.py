@@ -363,21 +363,23 @@ class RulePack:
         kept = []
         for index in selected:
             compiled = self.rules[index].pattern
-            suffix = compiled.sketch_suffix
+            reach = compiled.trigger_reach
             if compiled.sketch_source is None:
                 kept.append(index)
-            elif suffix is not None:
-                near = [p for p in positions.get(index, ()) if suffix.match(stream, starts[p], timeout=_remaining(deadline))]
-                if near and (not compiled.trigger_reach or _search_near(
-                        compiled.sketch, stream, starts, offsets, near, compiled.trigger_reach, deadline,
-                        compiled.sketch_first_flags, records, first_only=True)):
-                    kept.append(index)
-            elif compiled.trigger_reach is None or compiled.trigger_keys is None:
+            elif reach is None or compiled.trigger_keys is None:
                 if compiled.sketch.search(stream, timeout=_remaining(deadline)) is not None:  # type: ignore[union-attr]
                     kept.append(index)
-            elif _search_near(compiled.sketch, stream, starts, offsets, positions.get(index, ()), compiled.trigger_reach,
-                              deadline, compiled.sketch_first_flags, records, first_only=True):
-                kept.append(index)
+            else:
+                near = positions.get(index, ())
+                suffix = compiled.sketch_suffix
+                if suffix is not None:
+                    near = [p for p in near if suffix.match(stream, starts[p], timeout=_remaining(deadline))]
+                    if near and not reach:  # the trigger is the sketch's first token: the suffix is all of it
+                        kept.append(index)
+                        continue
+                if near and _search_near(compiled.sketch, stream, starts, offsets, near, reach, deadline,
+                                         compiled.sketch_first_flags, records, first_only=True):
+                    kept.append(index)
         return kept
 
 
@@ -489,7 +491,7 @@ def _add_parts(groups: dict[str, tuple[int, int]], captures: tuple[tuple[str, in
 def _build(rule: CompiledRule) -> None:
     rule.pattern.regex  # noqa: B018
     rule.pattern.suffix  # noqa: B018
-    if rule.pattern.sketch_suffix is None:  # the whole sketch is used only without a suffix
+    if rule.pattern.sketch_suffix is None or rule.pattern.trigger_reach:  # see RulePack._sketched
         rule.pattern.sketch  # noqa: B018
     for guard in rule.unless:
         guard.regex  # noqa: B018
