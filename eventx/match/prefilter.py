@@ -124,22 +124,16 @@ class Prefilter:
         """Whether some rule's trigger key is among ``keys`` and its requirements are met: the
         first such rule ends the search (a document's keys usually meet several rules), so the
         rules of every key are not collected first."""
-        requirements = self._requirements
-        for index in self._always:
-            if all(not keys.isdisjoint(required) for required in requirements[index]):
-                return True
+        if any(self._met(index, keys) for index in self._always):
+            return True
         tried: set[int] = set()
         get = self._by_key.get
         for key in keys:
             for index in get(key, _NO_RULES):
-                if index in tried:
-                    continue
-                tried.add(index)
-                for required in requirements[index]:
-                    if keys.isdisjoint(required):
-                        break
-                else:
-                    return True
+                if index not in tried:
+                    tried.add(index)
+                    if self._met(index, keys):
+                        return True
         return False
 
     def _met(self, index: int, keys: set[str]) -> bool:
