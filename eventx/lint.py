@@ -48,7 +48,7 @@ from eventx.codes import (
 )
 from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
-from eventx.findings import LintResult, given_files, read_back
+from eventx.findings import LintResult, given_files
 from eventx.match.ast import (
     LOOKAROUND, And, FieldRegex, Group, Node, Not, Or, PatternError, Repeat, Seq, TokenNode, VarRef, children,
 )
@@ -68,16 +68,14 @@ def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def lint(path: str | Path) -> LintResult:
-    """Load, compile and lint the rule file or directory ``path``.
+    """Load, compile and lint the rule file or directory ``path``, and keep the findings for
+    :func:`eventx.findings.read_back` (which the caller asks first: it needs no engine).
 
     Raises InputError when ``path`` does not exist; problems in the files become diagnostics.
     """
     path = Path(path)
     given = given_files(path)
     named = sorted(str(p) for p in given)
-    found = read_back(path)  # None when path does not exist: load_rules says so
-    if found is not None:
-        return found
     try:
         pack = load_rules(path)
     except RuleError as err:
