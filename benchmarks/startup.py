@@ -55,7 +55,9 @@ COMMANDS = {
     "run's serial part": [PYTHON, "from eventx.cli import main; from eventx.engines.local import run_corpus;"
                           " from eventx.api import load_rules; load_rules().compile_all()"],
 }
-LAUNCH = "import sys; sys.path.insert(0, sys.argv.pop(1)); from eventx.cli import main; sys.argv[0] = 'eventx'; main()"
+# the version's folders (its tree, then any --baseline-site) go first on sys.path
+PATHS = "import os, sys; sys.path[0:0] = sys.argv.pop(1).split(os.pathsep);"
+LAUNCH = PATHS + " from eventx.cli import main; sys.argv[0] = 'eventx'; main()"
 
 
 def export(rev: str, into: Path) -> str:
@@ -70,7 +72,7 @@ def export(rev: str, into: Path) -> str:
     return commit
 
 
-def run(tree: Path, args: list[str], cache: Path, cold: bool = False) -> tuple[float, float, tuple[str, str, int]]:
+def run(tree: str, args: list[str], cache: Path, cold: bool = False) -> tuple[float, float, tuple[str, str, int]]:
     """(wall seconds, CPU seconds of the process: user + system, output) of one command."""
     env = dict(os.environ, EVENTX_RULES=str(ROOT / "rules"), COLUMNS="120", NO_COLOR="1", TERM="dumb",
                EVENTX_CACHE_DIR=str(cache))
@@ -78,9 +80,9 @@ def run(tree: Path, args: list[str], cache: Path, cold: bool = False) -> tuple[f
         env.pop(name, None)
     if cold:
         shutil.rmtree(cache, ignore_errors=True)
-    command = [sys.executable, "-c", LAUNCH, str(tree), *args]
+    command = [sys.executable, "-c", LAUNCH, tree, *args]
     if args[0] == PYTHON:
-        command = [sys.executable, "-c", f"import sys; sys.path.insert(0, sys.argv.pop(1)); {args[1]}", str(tree)]
+        command = [sys.executable, "-c", f"{PATHS} {args[1]}", tree]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=cache.parent)
@@ -96,6 +98,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each command and version (default: 5)")
     parser.add_argument("--only", help="comma-separated commands of: " + ", ".join(COMMANDS))
     parser.add_argument("--cold", action="store_true", help="empty the cache folder before every run")
+    parser.add_argument("--baseline-site", metavar="DIR",
+                        help="packages for the baseline only, after its tree on sys.path (to compare dependency"
+                             " versions: pip install --no-deps --target DIR typer==0.29.2)")
     options = parser.parse_args()
     names = options.only.split(",") if options.only else list(COMMANDS)
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +110,7 @@ def main() -> None:
         cache.mkdir(parents=True)
         (cache.parent / DOCUMENT).write_text("Poland sent 2,000 troops to Lithuania on Monday, the defence ministry said.\n")
         current = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        trees = {"baseline": baseline, "current": ROOT}
+        trees = {"baseline": os.pathsep.join(filter(None, [str(baseline), options.baseline_site])), "current": str(ROOT)}
         for tree in trees.values():  # warm the OS file cache, each tree's bytecode and its cache entries
             run(tree, ["--help"], cache)  # (and, for `check`, its findings)
             for name in names:
@@ -121,7 +126,8 @@ def main() -> None:
                     cpu.setdefault((name, version), []).append(cpu_seconds)
                     outputs[name, version] = output
     load = os.getloadavg()[0]
-    print(f"baseline {options.baseline} = {commit[:10]}, current {current}; {'cold' if options.cold else 'warm'} cache;"
+    site = f" with {options.baseline_site} first" if options.baseline_site else ""
+    print(f"baseline {options.baseline} = {commit[:10]}{site}, current {current}; {'cold' if options.cold else 'warm'} cache;"
           f" median of {options.repeat} runs, seconds; load average {load:.1f}")
     # CPU time (user + system) is less disturbed by other processes than wall time on a busy machine
     print(f"{'command':<16} {'baseline':>9} {'current':>9} {'ratio':>7} {'cpu base':>9} {'cpu cur':>8} {'ratio':>7}"

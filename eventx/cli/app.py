@@ -9,6 +9,7 @@ Exit 1 means test or diff failures (and warnings under ``check --strict``).
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
@@ -22,35 +23,40 @@ from eventx.errors import EventxError, RuleError
 if TYPE_CHECKING:  # typer carries its own click (typer._click); click itself is no dependency
     from typer._click import core as click
 
-_METAVARS = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT"}
+_METAVARS = {"str": "TEXT", "int": "INTEGER", "int range": "INTEGER", "float": "FLOAT"}
 
 
-def _metavar(param: TyperOption, ctx: click.Context) -> str:
+def _metavar(param: TyperOption) -> str:
     """``PATH``, ``TEXT``, ``INTEGER``, ``[merge|separate]``; nothing for flags."""
     if param.is_flag or param.count:
         return ""
-    if param.type_descriptor.is_choice:
-        return "[" + str(param.display_type(ctx)).strip("<>") + "]"
-    if param.type_descriptor.is_path:
+    kind = param.type
+    choices = getattr(kind, "choices", None)
+    if choices is not None:
+        return "[" + "|".join(str(choice) for choice in choices) + "]"
+    if kind.name == "path":
         return "PATH"
-    bare = param.bare_type()
-    return _METAVARS.get(bare, bare.upper())
+    return _METAVARS.get(kind.name, kind.name.upper())
 
 
 def _tidy(param: click.Parameter, ctx: click.Context) -> click.Parameter:
     """Conventional metavars (``eventx run [OPTIONS] INPUTS...``, ``-o TEXT``, ``[local|dask]``)
-    instead of typer's own placeholders (``{inputs}...``, ``<str>``, ``<bool>``)."""
+    instead of typer's own placeholders (``{inputs}...``, ``<str>``, ``<int range>``)."""
     if getattr(param, "_eventx_tidy", False):
         return param
     if isinstance(param, TyperArgument) and param.name:
         name = param.name.upper() + ("..." if param.nargs != 1 else "")
-        usage = name if param.required else f"[{name}]"
+        in_usage = name if param.required else f"[{name}]"
         param.metavar = name
-        param._usage_display_name = lambda: usage  # type: ignore[method-assign]
-        param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
-    elif isinstance(param, TyperOption):
-        metavar = param.metavar if param.metavar is not None else _metavar(param, ctx)
-        param.display_type_rich = lambda ctx: metavar  # type: ignore[method-assign]
+
+        def make_metavar(ctx: click.Context, usage: bool = False) -> str:
+            return in_usage if usage else name
+
+        param.make_metavar = make_metavar  # type: ignore[method-assign]
+        param.type = copy.copy(param.type)  # the help's type column: nothing (the name says it)
+        param.type.get_metavar = lambda param, ctx: ""  # type: ignore[method-assign]
+    elif isinstance(param, TyperOption) and param.metavar is None:
+        param.metavar = _metavar(param)
     param._eventx_tidy = True  # type: ignore[attr-defined]
     return param
 
