@@ -14,14 +14,7 @@ from eventx.cli import schema as _schema  # noqa: F401
 from eventx.cli import stats as _stats  # noqa: F401
 from eventx.cli import report as _report  # noqa: F401
 from eventx.cli import serve as _serve  # noqa: F401
-from eventx.cli import app as _app
-from eventx.cli.app import app
-
-
-def main() -> None:
-    """The ``eventx`` executable: one command, then the process ends."""
-    _app.ONE_COMMAND_PROCESS = True
-    app()
+from eventx.cli.app import app, main
 
 
 __all__ = ["app", "main"]

@@ -182,7 +182,14 @@ def fail(err: EventxError) -> typer.Exit:
     return typer.Exit(err.exit_code)
 
 
-ONE_COMMAND_PROCESS = False  # set by the ``eventx`` executable: the process ends with the command
+ONE_COMMAND_PROCESS = False  # set by :func:`main`: the process ends with the command
+
+
+def main() -> None:
+    """The ``eventx`` executable: one command, then the process ends."""
+    global ONE_COMMAND_PROCESS
+    ONE_COMMAND_PROCESS = True
+    app()
 
 
 def load_extractor(rules: Path | None, **kwargs: Any) -> Any:
