@@ -94,8 +94,8 @@ def run(
                 def on_document(summary) -> None:
                     if progress is not None:
                         done = summary.documents + summary.resumed
-                        chars = min(summary.read_characters, total) if total else None
-                        progress.update(task, completed=chars if total else done, documents=done, description=f"{summary.events} events")
+                        read = min(summary.read_bytes, total) if total else None
+                        progress.update(task, completed=read if total else done, documents=done, description=f"{summary.events} events")
 
                 def on_problem(record: dict) -> None:
                     where = record.get("source") or ""

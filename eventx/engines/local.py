@@ -65,7 +65,7 @@ class RunSummary:
     output: str | None = None
     errors_path: str | None = None
     complete: bool = False  # --resume found the output finished: nothing was done
-    read_characters: int = 0  # of every document read, resumed ones included (progress)
+    read_bytes: int = 0  # of the input files, resumed documents included (progress)
 
     @property
     def events(self) -> int:
@@ -271,11 +271,12 @@ def write_results(
                 on_problem(record)
 
         def documents() -> Iterator[Document]:
-            for item in iter_corpus(inputs, stdin=stdin, input_format=input_format, max_doc_bytes=max_doc_bytes):
+            corpus = iter_corpus(inputs, stdin=stdin, input_format=input_format, max_doc_bytes=max_doc_bytes)
+            for item in corpus:
+                summary.read_bytes = corpus.bytes_read
                 if isinstance(item, ReadProblem):
                     report(item.to_record())
                     continue
-                summary.read_characters += len(item.text)
                 if item.id in done:
                     summary.resumed += 1
                     continue

@@ -55,7 +55,7 @@ import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator, Mapping, Sequence, TextIO, Union
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Sequence, TextIO, Union
 
 import orjson
 
@@ -195,7 +195,7 @@ def iter_corpus(
     stdin: TextIO | BinaryIO | None = None,
     input_format: str | None = None,
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
-) -> Iterator[Document | ReadProblem]:
+) -> Corpus:
     """Documents and problems from every input, in order (directories sorted by name).
 
     Inputs are validated eagerly (InputError is raised by this call, not on first ``next``);
@@ -206,32 +206,50 @@ def iter_corpus(
     check_inputs(inputs, input_format)
     if max_doc_bytes < 1:
         raise InputError(f"the document size limit must be positive, got {max_doc_bytes}")
-    return _iter_checked(list(inputs), stdin, input_format, max_doc_bytes)
+    return Corpus(list(inputs), stdin, input_format, max_doc_bytes)
 
 
-def _iter_checked(
-    inputs: list[str], stdin: TextIO | BinaryIO | None, input_format: str | None, max_chars: int
-) -> Iterator[Document | ReadProblem]:
-    seen: set[str] = set()
-    for inp in inputs:
-        for item in _iter_input(inp, stdin, input_format, max_chars):
-            if isinstance(item, ReadProblem):
-                yield item
-                continue
-            doc, source, line, generated = item
-            if generated and doc.id in seen:  # another document has this name: find a free one
-                base = doc.id
-                doc = next(
-                    replace(doc, id=f"{base}~{n}") for n in itertools.count(2) if f"{base}~{n}" not in seen
-                )
-            if doc.id in seen:
-                yield ReadProblem(source, line, doc.id, codes.message(codes.DUPLICATE_DOCUMENT), code=codes.DUPLICATE_DOCUMENT)
-                continue
-            seen.add(doc.id)
-            yield doc
+class Corpus(Iterator[Union[Document, ReadProblem]]):
+    """What :func:`iter_corpus` returns: its items, and ``bytes_read``, the bytes of input files
+    read so far (decompressed, counted as the 64 KiB reads happen), which a progress bar sets
+    against the files' total size: counting documents' characters instead leaves it short by
+    the JSON and CSV syntax and by every multi-byte character."""
+
+    def __init__(self, inputs: list[str], stdin: TextIO | BinaryIO | None, input_format: str | None,
+                 max_chars: int) -> None:
+        self.bytes_read = 0
+        self._items = self._checked(inputs, stdin, input_format, max_chars)
+
+    def __next__(self) -> Document | ReadProblem:
+        return next(self._items)
+
+    def count(self, size: int) -> None:
+        self.bytes_read += size
+
+    def _checked(
+        self, inputs: list[str], stdin: TextIO | BinaryIO | None, input_format: str | None, max_chars: int
+    ) -> Iterator[Document | ReadProblem]:
+        seen: set[str] = set()
+        for inp in inputs:
+            for item in _iter_input(inp, stdin, input_format, max_chars, self.count):
+                if isinstance(item, ReadProblem):
+                    yield item
+                    continue
+                doc, source, line, generated = item
+                if generated and doc.id in seen:  # another document has this name: find a free one
+                    base = doc.id
+                    doc = next(
+                        replace(doc, id=f"{base}~{n}") for n in itertools.count(2) if f"{base}~{n}" not in seen
+                    )
+                if doc.id in seen:
+                    yield ReadProblem(source, line, doc.id, codes.message(codes.DUPLICATE_DOCUMENT), code=codes.DUPLICATE_DOCUMENT)
+                    continue
+                seen.add(doc.id)
+                yield doc
 
 
-def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, input_format: str | None, max_chars: int) -> Iterator[_Item]:
+def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, input_format: str | None, max_chars: int,
+                count: Callable[[int], None]) -> Iterator[_Item]:
     if inp == "-":
         yield from _read_stdin(stdin if stdin is not None else sys.stdin, max_chars, input_format)
     elif os.path.isdir(inp):
@@ -240,9 +258,9 @@ def _iter_input(inp: str, stdin: TextIO | BinaryIO | None, input_format: str | N
                 yield entry
             else:
                 rel = os.path.relpath(entry, inp).replace(os.sep, "/")
-                yield from _read_file(entry, printable_path(_strip_ext(rel)), max_chars)
+                yield from _read_file(entry, printable_path(_strip_ext(rel)), max_chars, count)
     else:
-        yield from _read_file(inp, printable_path(_strip_ext(os.path.basename(inp))), max_chars, input_format)
+        yield from _read_file(inp, printable_path(_strip_ext(os.path.basename(inp))), max_chars, count, input_format)
 
 
 def _walk(directory: str) -> Iterator[str | ReadProblem]:
@@ -312,6 +330,23 @@ def read_as_document(path: str, directory: str) -> bool:
     return os.path.isfile(path) and not is_eventx_output(path)
 
 
+class _Counted(io.RawIOBase):
+    """A binary stream that tells ``count`` the size of every read."""
+
+    def __init__(self, raw: Any, count: Callable[[int], None]) -> None:
+        self._raw = raw
+        self._count = count
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self._count(len(data))
+        return len(data)
+
+
 class _GzipStream(io.RawIOBase):
     """Inflates a gzip file as a stream, member after member (``gzip.open`` gives up on the
     whole file when bytes that are not a gzip member follow the last one; here they are
@@ -364,8 +399,10 @@ class _GzipStream(io.RawIOBase):
         return 0
 
 
-def _read_file(path: str, stem: str, max_chars: int, input_format: str | None = None) -> Iterator[_Item]:
-    """One input file; I/O and decompression failures become a ReadProblem for the file."""
+def _read_file(path: str, stem: str, max_chars: int, count: Callable[[int], None],
+               input_format: str | None = None) -> Iterator[_Item]:
+    """One input file; I/O and decompression failures become a ReadProblem for the file.
+    ``count`` is told the size of every read of its (decompressed) bytes."""
     kind = input_format or _kind(path)
     source = printable_path(path)
     gz: _GzipStream | None = None
@@ -375,7 +412,7 @@ def _read_file(path: str, stem: str, max_chars: int, input_format: str | None = 
                 gz = _GzipStream(raw)
             # JSONL: any line end (a CR inside a JSON string is always escaped)
             newline = {"txt": "\n", "jsonl": None, "csv": ""}[kind or "txt"]
-            stream = _open_text(gz or raw, newline=newline)
+            stream = _open_text(_Counted(gz or raw, count), newline=newline)
             if kind == "txt":
                 yield from _read_txt(stream, source, stem, max_chars)
             elif kind == "jsonl":

@@ -39,3 +39,15 @@ def test_stdin_shows_counts_without_a_total(tmp_path: Path) -> None:
     shown = frames(["-", "-o", "out.jsonl", "--jobs", "1"], tmp_path, stdin=corpus(tmp_path).read_bytes())
     assert any(re.search(r"\d+ documents", line) for line in shown)
     assert not any("ETA" in line or "%" in line for line in shown)
+
+
+def test_the_bar_of_a_finished_jsonl_file_ends_at_100_percent(tmp_path: Path) -> None:
+    # the file is larger than its documents' text: JSON syntax, ids, multi-byte characters
+    path = tmp_path / "news.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(400):
+            text = f"Die Ministerin schickte {i} Soldaten nach Süden — „sofort“. " * 30
+            fh.write(json.dumps({"id": f"d{i}", "text": text}, ensure_ascii=False) + "\n")
+    shown = frames([str(path), "-o", "out.jsonl", "--jobs", "1"], tmp_path)
+    last = [line for line in shown if "%" in line][-1]
+    assert re.search(r"\b100% 400 documents", last), shown[-3:]
