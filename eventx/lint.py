@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import regex
+
 try:  # the parser of the standard library's re: enough to see a pattern's structure
     from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # Python < 3.11
@@ -297,11 +299,13 @@ def _catastrophic(pattern: str) -> bool:
     """Whether an unbounded repeat's body can match one string in many ways: it is an
     unbounded repeat with nothing required beside it (``(a+)+``, ``(\\w+\\s?)*``; not
     ``(-[a-z]+)*``), or alternatives that start alike (``(a|a)+``; not ``(a|b)+``).
-    A look at the pattern's structure, not a proof."""
+    A look at the pattern's structure, not a proof; what it misses (``(aa|a)+``, where the
+    parser factors the common ``a`` out of the alternation) the regex's time on a long token
+    of its own characters shows (:func:`_slow_on_pumped_text`)."""
     try:
         tree = _sre_parse.parse(pattern)
     except Exception:  # syntax of the ``regex`` module that ``re`` does not read
-        return False
+        return _slow_on_pumped_text(pattern)
 
     def walk(items: Any) -> bool:
         for op, arg in items:
@@ -319,7 +323,31 @@ def _catastrophic(pattern: str) -> bool:
                     return True
         return False
 
-    return walk(tree)
+    return walk(tree) or _slow_on_pumped_text(pattern)
+
+
+_PUMPED_LENGTH = 32  # characters: (aa|a)+ takes ~1 s on 32 a's and a stop, (a|b)+ microseconds
+_PUMP_TIMEOUT = 0.02  # seconds for one try
+
+
+def _slow_on_pumped_text(pattern: str) -> bool:
+    """Whether the regex needs over :data:`_PUMP_TIMEOUT` to reject a long token made of one
+    or two of its own characters after at most one other and before a stop (``aaaa…a\\x01``,
+    ``xabab…ab\\x01``): what an exponential backtracker does and a linear one never does."""
+    try:
+        compiled = regex.compile(pattern)
+    except (regex.error, ValueError, TypeError):
+        return False
+    chars = list(dict.fromkeys([*(c for c in pattern if c.isalnum())][:8] + ["a", "1", " ", "-"]))
+    pumps = [c * _PUMPED_LENGTH for c in chars]
+    pumps += [(a + b) * (_PUMPED_LENGTH // 2) for a, b in zip(chars[:4], chars[1:5])]
+    for prefix in ["", *chars]:
+        for pump in pumps:
+            try:
+                compiled.fullmatch(prefix + pump + "\x01", timeout=_PUMP_TIMEOUT)
+            except TimeoutError:
+                return True
+    return False
 
 
 def _flat(items: Any) -> list[Any]:
