@@ -119,4 +119,5 @@ UNUSED_LABEL = _code("W411", "a mention label that no pattern refers to", "menti
 SAME_NAME = _code("W412", "a name defined in two files that do not see each other: two different names, easily confused", "{name!r} is defined in two files that do not see each other")
 NO_MENTION_EXAMPLE = _code("W413", "a mention rule without a positive example (one that expects a mention of its label)", "mention rule {rule!r} has no positive example")
 BACKTRACKING_REGEX = _code("W414", "a field regex with a repeat around a repeat or an ambiguous alternation ((a+)+, (a|a)+): exponential on a long token", "field regex {regex!r} can backtrack exponentially")
+INLINE_LIST = _code("W415", "an inline word list of over 30 words ([lower=a|b|...] or a lexicon written as a YAML list): a lexicon file reads, diffs and is shared better", "inline word list of {count} words")
 SENTENCE_GUARD = _code("W410", "a lookaround over the rest of the sentence ((?! []*? X) or (?<! X []*? )), run at every start tried: write it as an 'unless' pattern", "sentence-wide lookaround: write it as an 'unless' pattern")

@@ -34,6 +34,7 @@ from eventx.api import DocumentTimeout, DocumentTrace, Extractor, load_rules
 from eventx.cache import keep_lint
 from eventx.codes import (
     BACKTRACKING_REGEX,
+    INLINE_LIST,
     NESTED_QUANTIFIER,
     NO_MENTION_EXAMPLE,
     NO_NEGATIVE,
@@ -52,7 +53,7 @@ from eventx.errors import Diagnostic, RuleError
 from eventx.examples import _satisfies
 from eventx.findings import LintResult, given_files
 from eventx.match.ast import (
-    LOOKAROUND, And, FieldRegex, Group, Node, Not, Or, PatternError, Repeat, Seq, TokenNode, VarRef, children,
+    LOOKAROUND, And, FieldEquals, FieldRegex, Group, Node, Not, Or, PatternError, Repeat, Seq, TokenNode, VarRef, children,
 )
 from eventx.match.matcher import RulePack
 from eventx.record import Event
@@ -93,6 +94,7 @@ def lint(path: str | Path) -> LintResult:
     result.diagnostics += _nested_quantifiers(ruleset)
     result.diagnostics += _sentence_guards(ruleset)
     result.diagnostics += _backtracking_regexes(ruleset)
+    result.diagnostics += _long_inline_lists(ruleset)
     result.diagnostics += _run_examples(ruleset, pack)
     result.diagnostics = _sorted(result.diagnostics)
     if not any(d.code == SLOW_EXAMPLE for d in result.diagnostics):  # a verdict of the clock is not kept
@@ -292,6 +294,36 @@ def _backtracking_regexes(ruleset: RuleSet) -> list[Diagnostic]:
                 message = (f"field regex /{constraint.regex}/ repeats a repeat or an ambiguous alternation: it can take"
                            " exponential time on a long token (make the inner part unambiguous, bound it, or use a possessive ++)")
                 found.append(source.position(constraint.offset).diagnostic(BACKTRACKING_REGEX, message, severity="warning"))
+    return found
+
+
+INLINE_LIST_LIMIT = 30  # words
+
+
+def _long_inline_lists(ruleset: RuleSet) -> list[Diagnostic]:
+    """Word lists of over :data:`INLINE_LIST_LIMIT` words written inline, in a pattern
+    (``[lower=a|b|...]``) or as a YAML list under ``lexicons:``: a lexicon file holds one word a
+    line, with a header saying what belongs in it, so a domain expert can review and diff it and
+    other files can share it."""
+    found = []
+    advice = "move it to a lexicon file (one word a line) and refer to it as @name"
+    for source, node in _own_nodes(ruleset):
+        if not isinstance(node, TokenNode) or node.constraint is None:
+            continue
+        stack: list[Any] = [node.constraint]
+        while stack:
+            constraint = stack.pop()
+            if isinstance(constraint, Not):
+                stack.append(constraint.operand)
+            elif isinstance(constraint, (And, Or)):
+                stack.extend(constraint.operands)
+            elif isinstance(constraint, FieldEquals) and len(constraint.values) > INLINE_LIST_LIMIT:
+                message = f"inline word list of {len(constraint.values)} words: {advice}"
+                found.append(source.position(constraint.offset).diagnostic(INLINE_LIST, message, severity="warning"))
+    for name, lexicon in sorted(ruleset.lexicons.items()):
+        if lexicon.source is None and len(lexicon.entries) > INLINE_LIST_LIMIT:
+            message = f"lexicon @{name} is an inline list of {len(lexicon.entries)} words: {advice}"
+            found.append(lexicon.pos.diagnostic(INLINE_LIST, message, severity="warning"))
     return found
 
 
