@@ -101,7 +101,7 @@ NOT_A_QUESTION_AFTER = frozenset({"or not"})  # "Whether or not talks succeed, .
 # Undecided (guidelines: "had not yet decided on a request for back-up").
 UNDECIDED = frozenset({"undecided", "indecision", "yet to decide", "yet to be decided"})
 UNDECIDED_VERBS = frozenset({"decide"})  # negated: "has not decided whether to send"
-UNDECIDED_NOUNS = frozenset({"decision"})  # after "no": "no decision on sending troops"
+UNDECIDED_NOUNS = frozenset({"decision", "consensus"})  # after "no": "no decision on sending troops"
 
 # ---- possible --------------------------------------------------------------------------
 POSSIBLE_MODALS = frozenset({"may", "might", "could", "can", "ca", "should", "would", "'d"})
@@ -121,7 +121,7 @@ POSSIBLE_GOVERNORS = frozenset(
      "call on", "appeal for", "plead", "plea", "ask", "request", "seek", "propose", "proposal",
      "suggest", "recommend", "need", "expect", "prepare", "ready", "allege",
      "alleged", "accuse", "demand", "push for", "press for", "discuss", "explore", "want",
-     "hope", "warn", "fear"}
+     "hope", "warn", "fear", "advise", "encourage"}
 )
 
 # A governor noun that only modifies the next noun governs nothing: "the terror threat level
@@ -310,6 +310,8 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         (end := _match(tokens, k, NEGATIVE_VERBS))
         and _reaches(ctx, end, "verb")
         and not _match(tokens, _skip_to(tokens, end), NOT_NEGATED_BY)
+        # "refused to rule out sending": it negates the denial, which decides the modality
+        and not _match(tokens, _skip_to(tokens, end), NEGATIVE_VERBS)
     ):
         # "did not rule out sending", "refused to rule out": a denied denial leaves it open
         yield (POSSIBLE if _is_negated(ctx, k) else NEGATED), k
