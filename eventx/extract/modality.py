@@ -87,6 +87,9 @@ CONDITIONALS = frozenset(
     {"if", "unless", "in case", "in the event", "provided that", "on condition that"}
 )
 NOT_A_CONDITION_AFTER = frozenset({"even", "as"})  # "even if", "as if"
+# A condition by inversion, at the start of a sentence and closed by a comma: "Should Russia
+# invade, the US would send troops", "Were talks to fail, ...", "Had the talks failed, ...".
+INVERTED_CONDITIONS = frozenset({"Should", "Were", "Had"})
 # A contingency named by a noun is a possible event, not a condition on another one: "troops
 # on standby in case of an evacuation" (the evacuation may happen); "In case of an attack,
 # troops will deploy" keeps the deployment hypothetical.
@@ -301,6 +304,10 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         # an "if" that asks ("to see if the road was open") must reach the trigger
         if not _match(tokens, k - 1, QUESTION_HEADS) or _reaches(ctx, end, "verb"):
             yield HYPOTHETICAL, k
+    if k == 0 and tokens[k].word in INVERTED_CONDITIONS and any(
+        _is_barrier_comma(tokens, c) for c in range(k + 2, ctx.trigger[0])
+    ):
+        yield HYPOTHETICAL, k
     if (end := _match(tokens, k, QUESTIONS)) and not _match(tokens, end, NOT_A_QUESTION_AFTER):
         if _reaches(ctx, end, "verb"):
             yield HYPOTHETICAL, k  # "weighing whether to send"

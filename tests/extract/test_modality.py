@@ -54,6 +54,9 @@ CASES = [
     ("Residents will be [evacuated] if the river rises.", "hypothetical"),
     ("Troops could be [deployed] if talks fail.", "hypothetical"),
     ("Japan said it would [send] troops if asked.", "hypothetical"),
+    ("Should the talks fail, Oslo would [send] two frigates.", "hypothetical"),  # inversion
+    ("Were the border to close, the army would [evacuate] the villages.", "hypothetical"),
+    ("Should Oslo [send] two frigates?", "possible"),  # a question, no condition
     ("In the event of an attack, troops will be [deployed].", "hypothetical"),
     ("Troops will be [deployed] in case of an attack.", "hypothetical"),
     ("The cabinet is weighing whether to [send] troops.", "hypothetical"),
