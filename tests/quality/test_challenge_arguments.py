@@ -64,6 +64,23 @@ CASES = [
          agent="Belgium", force="soldiers"),
     case("The admiral met fishermen near the Coral Islands on Friday and sent two frigates to the bay.",
          DEP, "sent", agent="The admiral", force="frigates"),
+    # --- a passive's by-agent, before or after the destination
+    case("The battalion was sent to the northern province by the defence ministry.", DEP, "sent",
+         agent="the defence ministry", force="The battalion", destination="the northern province"),
+    case("About 400 marines were sent by the navy to the island.", DEP, "sent",
+         agent="the navy", quantity="About 400", destination="the island"),
+    # --- a place taken up by a relative "where"
+    case("Fighting flared near the eastern border, where some 30,000 soldiers have massed.", DEP, "massed",
+         destination="the eastern border", quantity="some 30,000", force="soldiers"),
+    case("Protests spread to the port city, where 250 riot police were deployed overnight.", DEP, "deployed",
+         destination="the port city", quantity="250", force="riot police"),
+    case("The convoy reached the valley, where 250 riot police were deployed to the capital.", DEP, "deployed",
+         destination="the capital"),
+    # --- the force whose alert level changes
+    case("Tallinn raised the alert level of its air defence units on Tuesday.", ALERT, "raised",
+         authority="Tallinn", force="its air defence units"),
+    case("The ministry lowered the readiness status of its troops in the south.", ALERT, "lowered",
+         authority="The ministry", force="its troops"),
     # --- complement-taking words between the subject and its event
     case("Madrid has no intention of sending combat troops to the region.", DEP, "sending",
          agent="Madrid", force="combat troops", destination="the region"),
