@@ -81,6 +81,11 @@ CASES = [
          authority="Tallinn", force="its air defence units"),
     case("The ministry lowered the readiness status of its troops in the south.", ALERT, "lowered",
          authority="The ministry", force="its troops"),
+    # --- a people as the subject of a verb is an actor; a name with a surname prefix too
+    case("The Dutch have put their marines on standby to evacuate their nationals.", ALERT, "standby",
+         authority="The Dutch", force="their marines"),
+    case("Gov. Mary McAllister activated the state's National Guard to deploy to the flooded towns.", DEP, "deploy",
+         agent="Gov. Mary McAllister", force="the state's National Guard", destination="the flooded towns"),
     # --- complement-taking words between the subject and its event
     case("Madrid has no intention of sending combat troops to the region.", DEP, "sending",
          agent="Madrid", force="combat troops", destination="the region"),
