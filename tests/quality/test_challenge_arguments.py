@@ -86,6 +86,13 @@ CASES = [
          authority="The Dutch", force="their marines"),
     case("Gov. Mary McAllister activated the state's National Guard to deploy to the flooded towns.", DEP, "deploy",
          agent="Gov. Mary McAllister", force="the state's National Guard", destination="the flooded towns"),
+    # --- a place in front of the sentence is where the evacuation is
+    case("In Burgas, regional authorities told residents of two fishing villages to move inland.", EVAC, "told",
+         location="Burgas", authority="regional authorities"),
+    case("Across the province, officials ordered villagers to leave their homes.", EVAC, "leave",
+         location="the province", authority="officials", affected="villagers"),
+    case("In a short statement, officials ordered villagers to leave their homes.", EVAC, "leave",
+         absent=("location",), authority="officials"),
     # --- complement-taking words between the subject and its event
     case("Madrid has no intention of sending combat troops to the region.", DEP, "sending",
          agent="Madrid", force="combat troops", destination="the region"),
