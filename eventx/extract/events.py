@@ -14,10 +14,22 @@ from eventx.match.matcher import Match, RulePack
 from eventx.record import Argument, Event, TextSpan, make_event
 from eventx.rules.model import TypeDecl
 from eventx.text.dates import normalise_date
-from eventx.text.model import Document, Sentence
+from eventx.text.model import Document, Sentence, Token
 from eventx.text.numbers import parse_quantity
 
 _DETERMINERS = frozenset({"the", "a", "an"})
+# What may join two verbs of one subject: "ordered the departure of X and (has) authorized ...".
+_AND = "and"
+_CHAIN_WORDS = frozenset(
+    {"has", "have", "had", "will", "would", "is", "are", "was", "were", "be", "been", "being",
+     "also", "then", "later", "now", "already", "quickly", "immediately", "subsequently", "since"}
+)
+# A time between the first verb's match and "and": "ordered the departure of X on Thursday and".
+_TIME_WORDS = frozenset(
+    {"on", "last", "this", "early", "late", "overnight", "yesterday", "today", "tonight", "week",
+     "weekend", "month", "morning", "afternoon", "evening", "night", "monday", "tuesday",
+     "wednesday", "thursday", "friday", "saturday", "sunday"}
+)
 
 
 def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
@@ -105,7 +117,55 @@ class EventBuilder:
                     rules_version=self.pack.version,
                 )
             )
+        if len(kept) > 1:
+            self._share_subjects(tokens, kept, events)
         return events
+
+    def _share_subjects(self, tokens: list[Token], kept: list[Match], events: list[Event]) -> None:
+        """Give an event without an actor the subject of the event it is coordinated with.
+
+        In "The ministry ordered the departure of staff and authorized the departure of
+        families" both events have the ministry as actor, but the second match cannot take it:
+        the first match has consumed it. An event gets the actor of an earlier event of the
+        sentence when only "and" lies between the two matches (a time before it: "on Thursday
+        and"; auxiliaries or adverbs after it: "and has since"), the earlier actor is its event's subject (before its trigger), the
+        later match starts with a lower-case word that is no argument (a verb: "and troops were
+        sent" has a subject of its own), and the later type declares exactly one actor role.
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        order = sorted(range(len(kept)), key=lambda n: kept[n].start)
+        for pos, n in enumerate(order):
+            match, event = kept[n], events[n]
+            actor_roles = [r for r, kind in ruleset.type_decl(match.rule.type).roles.items() if kind == "actor"]
+            if len(actor_roles) != 1 or any(r in event["args"] for r in actor_roles):
+                continue
+            first = tokens[match.start]
+            if not first.word[:1].islower() or any(g[0] == match.start for g in match.groups.values()):
+                continue
+            for m in order[:pos]:
+                before = kept[m]
+                gap = [t.lower for t in tokens[before.end : match.start]]
+                if _AND not in gap:
+                    continue
+                at = gap.index(_AND)
+                if any(w not in _TIME_WORDS for w in gap[:at]) or any(w not in _CHAIN_WORDS for w in gap[at + 1 :]):
+                    continue
+                subject = self._subject(ruleset.type_decl(before.rule.type), events[m])
+                if subject is not None:
+                    args = {**event["args"], actor_roles[0]: Argument(**subject)}
+                    event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+                break
+
+    @staticmethod
+    def _subject(decl: TypeDecl, event: Event) -> Argument | None:
+        """The event's actor argument when it stands before the trigger (its subject)."""
+        for role, kind in decl.roles.items():
+            arg = event["args"].get(role)
+            if kind == "actor" and arg is not None and arg["end"] <= event["trigger"]["start"]:
+                return arg
+        return None
 
     def _args(self, doc: Document, sentence: Sentence, match: Match, hits: list[LexiconHit]) -> dict[str, Argument]:
         tokens = sentence.tokens

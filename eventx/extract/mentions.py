@@ -216,7 +216,11 @@ _STOP = frozenset(
 )
 _UP = re.compile(r"(rais|heighten|elevat|increas|upgrad|step|boost|tighten|impos|declar|issu|sound)")
 _DOWN = re.compile(r"(lower|lift|reduc|downgrad|eas|relax|cancel|end|suspend|scal|stand|withdr)")
-_COORDINATION = re.compile(r"(?:and|or|but|while|plus|as well as)\b|[,;]", re.IGNORECASE)
+# (a time may stand before the conjunction: "ordered the departure of X on Thursday and authorized ...")
+_COORDINATION = re.compile(
+    r"(?:(?:on|last|this|early|late)\s+\w+\s+|(?:overnight|yesterday|today)\s+)?(?:and|or|but|while|plus|as well as)\b|[,;]",
+    re.IGNORECASE,
+)
 
 
 def _words(text: str) -> frozenset[str]:

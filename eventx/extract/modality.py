@@ -87,6 +87,9 @@ CONDITIONALS = frozenset(
     {"if", "unless", "in case", "in the event", "provided that", "on condition that"}
 )
 NOT_A_CONDITION_AFTER = frozenset({"even", "as"})  # "even if", "as if"
+# A condition by inversion, at the start of a sentence and closed by a comma: "Should Russia
+# invade, the US would send troops", "Were talks to fail, ...", "Had the talks failed, ...".
+INVERTED_CONDITIONS = frozenset({"Should", "Were", "Had"})
 # A contingency named by a noun is a possible event, not a condition on another one: "troops
 # on standby in case of an evacuation" (the evacuation may happen); "In case of an attack,
 # troops will deploy" keeps the deployment hypothetical.
@@ -101,7 +104,7 @@ NOT_A_QUESTION_AFTER = frozenset({"or not"})  # "Whether or not talks succeed, .
 # Undecided (guidelines: "had not yet decided on a request for back-up").
 UNDECIDED = frozenset({"undecided", "indecision", "yet to decide", "yet to be decided"})
 UNDECIDED_VERBS = frozenset({"decide"})  # negated: "has not decided whether to send"
-UNDECIDED_NOUNS = frozenset({"decision"})  # after "no": "no decision on sending troops"
+UNDECIDED_NOUNS = frozenset({"decision", "consensus"})  # after "no": "no decision on sending troops"
 
 # ---- possible --------------------------------------------------------------------------
 POSSIBLE_MODALS = frozenset({"may", "might", "could", "can", "ca", "should", "would", "'d"})
@@ -121,7 +124,7 @@ POSSIBLE_GOVERNORS = frozenset(
      "call on", "appeal for", "plead", "plea", "ask", "request", "seek", "propose", "proposal",
      "suggest", "recommend", "need", "expect", "prepare", "ready", "allege",
      "alleged", "accuse", "demand", "push for", "press for", "discuss", "explore", "want",
-     "hope", "warn", "fear"}
+     "hope", "warn", "fear", "advise", "encourage"}
 )
 
 # A governor noun that only modifies the next noun governs nothing: "the terror threat level
@@ -301,6 +304,10 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         # an "if" that asks ("to see if the road was open") must reach the trigger
         if not _match(tokens, k - 1, QUESTION_HEADS) or _reaches(ctx, end, "verb"):
             yield HYPOTHETICAL, k
+    if k == 0 and tokens[k].word in INVERTED_CONDITIONS and any(
+        _is_barrier_comma(tokens, c) for c in range(k + 2, ctx.trigger[0])
+    ):
+        yield HYPOTHETICAL, k
     if (end := _match(tokens, k, QUESTIONS)) and not _match(tokens, end, NOT_A_QUESTION_AFTER):
         if _reaches(ctx, end, "verb"):
             yield HYPOTHETICAL, k  # "weighing whether to send"
@@ -310,6 +317,8 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         (end := _match(tokens, k, NEGATIVE_VERBS))
         and _reaches(ctx, end, "verb")
         and not _match(tokens, _skip_to(tokens, end), NOT_NEGATED_BY)
+        # "refused to rule out sending": it negates the denial, which decides the modality
+        and not _match(tokens, _skip_to(tokens, end), NEGATIVE_VERBS)
     ):
         # "did not rule out sending", "refused to rule out": a denied denial leaves it open
         yield (POSSIBLE if _is_negated(ctx, k) else NEGATED), k

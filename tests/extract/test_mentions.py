@@ -144,6 +144,19 @@ def test_coordinated_mentions_in_one_sentence_are_different_events(merging: Extr
     assert [e["trigger"]["text"] for e in events] == ["talks", "summit"]
 
 
+def test_two_verbs_of_one_subject_are_two_events_with_its_actor(merging: Extractor) -> None:
+    """The second verb takes the first one's subject, and a time before "and" still lists the
+    two (the shared actor ties them, the coordination keeps them apart)."""
+    text = (
+        "The ministry ordered the departure of families of diplomats in Lima on Friday and "
+        "authorized the voluntary departure of non-essential staff."
+    )
+    events = of_type(merging.extract(text), "evacuation_order")
+    assert [(e["args"]["authority"]["text"], e["args"]["affected"]["text"]) for e in events] == [
+        ("The ministry", "families of diplomats"), ("The ministry", "non-essential staff")
+    ]
+
+
 def test_every_record_has_mentions_in_the_fixed_key_order(merging: Extractor, separate: Extractor) -> None:
     for extractor in (merging, separate):
         for event in extractor.extract(HEADLINE_AND_LEAD + "\n\n" + TWO_COUNTRIES):

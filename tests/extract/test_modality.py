@@ -54,6 +54,9 @@ CASES = [
     ("Residents will be [evacuated] if the river rises.", "hypothetical"),
     ("Troops could be [deployed] if talks fail.", "hypothetical"),
     ("Japan said it would [send] troops if asked.", "hypothetical"),
+    ("Should the talks fail, Oslo would [send] two frigates.", "hypothetical"),  # inversion
+    ("Were the border to close, the army would [evacuate] the villages.", "hypothetical"),
+    ("Should Oslo [send] two frigates?", "possible"),  # a question, no condition
     ("In the event of an attack, troops will be [deployed].", "hypothetical"),
     ("Troops will be [deployed] in case of an attack.", "hypothetical"),
     ("The cabinet is weighing whether to [send] troops.", "hypothetical"),
@@ -63,6 +66,7 @@ CASES = [
     ("Japan has yet to decide whether to [send] troops.", "hypothetical"),
     ("Japan is undecided on [sending] troops.", "hypothetical"),
     ("No decision has been made on [sending] troops.", "hypothetical"),
+    ("The allies said there was no consensus on [sending] marines.", "hypothetical"),
     # --- possible: modals
     ("Japan may [send] troops in May.", "possible"),
     ("Japan might [dispatch] troops.", "possible"),
@@ -78,6 +82,9 @@ CASES = [
     ("Officials drew up contingency plans for an emergency [evacuation] of the crew.", "possible"),
     ("NATO called for the [evacuation] of the city.", "possible"),
     ("Officials urged residents to [evacuate].", "possible"),
+    ("The consulate advised its nationals to [leave] the country.", "possible"),  # advice, as urging
+    ("Officials encouraged tourists to [leave] the island.", "possible"),
+    ("Officials advised that the town be [evacuated].", "possible"),
     ("NATO urged Britain, France and Italy to [send] more troops.", "possible"),
     ("Residents were told to prepare to [evacuate].", "possible"),
     ("The army is ready to [deploy] troops.", "possible"),
@@ -88,6 +95,9 @@ CASES = [
     ("An [evacuation] is unlikely.", "possible"),
     # --- precedence: the strongest cue wins
     ("Britain did not rule out [sending] more troops.", "possible"),  # denied denial
+    ("Oslo refused to rule out [sending] more soldiers.", "possible"),  # a refused denial too
+    ("Lima declined to rule out a [deployment] of marines.", "possible"),
+    ("Oslo refused to [send] more soldiers.", "negated"),
     ("He said there was no need to [send] troops.", "negated"),  # negated > possible
     ("Troops would not be [deployed] unless talks fail.", "negated"),  # negated > hypothetical
     # --- a frame set off by commas does not end the clause

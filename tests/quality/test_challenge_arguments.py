@@ -1,0 +1,122 @@
+"""A challenge set for argument roles: invented sentences, one construction each, the way
+2010s-2020s news names who acts, where, with what and how many (coordinated verbs sharing a
+subject, complement-taking verbs between a subject and its event, passive by-agents ...),
+with the roles the AG News annotation guidelines give them, and the traps of each
+construction (a rival subject, a place after a preposition, an event of its own).
+
+The sentences are invented from the constructions, never copied from a development set. They
+run through the public API (``eventx.api``) with mentions kept apart, so that each sentence's
+events are checked one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from eventx.api import Extractor
+
+DEP, EVAC, ALERT = "deployment", "evacuation_order", "alert_status"
+
+
+@dataclass(frozen=True)
+class Case:
+    """An event of ``type`` whose trigger is ``trigger`` (``"word#2"``: the word's second
+    occurrence) has these ``args`` (role -> text) among its arguments, and none of the roles in
+    ``absent``."""
+
+    text: str
+    type: str
+    trigger: str
+    args: dict[str, str] = field(default_factory=dict)
+    absent: tuple[str, ...] = ()
+
+
+def case(text: str, type_: str, trigger: str, absent: tuple[str, ...] = (), **args: str) -> Case:
+    return Case(text, type_, trigger, args, absent)
+
+
+CASES = [
+    # --- two verbs, one subject: the second verb's event takes the subject of the first
+    # the first verb is no event: the rule reaches the subject over it
+    case("Norway closed its airspace on Monday and sent 2,000 soldiers to the border.", DEP, "sent",
+         agent="Norway", quantity="2,000", force="soldiers", destination="the border"),
+    case("Diplomats said that Chile was preparing a sea blockade and had moved 900 marines to the coast.",
+         DEP, "moved", agent="Chile", quantity="900", force="marines"),
+    # the first verb is an event of its own: both events keep their matches, the second
+    # takes the first one's actor when the events are built
+    case("The Foreign Office ordered the departure of non-emergency staff and authorized the "
+         "voluntary departure of family members.", EVAC, "departure#2",
+         authority="The Foreign Office", affected="family members"),
+    case("Hungary mobilised several thousand reservists and moved 40 tanks to the frontier.", DEP, "moved",
+         agent="Hungary", quantity="40", force="tanks", destination="the frontier"),
+    case("Hungary mobilised several thousand reservists and moved 40 tanks to the frontier.", DEP, "mobilised",
+         agent="Hungary", force="reservists"),
+    case("Canberra sent 300 police officers to the islands and has since deployed two patrol boats "
+         "to the harbour.", DEP, "deployed", agent="Canberra", force="patrol boats"),
+    case("The consulate told its nationals to leave the province and put its guards on high alert.",
+         ALERT, "alert", authority="The consulate", force="its guards", level="high alert"),
+    # traps: a second clause with a subject of its own; a name after a preposition is no subject
+    case("Lima condemned the raid and Quito sent 500 soldiers to the border.", DEP, "sent",
+         agent="Quito", force="soldiers"),
+    case("Belgium sent 300 soldiers to the north and tanks were deployed near the capital.", DEP, "sent",
+         agent="Belgium", force="soldiers"),
+    case("The admiral met fishermen near the Coral Islands on Friday and sent two frigates to the bay.",
+         DEP, "sent", agent="The admiral", force="frigates"),
+    # --- a passive's by-agent, before or after the destination
+    case("The battalion was sent to the northern province by the defence ministry.", DEP, "sent",
+         agent="the defence ministry", force="The battalion", destination="the northern province"),
+    case("About 400 marines were sent by the navy to the island.", DEP, "sent",
+         agent="the navy", quantity="About 400", destination="the island"),
+    # --- a place taken up by a relative "where"
+    case("Fighting flared near the eastern border, where some 30,000 soldiers have massed.", DEP, "massed",
+         destination="the eastern border", quantity="some 30,000", force="soldiers"),
+    case("Protests spread to the port city, where 250 riot police were deployed overnight.", DEP, "deployed",
+         destination="the port city", quantity="250", force="riot police"),
+    case("The convoy reached the valley, where 250 riot police were deployed to the capital.", DEP, "deployed",
+         destination="the capital"),
+    # --- the force whose alert level changes
+    case("Tallinn raised the alert level of its air defence units on Tuesday.", ALERT, "raised",
+         authority="Tallinn", force="its air defence units"),
+    case("The ministry lowered the readiness status of its troops in the south.", ALERT, "lowered",
+         authority="The ministry", force="its troops"),
+    # --- a people as the subject of a verb is an actor; a name with a surname prefix too
+    case("The Dutch have put their marines on standby to evacuate their nationals.", ALERT, "standby",
+         authority="The Dutch", force="their marines"),
+    case("Gov. Mary McAllister activated the state's National Guard to deploy to the flooded towns.", DEP, "deploy",
+         agent="Gov. Mary McAllister", force="the state's National Guard", destination="the flooded towns"),
+    # --- a place in front of the sentence is where the evacuation is
+    case("In Burgas, regional authorities told residents of two fishing villages to move inland.", EVAC, "told",
+         location="Burgas", authority="regional authorities"),
+    case("Across the province, officials ordered villagers to leave their homes.", EVAC, "leave",
+         location="the province", authority="officials", affected="villagers"),
+    case("In a short statement, officials ordered villagers to leave their homes.", EVAC, "leave",
+         absent=("location",), authority="officials"),
+    # --- complement-taking words between the subject and its event
+    case("Madrid has no intention of sending combat troops to the region.", DEP, "sending",
+         agent="Madrid", force="combat troops", destination="the region"),
+    case("Vienna declined to rule out sending paratroopers to the mission.", DEP, "sending", agent="Vienna"),
+    case("The cabinet weighs sending 3,000 soldiers to the islands.", DEP, "sending",
+         agent="The cabinet", quantity="3,000", force="soldiers"),
+]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor(merge_mentions=False)
+
+
+@pytest.mark.parametrize("c", CASES, ids=[f"{c.type}:{c.trigger}:{c.text[:50]}" for c in CASES])
+def test_arguments(extractor: Extractor, c: Case) -> None:
+    word, _, nth = c.trigger.partition("#")
+    start = -1
+    for _ in range(int(nth or 1)):
+        start = c.text.index(word, start + 1)
+    events = [e for e in extractor.extract(c.text) if e["type"] == c.type and e["trigger"]["start"] == start]
+    assert len(events) == 1, f"expected one {c.type} event on {c.trigger!r}, got {events}"
+    got = {role: arg["text"] for role, arg in events[0]["args"].items()}
+    for role, text in c.args.items():
+        assert got.get(role) == text, f"{role}: expected {text!r}, got {got.get(role)!r} in {got}"
+    for role in c.absent:
+        assert role not in got, f"{role} should be absent, got {got[role]!r}"
