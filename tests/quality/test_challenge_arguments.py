@@ -69,11 +69,7 @@ CASES = [
          agent="the defence ministry", force="The battalion", destination="the northern province"),
     case("About 400 marines were sent by the navy to the island.", DEP, "sent",
          agent="the navy", quantity="About 400", destination="the island"),
-    # --- a place taken up by a relative "where"
-    case("Fighting flared near the eastern border, where some 30,000 soldiers have massed.", DEP, "massed",
-         destination="the eastern border", quantity="some 30,000", force="soldiers"),
-    case("Protests spread to the port city, where 250 riot police were deployed overnight.", DEP, "deployed",
-         destination="the port city", quantity="250", force="riot police"),
+    # --- a relative "where" clause with a destination of its own
     case("The convoy reached the valley, where 250 riot police were deployed to the capital.", DEP, "deployed",
          destination="the capital"),
     # --- the force whose alert level changes
