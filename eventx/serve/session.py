@@ -7,10 +7,13 @@ written), so its diagnostics carry the same file:line:col as ``eventx check`` wo
 those texts; then it runs the sample, the edited file's inline examples and the diff against
 the saved pack's events.
 
-Speed comes from three things: the sample's documents stay in memory; only edited rules are
-compiled again (a :class:`~eventx.rules.compile.CompileCache` keeps the others, and the token
-atoms, so their regexes are not rebuilt either); and the last analysed pack is reused as long as
-the buffers are the same (``explain`` after an analysis, or a save of what was just analysed).
+Speed comes from four things: the sample's documents stay in memory, tokenised, with their
+results; only edited rules are compiled again (a :class:`~eventx.rules.compile.CompileCache`
+keeps the others, and the token atoms, so their regexes are not rebuilt either), and their
+regexes are built only as far as matching needs them; only the sentences and examples an edit
+can change are run again (see :meth:`Session._run_sample`); and the last analysed pack is
+reused as long as the buffers are the same (``explain`` after an analysis, or a save of what
+was just analysed).
 
 Writing is confined: :meth:`Session.save` writes only an existing rule or lexicon file of
 the pack, named relative to the rule root, after resolving symlinks, atomically, and only
@@ -657,13 +660,14 @@ def _example_key(rule, example) -> tuple:
 
 
 def _on_first_use(pack: RulePack, run: Callable[..., _T], *args: object) -> _T:
-    """``run(*args)`` (an extraction with ``pack``) with each regex of the pack built when matching
-    first needs it, not every regex of each candidate rule before matching: after an edit, the
-    rules it changed are built again, and many candidates of a sentence fail before their
-    regex or their whole sketch is needed (a third of the building after an edit of a var used
-    by 51 rules was of regexes never used). Building then counts against the document's time budget: if the document runs over
-    it, it is run again with the regexes built beforehand (as in a run, where building is not
-    matching time), so the result is what a run gives."""
+    """``run(*args)`` (an extraction with ``pack``) with each regex of the pack built when
+    matching first needs it, not every regex of each candidate rule before matching: after an
+    edit, the rules it changed are built again, and many candidates of a sentence fail before
+    their regex or their whole sketch is needed (after an edit of a var used by 51 rules, a
+    third of the regexes built were never used). Building then counts against the document's
+    time budget: if the document runs over it, it is run again with the regexes built
+    beforehand (as in a run, where building is not matching time), so the result is what a
+    run gives."""
     pack.prebuild = False
     try:
         return run(*args)

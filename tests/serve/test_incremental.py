@@ -160,3 +160,28 @@ def test_regexes_built_on_first_use_never_cost_a_document_its_events(pack: Path,
     events, examples = _fresh_run(pack, edit, tmp_path)
     assert session.sample_events() == events
     assert [(e["rule"], e["line"], e["text"], e["status"], e["problems"]) for e in analysis.examples] == examples
+
+
+def test_retrace_of_every_sentence_is_a_trace_and_of_none_keeps_the_events(pack: Path, tmp_path: Path) -> None:
+    """Extractor.retrace, what the session re-runs sentences with: given every sentence of a
+    document it gives exactly trace()'s records with the new pack; given none (nothing changed
+    where the rules may fire), the old pack's records with the new pack's version."""
+    from eventx.text.pipeline import analyse
+
+    copy = tmp_path / "edited"
+    shutil.copytree(pack, copy)
+    for file, text in _texts(pack, ["a mention rule", "a rule's trigger word"]).items():
+        (copy / file).write_text(text, encoding="utf-8")
+    cache = CompileCache()
+    old = Extractor(compile_rules(load_rule_files(pack), cache=cache))
+    new = Extractor(compile_rules(load_rule_files(copy), cache=cache))
+    assert old.pack.version != new.pack.version
+    changed = 0
+    for doc in DOCS:
+        before = old.trace(doc)
+        after = new.trace(doc)
+        changed += before.events != [{**e, "rules_version": old.pack.version} for e in after.events]
+        assert new.retrace(before, analyse(doc)).events == after.events
+        assert old.retrace(before, []).events == before.events
+        assert new.retrace(after, []).events == after.events
+    assert changed  # the edits change some document's events
