@@ -29,7 +29,8 @@ pack's events (``eventx test`` would come on top). Runs alternate; medians in se
 ``--baseline REV`` instead compares two versions of eventx side by side: ``REV`` is exported
 with ``git archive``, and each repeat opens one session with each version (in turn, each in a
 fresh process with its own empty cache folder, the shipped pack of this checkout), so the
-table gives, per edit, the median seconds of both and their ratio.
+table gives, per edit, the median seconds of both and their ratio, in wall time and in CPU time
+(the session's process; other processes on a busy machine disturb it less than wall time).
 """
 
 from __future__ import annotations
@@ -94,16 +95,20 @@ def compare(options: argparse.Namespace) -> None:
     print(f"sample: {first['documents']} documents ({first['mb']:.2f} MB) of {options.corpus}; baseline "
           f"{options.baseline} = {commit[:10]}; median of {options.repeat} sessions per version, seconds;"
           f" load average {os.getloadavg()[0]:.1f}")
-    print(f"{'edit':<12} {'baseline':>9} {'current':>8} {'ratio':>7} {'load':>6} {'sample':>7} {'examples':>9}"
-          f" {'docs run':>9}  (current)")
+    print(f"{'edit':<12} {'baseline':>9} {'current':>8} {'ratio':>7} {'CPU base':>9} {'current':>8} {'ratio':>7}"
+          f" {'load':>6} {'sample':>7} {'examples':>9} {'docs run':>9} {'sentences':>10}  (current)")
     for name in first["times"]:
         old, new = (statistics.median(run["times"][name][0] for run in runs[v]) for v in ("baseline", "current"))
+        old_cpu, new_cpu = (statistics.median(run["cpu"][name][0] for run in runs[v]) for v in ("baseline", "current"))
         part = {key: statistics.median(run["parts"][name][0].get(key, 0.0) for run in runs["current"])
                 for key in ("load", "sample", "examples")}
         ran = [run["parts"][name][0].get("documents run") for run in runs["current"]]
         shown = "" if None in ran else f"{statistics.median(ran):.0f}"  # counted since the sample is incremental
-        print(f"{name:<12} {old:>9.2f} {new:>8.2f} {old / new:>6.2f}x {part['load']:>6.2f} {part['sample']:>7.2f}"
-              f" {part['examples']:>9.2f} {shown:>9}")
+        ran = [run["parts"][name][0].get("sentences run") for run in runs["current"]]
+        sentences = "" if None in ran else f"{statistics.median(ran):.0f}"  # counted since sentences are run again
+        print(f"{name:<12} {old:>9.2f} {new:>8.2f} {old / new:>6.2f}x {old_cpu:>9.2f} {new_cpu:>8.2f}"
+              f" {old_cpu / new_cpu:>6.2f}x {part['load']:>6.2f} {part['sample']:>7.2f} {part['examples']:>9.2f} {shown:>9}"
+              f" {sentences:>10}")
 
 
 def main() -> None:
@@ -145,12 +150,14 @@ def main() -> None:
         if not options.json:
             subprocess.run([*EVENTX, "run", str(sample), "-r", str(rules), "-o", str(saved_log), "-q"], check=True)
         times: dict[str, list[float]] = {}
+        cpus: dict[str, list[float]] = {}
         parts: dict[str, list[dict]] = {}
         for n in range(options.first_edit, options.first_edit + options.repeat):
             for name, (file, edited) in edits(text, common, n, force).items():
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 result = session.analyse({file: edited}, "deployment.yml")
                 times.setdefault(name, []).append(time.perf_counter() - started)
+                cpus.setdefault(name, []).append(time.process_time() - cpu)
                 parts.setdefault(name, []).append(result.timings)
                 assert (result.errors > 0) == (name == "broken"), (name, result.diagnostics[:1])
             if options.json:
@@ -164,7 +171,7 @@ def main() -> None:
             times.setdefault("cli loop", []).append(time.perf_counter() - started)
     if options.json:
         print(json.dumps({"documents": len(docs), "mb": sum(len(d.text) for d in docs) / 1e6, "times": times,
-                          "parts": parts}))
+                          "cpu": cpus, "parts": parts}))
         return
     print(f"sample: {len(docs)} documents ({sum(len(d.text) for d in docs) / 1e6:.2f} MB) of {options.corpus}; "
           f"session opened in {opened:.2f} s; median of {options.repeat}, seconds")

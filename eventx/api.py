@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from eventx import codes
 from eventx.cache import cached_pack, keep_pack
@@ -160,36 +161,79 @@ class Extractor:
             doc = Document(id="text", text=doc)
         # the budget counts the document's whole extraction (see _Clock)
         clock = _Clock(self.time_budget, self.pack)
-        pack = self.pack
         traced: list[SentenceTrace] = []
         warnings: list[str] = []
         try:
             for sentence in self._candidate_sentences(doc.text, warnings, every_sentence=every_sentence):
-                clock.check()
-                left = clock.left()
-                pack.atoms.time_left = left  # field regexes run on what is left of it
-                started = time.monotonic()
-                compiled_before = pack.compile_seconds
-                found = pack.match_sentence(
-                    sentence.tokens, deadline=None if left is None else started + left, sketch=not every_sentence
-                )
-                seconds = time.monotonic() - started - (pack.compile_seconds - compiled_before)
-                kept = resolve_overlaps(found.matches) if found.matches else []
-                records = self.builder.records(doc, sentence, kept, found.hits) if kept else []
-                traced.append(SentenceTrace(sentence, found, kept, records, seconds))
-            clock.check()
-            events = sorted_events([event for t in traced for event in t.events])
-            if self.merge_mentions and len(events) > 1:
-                left = clock.left()  # merging counts against what is left of the budget
-                types = pack.ruleset.type_decl if pack.ruleset is not None else None
-                events = merge_mentions(events, self._party_finder(doc.text), doc.text, types=types,
-                                        deadline=None if left is None else time.monotonic() + left)
-                clock.check()
+                traced.append(self._trace_sentence(doc, sentence, clock, every_sentence))
+            events = self._document_events(doc, traced, clock)
+        except TimeoutError:
+            raise clock.error() from None
+        finally:
+            self.pack.atoms.time_left = None
+        return DocumentTrace(doc, traced, events, warnings)
+
+    def retrace(self, previous: DocumentTrace, sentences: list[Sentence]) -> DocumentTrace:
+        """What :meth:`trace` gives for ``previous.doc``, from ``previous`` (its trace with
+        another pack): only ``sentences`` (of :func:`~eventx.text.pipeline.analyse`, tokens
+        included) are traced again, the other sentences keep their traces and records.
+
+        Exact when the packs differ only in rules (added, removed or changed event rules, and
+        those needing a mention label whose rules changed; lexicons, types and the order of
+        the rules they share are the same) and none of those rules, in either pack, can fire
+        in a sentence of the document outside ``sentences``: ``eventx serve`` runs an edited
+        pack this way. The time budget counts only this work.
+        """
+        doc = previous.doc
+        clock = _Clock(self.time_budget, self.pack)
+        pack = self.pack
+        again = {sentence.index for sentence in sentences}
+        version = pack.version
+        kept = [_with_version(t, version) for t in previous.sentences if t.sentence.index not in again]
+        traced: list[SentenceTrace] = []
+        try:
+            if sentences and (not self.prefilter or pack.prefilter.may_fire(doc.text)[0]):
+                for sentence in sentences:  # as _candidate_sentences selects them
+                    if sentence.end - sentence.start > MAX_SENTENCE_CHARS:
+                        continue  # skipped whatever the pack (its warning is among previous.warnings)
+                    if self.prefilter and not pack.prefilter.may_fire(doc.text, sentence.start, sentence.end)[0]:
+                        continue
+                    traced.append(self._trace_sentence(doc, sentence, clock, False))
+            traced = sorted([*kept, *traced], key=lambda t: t.sentence.index)
+            events = self._document_events(doc, traced, clock)
         except TimeoutError:
             raise clock.error() from None
         finally:
             pack.atoms.time_left = None
-        return DocumentTrace(doc, traced, events, warnings)
+        return DocumentTrace(doc, traced, events, list(previous.warnings))
+
+    def _trace_sentence(self, doc: Document, sentence: Sentence, clock: _Clock, every_sentence: bool) -> SentenceTrace:
+        """One sentence through matching, overlap resolution and records (TimeoutError past the budget)."""
+        pack = self.pack
+        clock.check()
+        left = clock.left()
+        pack.atoms.time_left = left  # field regexes run on what is left of it
+        started = time.monotonic()
+        compiled_before = pack.compile_seconds
+        found = pack.match_sentence(
+            sentence.tokens, deadline=None if left is None else started + left, sketch=not every_sentence
+        )
+        seconds = time.monotonic() - started - (pack.compile_seconds - compiled_before)
+        kept = resolve_overlaps(found.matches) if found.matches else []
+        records = self.builder.records(doc, sentence, kept, found.hits) if kept else []
+        return SentenceTrace(sentence, found, kept, records, seconds)
+
+    def _document_events(self, doc: Document, traced: list[SentenceTrace], clock: _Clock) -> list[Event]:
+        """The document's records from its sentences' (sorted, mentions of one event merged)."""
+        clock.check()
+        events = sorted_events([event for t in traced for event in t.events])
+        if self.merge_mentions and len(events) > 1:
+            left = clock.left()  # merging counts against what is left of the budget
+            types = self.pack.ruleset.type_decl if self.pack.ruleset is not None else None
+            events = merge_mentions(events, self._party_finder(doc.text), doc.text, types=types,
+                                    deadline=None if left is None else time.monotonic() + left)
+            clock.check()
+        return events
 
     def mentions(self, doc: Document | str, labels: list[str] | None = None, *, longest: bool = False) -> list[dict]:
         """The mentions of every label of the pack (or of ``labels``, as written in the rules)
@@ -269,3 +313,11 @@ class Extractor:
             return pack.prefilter.may_fire(text, start, end) if prefilter else (True, True)
 
         yield from iter_sentences(text, select)
+
+
+def _with_version(traced: SentenceTrace, version: str) -> SentenceTrace:
+    """``traced`` with its records naming the pack ``version`` (the one field of a record that names the pack)."""
+    if not traced.events or traced.events[0]["rules_version"] == version:
+        return traced
+    events = [cast(Event, {**event, "rules_version": version}) for event in traced.events]
+    return SentenceTrace(traced.sentence, traced.found, traced.kept, events, traced.seconds)

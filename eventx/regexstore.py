@@ -16,6 +16,13 @@ compiled the usual way. ``EVENTX_NO_CACHE=1`` turns the store off. The folder ho
 :data:`MAX_ENTRIES` entries (the least recently written go first). The last 500 patterns are
 also kept in memory (``eventx serve`` builds a rule again after an edit is undone), except those
 compiled with ``keep=False``.
+
+Compiling itself is made cheaper too (:func:`_plain_flags`): ``regex``'s parser combines its
+flags as ``enum.IntFlag`` members, and every ``&`` or ``|`` on one builds a new member in
+Python code — about 40% of parsing a rule's pattern. Its modules' flag constants are replaced
+by the plain ints they stand for (the same values, so the very same programs;
+``tests/engine/test_regex_store.py`` compares the programs of every regex of the shipped pack
+with those of an untouched ``regex``). ``regex``'s public flags (``regex.I``, ...) are left alone.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ _recent: dict[tuple[str, int], RegexPattern[str]] = {}  # (source, flags) -> pat
 _folder: Path | None = None
 _folder_ok: bool | None = None
 _builder: Any = None  # the C step: what unpickling a pattern calls
+_flags_plain = False  # see _plain_flags
 
 
 def _reduce(compiled: RegexPattern[str]) -> tuple[Any, tuple[Any, ...]] | None:
@@ -139,6 +147,34 @@ def _the_builder() -> Any:
     return _builder
 
 
+def _plain_flags() -> None:
+    """Replace the ``RegexFlag`` constants of ``regex``'s parser modules (and of their tables
+    keyed or valued by flags) by plain ints, once (see the module docstring). Only what the
+    parser reads is touched, and only with equal values: the flags a caller passes in may still
+    be ``RegexFlag`` members (:func:`compile_regex` passes ints)."""
+    global _flags_plain
+    if _flags_plain:
+        return
+    _flags_plain = True
+    try:
+        from regex import _main, _regex_core
+    except ImportError:  # another layout of the package: nothing to do
+        return
+    flag = getattr(_regex_core, "RegexFlag", None)
+    if not isinstance(flag, type) or not issubclass(flag, int):
+        return
+
+    def plain(value: Any) -> Any:
+        return int(value) if isinstance(value, flag) else value
+
+    for module in (_regex_core, _main):
+        for name, value in list(vars(module).items()):
+            if isinstance(value, flag):
+                setattr(module, name, int(value))
+            elif isinstance(value, dict) and any(isinstance(x, flag) for item in value.items() for x in item):
+                setattr(module, name, {plain(k): plain(v) for k, v in value.items()})
+
+
 def compile_regex(source: str, flags: int = 0, *, keep: bool = True) -> RegexPattern[str]:
     """``regex.compile(source, flags)``, from the stored program when another process compiled
     the same pattern before (see the module docstring); errors are those of ``regex.compile``.
@@ -146,14 +182,16 @@ def compile_regex(source: str, flags: int = 0, *, keep: bool = True) -> RegexPat
     ``keep=False``: not kept among the recent patterns in memory, for a pattern its caller keeps
     for as long as it wants it (the exact-end copies of a mention rule: kept there, each a copy of
     a large pattern, they made the largest share of a long run's memory peak)."""
+    _plain_flags()
+    flags = int(flags)  # a RegexFlag member would make the parser's flags members again
     folder = _store()
     builder: Any = _the_builder() if folder is not None else None
     if folder is None or not builder or flags & regex.LOCALE:
         return regex.compile(source, flags)
-    recent = _recent.get((source, int(flags)))
+    recent = _recent.get((source, flags))
     if recent is not None:
         return recent
-    name = _entry_name(source, int(flags))
+    name = _entry_name(source, flags)
     compiled = None
     args = _load(folder / name, source)
     if args is not None:
@@ -173,5 +211,5 @@ def compile_regex(source: str, flags: int = 0, *, keep: bool = True) -> RegexPat
             del _recent[next(iter(_recent))]
         except (KeyError, StopIteration, RuntimeError):  # another thread evicting too
             pass
-    _recent[source, int(flags)] = compiled
+    _recent[source, flags] = compiled
     return compiled

@@ -120,6 +120,10 @@ class RulePack:
         self.atoms = atoms
         self.encoder = Encoder(atoms, lexicons.lengths)
         self._ready: set[int] = set()  # rules whose regexes are built
+        # False: a candidate rule's regexes are not built before matching, each on its first use
+        # instead (only those a sentence gets to: a rule whose sketch fails needs no regex), and
+        # the time that takes counts as matching time (``eventx serve``, after an edit)
+        self.prebuild = True
         # per label, the labels its rules refer to; per rule, the labels it needs, transitively
         self._label_uses: dict[int, set[int]] = {}
         for mention in self.mention_rules:
@@ -261,7 +265,7 @@ class RulePack:
         selected = self.prefilter.selected(tokens, positions) if rule_ids is None else rule_ids
         if not selected:
             return SentenceMatches([], [])
-        pending = [index for index in selected if index not in self._ready]
+        pending = [index for index in selected if index not in self._ready] if self.prebuild else None
         if pending:  # regexes are compiled on first use: that one-off cost is not matching time
             compile_started = time.monotonic()
             for index in pending:

@@ -7,10 +7,13 @@ written), so its diagnostics carry the same file:line:col as ``eventx check`` wo
 those texts; then it runs the sample, the edited file's inline examples and the diff against
 the saved pack's events.
 
-Speed comes from three things: the sample's documents stay in memory; only edited rules are
-compiled again (a :class:`~eventx.rules.compile.CompileCache` keeps the others, and the token
-atoms, so their regexes are not rebuilt either); and the last analysed pack is reused as long as
-the buffers are the same (``explain`` after an analysis, or a save of what was just analysed).
+Speed comes from four things: the sample's documents stay in memory, tokenised, with their
+results; only edited rules are compiled again (a :class:`~eventx.rules.compile.CompileCache`
+keeps the others, and the token atoms, so their regexes are not rebuilt either), and their
+regexes are built only as far as matching needs them; only the sentences and examples an edit
+can change are run again (see :meth:`Session._run_sample`); and the last analysed pack is
+reused as long as the buffers are the same (``explain`` after an analysis, or a save of what
+was just analysed).
 
 Writing is confined: :meth:`Session.save` writes only an existing rule or lexicon file of
 the pack, named relative to the rule root, after resolving symlinks, atomically, and only
@@ -27,10 +30,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import cast
+from typing import Callable, TypeVar, cast
 
 from eventx.record import Event
-from eventx.api import Extractor, default_rules_path
+from eventx.api import DocumentTimeout, DocumentTrace, Extractor, default_rules_path
 from eventx.errors import Diagnostic, EventxError, InputError, RuleError
 from eventx.match.compiler import CompiledPattern
 from eventx.match.matcher import CompiledRule, RulePack
@@ -41,6 +44,8 @@ from eventx.text.model import Document, Sentence
 from eventx.text.pipeline import analyse as _analyse
 
 __all__ = ["Analysis", "SaveRefused", "Session"]
+
+_T = TypeVar("_T")
 
 DEFAULT_SAMPLE = 200
 DOCUMENT_BUDGET = 1.0  # seconds of matching per sample document or example (runs allow 10)
@@ -160,9 +165,12 @@ class Session:
         self.compile_cache = CompileCache()  # only edited rules are compiled again
         self._parsed: dict[tuple, tuple] = {}  # see _OverlayLoader
         self.skipped = 0
-        # the keys (words, lemmas) of each sample document's tokens: which documents an edited
-        # rule may fire in (only those are run again), and of each example text met
-        self._keys = [_token_keys(_analyse(doc)) for doc in self.documents]
+        # the sample's sentences with their tokens, and the keys (words, lemmas) of the tokens of
+        # each document and sentence: where an edited rule may fire (only those sentences are
+        # run again); and the keys of each example text met
+        self._sentences = [_analyse(doc) for doc in self.documents]
+        self._keys = [_token_keys(sentences) for sentences in self._sentences]
+        self._sentence_keys = [[_token_keys([sentence]) for sentence in sentences] for sentences in self._sentences]
         self._example_keys: dict[str, frozenset[tuple[str, str]]] = {}
         # the results of the last good pack and of the saved one: what the next edit is run against
         self._results: _Results | None = None
@@ -302,44 +310,68 @@ class Session:
         not freeze the page).
 
         Incremental: against the last pack run or the saved one, whichever leaves fewer
-        documents to run (see :func:`_changes`), a document is run again only if one of the
-        event rules that changed (in either version) may fire in it, or all of them when more
-        than rules changed; every other document keeps its events, which are what a run would
-        give (nothing else a document's events depend on has changed). The examples' results
-        carried over are those the changes cannot touch either.
+        sentences to run (see :func:`_changes`), only the sentences in which one of the event
+        rules that changed (in either version) may fire are run again
+        (:meth:`~eventx.api.Extractor.retrace`: the document's other sentences keep their
+        matches, then its events are merged again), or every sentence when more than rules
+        changed; a document where no such rule may fire keeps its events, which are what a run
+        would give (nothing else a document's events depend on has changed). The examples'
+        results carried over are those the changes cannot touch either.
         """
         bases = []
         for candidate in dict.fromkeys(b for b in (self._results, self._saved_results) if b is not None):
             changes = _changes(candidate.extractor.pack, extractor.pack)
             if changes is not None:
-                rerun = [found is None or _may_fire(changes.patterns, keys)
-                         for found, keys in zip(candidate.documents, self._keys)]
-                bases.append((sum(rerun), candidate, changes, rerun))
+                again = [self._to_run(index, trace, changes) for index, trace in enumerate(candidate.traces)]
+                cost = sum(len(self._sentences[i]) if a is None else len(a) for i, a in enumerate(again))
+                bases.append((cost, candidate, changes, again))
         bases.sort(key=lambda b: b[0])
-        base, rerun = (bases[0][1], bases[0][3]) if bases else (None, [True] * len(self.documents))
+        base = bases[0][1] if bases else None
+        rerun: list[list[Sentence] | None] = bases[0][3] if bases else [None] * len(self.documents)
         documents: list[list[Event] | None] = []
+        traces: list[DocumentTrace | None] = []
         self.skipped = 0
-        self.documents_run = 0
+        self.documents_run = self.sentences_run = 0
         version = extractor.pack.version
         for index, doc in enumerate(self.documents):
+            sentences = rerun[index]
+            trace = None if base is None else base.traces[index]
             found = None if base is None else base.documents[index]
+            if sentences is None or sentences:
+                self.documents_run += 1
+                self.sentences_run += len(self._sentences[index]) if sentences is None else len(sentences)
+                try:
+                    if sentences is None or trace is None:
+                        trace = _on_first_use(extractor.pack, extractor.trace, doc)
+                    else:
+                        trace = _on_first_use(extractor.pack, extractor.retrace, trace, sentences)
+                except EventxError:
+                    trace = found = None
+                    self.skipped += 1
+                else:
+                    found = trace.events
             if found and found[0]["rules_version"] != version:  # the one field of a record that names the pack
                 found = [cast(Event, {**event, "rules_version": version}) for event in found]
-            if rerun[index]:
-                self.documents_run += 1
-                try:
-                    found = extractor.extract(doc)
-                except EventxError:
-                    found = None
-                    self.skipped += 1
             documents.append(found)
+            traces.append(trace)
         examples: dict[tuple, tuple[str, list[str]]] = {}
         for _, candidate, changes, _ in reversed(bases):  # the chosen base's last: its results win
             examples.update((key, result) for key, result in candidate.examples.items() if self._still(key, changes))
-        self._results = _Results(extractor, documents, examples, [(b[1], b[2]) for b in bases])
+        self._results = _Results(extractor, documents, traces, examples, [(b[1], b[2]) for b in bases])
         for candidate, _ in self._results.bases:
             candidate.bases = []  # only the current results fill in their bases' examples: no chain to keep
         return self._results
+
+    def _to_run(self, index: int, trace: DocumentTrace | None, changes: _Changes) -> list[Sentence] | None:
+        """The sentences of sample document ``index`` to run again after ``changes`` (see
+        :meth:`_run_sample`): those where a changed rule may fire; None for all of them (the
+        document was over its time budget, so it has no trace to start from)."""
+        if trace is None:
+            return None
+        if not _may_fire(changes.patterns, self._keys[index]):
+            return []
+        return [sentence for sentence, keys in zip(self._sentences[index], self._sentence_keys[index])
+                if _may_fire(changes.patterns, keys)]
 
     def _still(self, key: tuple, changes: _Changes) -> bool:
         """Whether an example's result (see :func:`_example_key`) holds after ``changes``."""
@@ -382,6 +414,7 @@ class Session:
             events = results.events()
             timings["sample"] = round(time.perf_counter() - started, 3)
             timings["documents run"] = self.documents_run
+            timings["sentences run"] = self.sentences_run
             started = time.perf_counter()
             examples = self._examples(results, focus)
             timings["examples"] = round(time.perf_counter() - started, 3)
@@ -422,7 +455,7 @@ class Session:
                 known = sample.examples.get(key)
                 if known is None:
                     try:
-                        result = run_example(extractor, rule, example)
+                        result = _on_first_use(extractor.pack, run_example, extractor, rule, example)
                     except EventxError as err:  # over the time budget: not kept
                         known = ("failed", [str(err)])
                     else:
@@ -532,6 +565,7 @@ class _Results:
 
     extractor: Extractor
     documents: list[list[Event] | None]
+    traces: list[DocumentTrace | None]  # how each document's events came about (what a re-run starts from)
     examples: dict[tuple, tuple[str, list[str]]] = field(default_factory=dict)
     # the results this one was made from, and what changed since: an example's result holds
     # for them too when those changes cannot touch it
@@ -623,6 +657,25 @@ def _example_key(rule, example) -> tuple:
     """What an example's result depends on besides the pack: its kind, rule, text and expectations."""
     kind = "mention" if hasattr(rule, "label") else "event"
     return (kind, rule.id, example.text, repr(example.expect), example.todo)
+
+
+def _on_first_use(pack: RulePack, run: Callable[..., _T], *args: object) -> _T:
+    """``run(*args)`` (an extraction with ``pack``) with each regex of the pack built when
+    matching first needs it, not every regex of each candidate rule before matching: after an
+    edit, the rules it changed are built again, and many candidates of a sentence fail before
+    their regex or their whole sketch is needed (after an edit of a var used by 51 rules, a
+    third of the regexes built were never used). Building then counts against the document's
+    time budget: if the document runs over it, it is run again with the regexes built
+    beforehand (as in a run, where building is not matching time), so the result is what a
+    run gives."""
+    pack.prebuild = False
+    try:
+        return run(*args)
+    except DocumentTimeout:
+        pass
+    finally:
+        pack.prebuild = True
+    return run(*args)
 
 
 def _token_keys(sentences: list[Sentence]) -> frozenset[tuple[str, str]]:

@@ -227,3 +227,57 @@ def test_trimming_a_full_store_whose_entries_share_an_mtime(store, monkeypatch):
     monkeypatch.setattr(regexstore.os, "urandom", lambda n: b"\x00" * n)  # this write trims
     assert compile_regex("c+d").match("ccd")
     assert len([p for p in folder.iterdir() if p.is_file()]) <= 4
+
+
+
+_PROGRAMS = """
+import copyreg, json, marshal, sys
+import regex
+if sys.argv[1] == "plain":
+    from eventx import regexstore
+    regexstore._plain_flags()
+    assert type(regex._regex_core.IGNORECASE) is int
+else:
+    assert type(regex._regex_core.IGNORECASE) is not int
+out = []
+for source, flags in json.load(sys.stdin):
+    compiled = regex.compile(source, flags, cache_pattern=False)
+    out.append(copyreg.dispatch_table[type(compiled)](compiled)[1])
+sys.stdout.buffer.write(marshal.dumps(out))
+"""
+
+
+def test_plain_int_flags_give_the_programs_of_an_untouched_regex_module():
+    """compile_regex parses with regex's flag constants as plain ints (faster): the regexes of
+    the shipped pack's rules and mention rules (plain and POSIX), and patterns with inline,
+    case, verbose, version and fuzzy flags, get the very programs ``regex`` builds when nothing
+    was replaced. (In two processes with one hash seed: a set in a program may come out in
+    another order under another seed, or for some patterns, such as ``(?i)s|ǅ``, whatever the
+    seed — with ``regex`` untouched too.)"""
+    import json
+    import marshal
+
+    from eventx.api import load_rules
+
+    pack = load_rules()
+    sources: dict[tuple[str, int], None] = {}
+    for rule in pack.rules:
+        for source in (rule.pattern.source, *(guard.source for guard in rule.unless)):
+            sources[source, 0] = None
+    for mention in pack.mention_rules:
+        sources[mention.pattern.source, 0] = None
+        sources[mention.pattern.source, int(regex.POSIX)] = None
+    for source, flags in [("(?i)straße", 0), ("Straße", int(regex.IGNORECASE | regex.FULLCASE)),
+                          ("(?x) a b # c", 0), ("(?V1)[[a-z]--[aeiou]]+", 0), ("(?:kitten){e<=1}", int(regex.BESTMATCH)),
+                          (r"(?iu)\bé\w+(?-i:X)", 0), ("a+b", int(regex.VERSION1 | regex.WORD))]:
+        sources[source, flags] = None
+    items = json.dumps(list(sources)).encode()
+    assert len(sources) > 150
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    plain, untouched = (
+        marshal.loads(subprocess.run([sys.executable, "-c", _PROGRAMS, how], input=items, env=env, cwd=ROOT,
+                                     capture_output=True, check=True).stdout)
+        for how in ("plain", "untouched")
+    )
+    for item, mine, other in zip(sources, plain, untouched, strict=True):
+        assert mine == other, item

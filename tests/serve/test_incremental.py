@@ -5,6 +5,7 @@ edited pack, whatever the edits and their order."""
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,64 @@ def test_any_sequence_of_edits_and_undos_gives_a_fresh_runs_results(session: Ses
             continue
         active = [a for a in active if a != step] if step in active else [*active, step]
         _check(session, pack, active, tmp)
+
+
+def test_regexes_built_on_first_use_never_cost_a_document_its_events(pack: Path, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an edit the session builds each regex when matching first needs it, and that time
+    counts against a document's budget; a document that runs over the budget while building is
+    run again with its regexes built beforehand (as a run does), so none is skipped. Here every
+    regex takes 0.3 s to build and a document or example has 0.5 s."""
+    import eventx.api
+    import eventx.match.compiler
+    import eventx.serve.session
+
+    session = Session(pack, [CORPUS], sample=len(DOCS))  # opened (every regex built) at full speed
+    real_compile = eventx.match.compiler.compile_regex
+    timeouts = []
+    real_error = eventx.api._Clock.error
+
+    def slow_compile(*args, **kwargs):
+        time.sleep(0.3)
+        return real_compile(*args, **kwargs)
+
+    def counted_error(self):
+        timeouts.append(1)
+        return real_error(self)
+
+    monkeypatch.setattr(eventx.match.compiler, "compile_regex", slow_compile)
+    monkeypatch.setattr(eventx.api._Clock, "error", counted_error)
+    monkeypatch.setattr(eventx.serve.session, "DOCUMENT_BUDGET", 0.5)
+    edit = ["a rule's trigger word"]
+    analysis = session.analyse(_texts(pack, edit), FOCUS)
+    assert timeouts, "no document ran over its budget while building: the test proves nothing"
+    assert analysis.skipped == 0
+    monkeypatch.undo()
+    events, examples = _fresh_run(pack, edit, tmp_path)
+    assert session.sample_events() == events
+    assert [(e["rule"], e["line"], e["text"], e["status"], e["problems"]) for e in analysis.examples] == examples
+
+
+def test_retrace_of_every_sentence_is_a_trace_and_of_none_keeps_the_events(pack: Path, tmp_path: Path) -> None:
+    """Extractor.retrace, what the session re-runs sentences with: given every sentence of a
+    document it gives exactly trace()'s records with the new pack; given none (nothing changed
+    where the rules may fire), the old pack's records with the new pack's version."""
+    from eventx.text.pipeline import analyse
+
+    copy = tmp_path / "edited"
+    shutil.copytree(pack, copy)
+    for file, text in _texts(pack, ["a mention rule", "a rule's trigger word"]).items():
+        (copy / file).write_text(text, encoding="utf-8")
+    cache = CompileCache()
+    old = Extractor(compile_rules(load_rule_files(pack), cache=cache))
+    new = Extractor(compile_rules(load_rule_files(copy), cache=cache))
+    assert old.pack.version != new.pack.version
+    changed = 0
+    for doc in DOCS:
+        before = old.trace(doc)
+        after = new.trace(doc)
+        changed += before.events != [{**e, "rules_version": old.pack.version} for e in after.events]
+        assert new.retrace(before, analyse(doc)).events == after.events
+        assert old.retrace(before, []).events == before.events
+        assert new.retrace(after, []).events == after.events
+    assert changed  # the edits change some document's events
