@@ -265,7 +265,9 @@ class PatternCompiler:
         self.lexicon_first_keys = lexicon_first_keys
         self.atoms = atoms
         self.render_pos = render_pos
-        self._var_cache: dict[str, Node] = {}
+        # var key -> its expanded tree, and the vars and lexicons that expansion used (all the
+        # way down); see share_var_expansions()
+        self._var_cache: dict[str, tuple[Node, frozenset[str], frozenset[str]]] = {}
         self._behind = 0  # > 0 while emitting the body of a lookbehind
         self._equals_cache: dict[tuple[str, tuple[str, ...]], str] = {}  # (field, values) -> atom flag
         self.used_vars: set[str] = set()
@@ -277,6 +279,12 @@ class PatternCompiler:
         # last token of each of its mentions holds (None: any token); see set_label_edges()
         self._label_edges: dict[int, tuple[frozenset[str] | None, frozenset[str] | None]] = {}
         self._sketching = False  # emitting a sketch: @Label spans are approximated (see sketch())
+
+    def share_var_expansions(self, other: PatternCompiler) -> None:
+        """Use ``other``'s expanded vars, and let it see this one's (one dict): compilers of one
+        rule set that each compile one rule (``eventx serve``'s compile cache keeps what each
+        rule used) parse and expand every var once between them, not once per rule using it."""
+        self._var_cache = other._var_cache
 
     # --- entry point --------------------------------------------------------------------
 
@@ -550,8 +558,13 @@ class PatternCompiler:
             )
             return None
         self.used_vars.add(name)
-        expanded = self._var_cache.get(name)
-        if expanded is None:
+        expanded: Node | None
+        cached = self._var_cache.get(name)
+        if cached is not None:
+            expanded, inner_vars, inner_lexicons = cached
+            self.used_vars |= inner_vars
+            self.used_lexicons |= inner_lexicons
+        else:
             var_source = self.vars[name]
             try:
                 tree = parse_pattern(var_source.text)
@@ -559,9 +572,17 @@ class PatternCompiler:
                 diagnostics.append(self._diag(var_source, err))
                 return None
             errors_before = len(diagnostics)
-            expanded = self._expand(tree, var_source, diagnostics, (*stack, name))
+            outer_vars, outer_lexicons = self.used_vars, self.used_lexicons
+            self.used_vars, self.used_lexicons = set(), set()  # what this var's expansion uses
+            try:
+                expanded = self._expand(tree, var_source, diagnostics, (*stack, name))
+            finally:
+                inner_vars, inner_lexicons = frozenset(self.used_vars), frozenset(self.used_lexicons)
+                self.used_vars = outer_vars | inner_vars
+                self.used_lexicons = outer_lexicons | inner_lexicons
             if expanded is not None and len(diagnostics) == errors_before:
-                self._var_cache[name] = expanded  # a var means the same wherever it is used
+                # a var means the same wherever it is used
+                self._var_cache[name] = (expanded, inner_vars, inner_lexicons)
         if expanded is not None and node.trigger:
             if not isinstance(expanded, (TokenNode, LexiconRef)):
                 message = f"${{{name}}}=trigger: the var must be one token constraint or one lexicon"

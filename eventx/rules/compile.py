@@ -157,6 +157,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
     compiled: list[CompiledRule] = []
     used_vars: set[str] = set()
     used_lexicons: set[str] = set()
+    shared_vars: PatternCompiler | None = None  # the first own compiler: its vars serve the others
     for rule in ruleset.rules:
         key = (rule.pattern.text, tuple(text.text for text in rule.unless), rule.file)
         versions = cached.get(key, [])
@@ -165,11 +166,16 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
                                                 for name, text in v[4])), None)
         if kept is None:
             # with a cache, a compiler of its own: the vars and lexicons the rule uses are then
-            # all its own (a shared compiler expands each var once, for the first rule using it)
+            # all its own; the vars' expansions are shared between these compilers, each
+            # remembering what a var used
             own = compiler
             if cache is not None:
                 own = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
                 own.learn_labels(compiler)
+                if shared_vars is None:
+                    shared_vars = own
+                else:
+                    own.share_var_expansions(shared_vars)
             pattern = own.compile(rule.pattern, diagnostics)
             guards = [own.compile_guard(text, diagnostics) for text in rule.unless]
             if pattern is None or None in guards:
