@@ -205,6 +205,30 @@ def test_tokens_are_those_of_whitespace_chunks(text: str) -> None:
     assert from_chunks == expected
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(TEXT, st.data())
+def test_lexicon_hits_of_some_lexicons_are_those_of_all_filtered(shipped: tuple[Extractor, Extractor], text: str, data) -> None:
+    """``annotate(only=...)`` skips tokens that start no phrase of a wanted lexicon: the hits it
+    gives must be exactly the full annotation's hits of those lexicons, in the same order."""
+    lexicons = shipped[0].pack.lexicons
+    only = data.draw(st.sets(st.integers(0, len(lexicons.names) - 1)))
+    for s, e in sentence_spans(text):
+        tokens = tokens_for(text, s, e)
+        assert lexicons.annotate(tokens, only) == [h for h in lexicons.annotate(tokens) if h.lexicon in only]
+
+
+def test_lexicon_hits_of_some_lexicons_on_news(shipped: tuple[Extractor, Extractor]) -> None:
+    """The same on prose where lexicons of every kind (function words, countries) have hits."""
+    lexicons = shipped[0].pack.lexicons
+    text = ("Russian troops and tanks of the 1st Guards Tank Army attacked the town of Bakhmut in eastern "
+            "Ukraine on Sunday, and NATO said it would send more forces to Poland's border.")
+    tokens = tokens_for(text)
+    every = lexicons.annotate(tokens)
+    assert {h.lexicon for h in every} - lexicons.normed and lexicons.normed & {h.lexicon for h in every}
+    for only in ({h.lexicon for h in every if h.norm}, {h.lexicon for h in every if not h.norm}, set(range(0, 200, 3))):
+        assert lexicons.annotate(tokens, only) == [h for h in every if h.lexicon in only]
+
+
 PATTERN_FRAGMENTS = [
     "[", "]", "(", ")", "(?<", ">", "(?=", "(?!", "(?<=", "(?<!", "(?:", "|", "&", "!", "=", "/", "\\", '"',
     "lower", "lemma", "word", "shape", "num", "=trigger", "@", "${", "}", "{", ",", "?", "*", "+", "^", "$",
