@@ -377,8 +377,8 @@ class RulePack:
                     if near and not reach:  # the trigger is the sketch's first token: the suffix is all of it
                         kept.append(index)
                         continue
-                if near and _search_near(compiled.sketch, stream, starts, offsets, near, reach, deadline,
-                                         compiled.sketch_first_flags, records, first_only=True):
+                if near and _matches_near(compiled.sketch, stream, starts, near, reach, deadline,
+                                          compiled.sketch_first_flags, records):
                     kept.append(index)
         return kept
 
@@ -508,6 +508,32 @@ def _remaining(deadline: float | None) -> float | None:
 
 def _search_all(rx: Any, stream: str, deadline: float | None) -> list[Any]:
     return list(rx.finditer(stream, timeout=_remaining(deadline)))
+
+
+def _matches_near(
+    rx: Any,
+    stream: str,
+    starts: list[int],
+    positions: Any,
+    reach: int,
+    deadline: float | None,
+    first_flags: frozenset[str] | None,
+    records: list[str],
+) -> bool:
+    """Whether ``rx`` matches from some start token within ``reach`` before a trigger position
+    (holding one of ``first_flags``): the starts of :func:`_search_near`, nearest the trigger
+    first, since only whether one matches counts (a sketch's labels mostly end right before it)."""
+    tried: set[int] = set()
+    for p in positions:
+        for s in range(p, max(p - reach, 0) - 1, -1):
+            if s in tried:
+                continue
+            tried.add(s)
+            if first_flags is not None and first_flags.isdisjoint(records[s]):
+                continue
+            if rx.match(stream, starts[s], timeout=_remaining(deadline)) is not None:
+                return True
+    return False
 
 
 def _search_near(
