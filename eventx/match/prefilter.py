@@ -49,6 +49,11 @@ class Prefilter:
         self._requirements = [
             tuple(frozenset(_key(f, v) for f, v in keys) for keys in pattern.requirements) for pattern in patterns
         ]
+        # per rule, whether each requirement names a lemma (selected() adds a sentence's lemma
+        # keys only when such a requirement is not met by its words)
+        self._lemma_keyed = [
+            tuple(any(f != "lower" for f, _ in keys) for keys in pattern.requirements) for pattern in patterns
+        ]
         # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
         self._relevant = frozenset(self._by_key).union(*(r for reqs in self._requirements for r in reqs))
         # may_fire() caches: whitespace-delimited chunks of text -> the relevant keys of their tokens
@@ -182,9 +187,23 @@ class Prefilter:
         indices = set(self._always).union(positions)
         if not indices:
             return []
-        keys = _token_keys(tokens)
-        met = self._met
-        return sorted([index for index in indices if met(index, keys)])
+        # the sentence's words; its lemma keys only when a requirement that names a lemma is not
+        # met by them (most candidate sentences of most rules fail a requirement of words)
+        keys = {t.lower for t in tokens}
+        with_lemmas = False
+        kept = []
+        for index in indices:
+            for required, lemma_keyed in zip(self._requirements[index], self._lemma_keyed[index]):
+                if keys.isdisjoint(required):
+                    if with_lemmas or not lemma_keyed:
+                        break
+                    keys.update([_LEMMA + t.lemma for t in tokens])
+                    with_lemmas = True
+                    if keys.isdisjoint(required):
+                        break
+            else:
+                kept.append(index)
+        return sorted(kept)
 
 
 _LEMMA = "\x00"  # prefix of a lemma key (see Prefilter.__init__)

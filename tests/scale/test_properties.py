@@ -229,6 +229,36 @@ def test_lexicon_hits_of_some_lexicons_on_news(shipped: tuple[Extractor, Extract
         assert lexicons.annotate(tokens, only) == [h for h in every if h.lexicon in only]
 
 
+def _assert_candidates_meet_requirements(pack, tokens) -> None:
+    prefilter = pack.prefilter
+    candidates = set(prefilter.candidates(tokens))
+    for index in prefilter.triggered(tokens):
+        # missing_requirement() tests every requirement against all of the tokens' keys at once
+        assert (index in candidates) == (prefilter.missing_requirement(index, tokens) is None), pack.rules[index].id
+
+
+@SETTINGS
+@given(TEXT)
+def test_candidate_rules_are_those_whose_requirements_are_met(shipped: tuple[Extractor, Extractor], text: str) -> None:
+    """The candidates of a sentence (its lemma keys added only when a requirement naming a
+    lemma is not met by its words) are the triggered rules with no requirement missing."""
+    for s, e in sentence_spans(text):
+        _assert_candidates_meet_requirements(shipped[0].pack, tokens_for(text, s, e))
+
+
+def test_candidate_rules_on_news(shipped: tuple[Extractor, Extractor]) -> None:
+    pack = shipped[0].pack
+    text = ("Russia has deployed thousands of troops to the border and said it was sending more. "
+            "The minister held talks with his Chinese counterpart. Police evacuated residents. "
+            "Rebels attacked the town, and the government imposed sanctions on the group.")
+    checked = 0
+    for s, e in sentence_spans(text):
+        tokens = tokens_for(text, s, e)
+        _assert_candidates_meet_requirements(pack, tokens)
+        checked += len(pack.prefilter.triggered(tokens))
+    assert checked > 10
+
+
 PATTERN_FRAGMENTS = [
     "[", "]", "(", ")", "(?<", ">", "(?=", "(?!", "(?<=", "(?<!", "(?:", "|", "&", "!", "=", "/", "\\", '"',
     "lower", "lemma", "word", "shape", "num", "=trigger", "@", "${", "}", "{", ",", "?", "*", "+", "^", "$",
