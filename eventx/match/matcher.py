@@ -455,12 +455,16 @@ def _exact_spans(
         candidates = [(s, e) for e in ends for s in firsts[bisect_left(firsts, e - high):bisect_right(firsts, e - low)]]
     else:
         longest_from = pattern.longest.match  # no match at all from a start: no longest one either
+        # a pattern that does not look past its end matches [s, e) with the stream cut at e
+        # (what the check below does): its longest match needs to see no further than the
+        # last token that can end one
+        stop = len(stream) if pattern.exact_end else starts[ends[-1]]
         for s in firsts:
             # some token that can end a match must lie within the pattern's length bounds
             first_end = bisect_left(ends, s + low)
             if first_end == len(ends) or ends[first_end] > s + high:
                 continue
-            longest = longest_from(stream, starts[s], timeout=_remaining(deadline))
+            longest = longest_from(stream, starts[s], stop, timeout=_remaining(deadline))
             if longest is not None:
                 e_max = offsets[longest.end()]
                 candidates += [(s, e) for e in ends[first_end:bisect_right(ends, e_max)]]
