@@ -40,14 +40,11 @@ class Encoder:
         parts = self._atoms.records(tokens) if base is None else list(base)
         if hits:
             flags, ends = self._lexicon_flags, self._lexicon_ends
-            extra: dict[int, list[str]] = {}
-            for lexicon, start, length, _ in hits:
+            for lexicon, start, length, _ in hits:  # each record gains its flags in hit order
                 if lexicons is not None and lexicon not in lexicons:
                     continue
-                extra.setdefault(start, []).append(flags[lexicon][length])
-                extra.setdefault(start + length - 1, []).append(ends[lexicon] + position[start])
-            for index, added in extra.items():
-                parts[index] += "".join(added)
+                parts[start] += flags[lexicon][length]
+                parts[start + length - 1] += ends[lexicon] + position[start]
         # each record: position character, flags, newline
         starts = [0, *accumulate([len(part) + 2 for part in parts])]
         stream = "".join([f"{p}{part}\n" for p, part in zip(position, parts)])

@@ -40,6 +40,10 @@ class LexiconIndex:
     normed: set[int] = field(default_factory=set)  # lexicons with at least one norm
     _by_lower: _Node = field(default_factory=dict)  # trie of case-insensitive phrases
     _by_word: _Node = field(default_factory=dict)  # trie of case-sensitive phrases
+    # per trie, first token key -> bit mask of the lexicons with a phrase starting with it
+    # (built on first use, forgotten by add()): annotate(only=...) skips the tokens that start
+    # no phrase of a wanted lexicon (most tokens start a phrase of some function-word lexicon)
+    _first_masks: list[dict[str, int]] = field(default_factory=list)
 
     def add(self, name: str, phrases: list[tuple[str, str | None]], *, case_sensitive: bool) -> int:
         """Add a lexicon of (phrase, norm) pairs; return its index.
@@ -48,6 +52,7 @@ class LexiconIndex:
         """
         lex_id = len(self.names)
         self.names.append(name)
+        self._first_masks = []
         lengths: set[int] = set()
         firsts: set[str] = set()
         trie = self._by_word if case_sensitive else self._by_lower
@@ -76,14 +81,22 @@ class LexiconIndex:
         count = len(tokens)
         found: dict[int, list[tuple[int, int, str | None]]] = {}  # start -> (-length, lexicon, norm)
         tries = 0
-        for trie, keys in ((self._by_lower, [t.lower for t in tokens]), (self._by_word, None)):
+        if only is not None:
+            wanted = sum(1 << lex for lex in only)
+            masks = self._first_masks or self._masks()
+        for k, (trie, keys) in enumerate(((self._by_lower, [t.lower for t in tokens]), (self._by_word, None))):
             if not trie:
                 continue
             tries += 1
             if keys is None:
                 keys = [t.word for t in tokens]
-            # most tokens start no phrase: find the few that do in one comprehension
-            for i in [i for i, key in enumerate(keys) if key in trie]:
+            # most tokens start no phrase (of a wanted lexicon): find the few that do in one comprehension
+            if only is None:
+                starting = [i for i, key in enumerate(keys) if key in trie]
+            else:
+                first = masks[k]
+                starting = [i for i, key in enumerate(keys) if first.get(key, 0) & wanted]
+            for i in starting:
                 node = trie[keys[i]]
                 j = i + 1
                 while True:
@@ -108,3 +121,16 @@ class LexiconIndex:
                 at.sort(key=lambda f: (f[0], f[1]))
             hits.extend([LexiconHit(lex, i, -neg, norm) for neg, lex, norm in at])
         return hits
+
+    def _masks(self) -> list[dict[str, int]]:
+        """Per trie (by lower, by word): first key -> mask of the lexicons of the phrases under it."""
+
+        def under(node: _Node) -> int:
+            mask = sum(1 << lex for lex, _ in node.get(_END, ()))
+            for key, child in node.items():
+                if key != _END:
+                    mask |= under(child)
+            return mask
+
+        self._first_masks = [{key: under(node) for key, node in trie.items()} for trie in (self._by_lower, self._by_word)]
+        return self._first_masks

@@ -381,8 +381,8 @@ class RulePack:
                     if near and not reach:  # the trigger is the sketch's first token: the suffix is all of it
                         kept.append(index)
                         continue
-                if near and _search_near(compiled.sketch, stream, starts, offsets, near, reach, deadline,
-                                         compiled.sketch_first_flags, records, first_only=True):
+                if near and _matches_near(compiled.sketch, stream, starts, near, reach, deadline,
+                                          compiled.sketch_first_flags, records):
                     kept.append(index)
         return kept
 
@@ -459,12 +459,16 @@ def _exact_spans(
         candidates = [(s, e) for e in ends for s in firsts[bisect_left(firsts, e - high):bisect_right(firsts, e - low)]]
     else:
         longest_from = pattern.longest.match  # no match at all from a start: no longest one either
+        # a pattern that does not look past its end matches [s, e) with the stream cut at e
+        # (what the check below does): its longest match needs to see no further than the
+        # last token that can end one
+        stop = len(stream) if pattern.exact_end else starts[ends[-1]]
         for s in firsts:
             # some token that can end a match must lie within the pattern's length bounds
             first_end = bisect_left(ends, s + low)
             if first_end == len(ends) or ends[first_end] > s + high:
                 continue
-            longest = longest_from(stream, starts[s], timeout=_remaining(deadline))
+            longest = longest_from(stream, starts[s], stop, timeout=_remaining(deadline))
             if longest is not None:
                 e_max = offsets[longest.end()]
                 candidates += [(s, e) for e in ends[first_end:bisect_right(ends, e_max)]]
@@ -512,6 +516,32 @@ def _remaining(deadline: float | None) -> float | None:
 
 def _search_all(rx: Any, stream: str, deadline: float | None) -> list[Any]:
     return list(rx.finditer(stream, timeout=_remaining(deadline)))
+
+
+def _matches_near(
+    rx: Any,
+    stream: str,
+    starts: list[int],
+    positions: Any,
+    reach: int,
+    deadline: float | None,
+    first_flags: frozenset[str] | None,
+    records: list[str],
+) -> bool:
+    """Whether ``rx`` matches from some start token within ``reach`` before a trigger position
+    (holding one of ``first_flags``): the starts of :func:`_search_near`, nearest the trigger
+    first, since only whether one matches counts (a sketch's labels mostly end right before it)."""
+    tried: set[int] = set()
+    for p in positions:
+        for s in range(p, max(p - reach, 0) - 1, -1):
+            if s in tried:
+                continue
+            tried.add(s)
+            if first_flags is not None and first_flags.isdisjoint(records[s]):
+                continue
+            if rx.match(stream, starts[s], timeout=_remaining(deadline)) is not None:
+                return True
+    return False
 
 
 def _search_near(

@@ -44,9 +44,15 @@ class Prefilter:
         self._by_key: dict[str, list[int]] = {w: r for w, r in self._by_lower.items()}
         for lemma, indices in self._by_lemma.items():
             self._by_key[_LEMMA + lemma] = indices
+        self._trigger_keys = frozenset(self._by_key)
         # per rule, its requirements: a sentence meets one when it holds one of its keys
         self._requirements = [
             tuple(frozenset(_key(f, v) for f, v in keys) for keys in pattern.requirements) for pattern in patterns
+        ]
+        # per rule, whether each requirement names a lemma (selected() adds a sentence's lemma
+        # keys only when such a requirement is not met by its words)
+        self._lemma_keyed = [
+            tuple(any(f != "lower" for f, _ in keys) for keys in pattern.requirements) for pattern in patterns
         ]
         # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
         self._relevant = frozenset(self._by_key).union(*(r for reqs in self._requirements for r in reqs))
@@ -124,20 +130,24 @@ class Prefilter:
         """Whether some rule's trigger key is among ``keys`` and its requirements are met: the
         first such rule ends the search (a document's keys usually meet several rules), so the
         rules of every key are not collected first."""
-        if any(self._met(index, keys) for index in self._always):
+        met = self._met
+        if any(met(index, keys) for index in self._always):
             return True
         tried: set[int] = set()
-        get = self._by_key.get
-        for key in keys:
-            for index in get(key, _NO_RULES):
+        by_key = self._by_key
+        for key in keys.intersection(self._trigger_keys):  # most keys are only requirements
+            for index in by_key[key]:
                 if index not in tried:
                     tried.add(index)
-                    if self._met(index, keys):
+                    if met(index, keys):
                         return True
         return False
 
     def _met(self, index: int, keys: set[str]) -> bool:
-        return all(not keys.isdisjoint(required) for required in self._requirements[index])
+        for required in self._requirements[index]:  # a loop: all() of a generator costs twice as much
+            if keys.isdisjoint(required):
+                return False
+        return True
 
     def trigger_positions(self, tokens: list[Token]) -> dict[int, list[int]]:
         """Rule index -> token indices (ascending) where one of its trigger keys occurs."""
@@ -177,8 +187,23 @@ class Prefilter:
         indices = set(self._always).union(positions)
         if not indices:
             return []
-        keys = _token_keys(tokens)
-        return sorted(index for index in indices if self._met(index, keys))
+        # the sentence's words; its lemma keys only when a requirement that names a lemma is not
+        # met by them (most candidate sentences of most rules fail a requirement of words)
+        keys = {t.lower for t in tokens}
+        with_lemmas = False
+        kept = []
+        for index in indices:
+            for required, lemma_keyed in zip(self._requirements[index], self._lemma_keyed[index]):
+                if keys.isdisjoint(required):
+                    if with_lemmas or not lemma_keyed:
+                        break
+                    keys.update([_LEMMA + t.lemma for t in tokens])
+                    with_lemmas = True
+                    if keys.isdisjoint(required):
+                        break
+            else:
+                kept.append(index)
+        return sorted(kept)
 
 
 _LEMMA = "\x00"  # prefix of a lemma key (see Prefilter.__init__)

@@ -205,6 +205,60 @@ def test_tokens_are_those_of_whitespace_chunks(text: str) -> None:
     assert from_chunks == expected
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(TEXT, st.data())
+def test_lexicon_hits_of_some_lexicons_are_those_of_all_filtered(shipped: tuple[Extractor, Extractor], text: str, data) -> None:
+    """``annotate(only=...)`` skips tokens that start no phrase of a wanted lexicon: the hits it
+    gives must be exactly the full annotation's hits of those lexicons, in the same order."""
+    lexicons = shipped[0].pack.lexicons
+    only = data.draw(st.sets(st.integers(0, len(lexicons.names) - 1)))
+    for s, e in sentence_spans(text):
+        tokens = tokens_for(text, s, e)
+        assert lexicons.annotate(tokens, only) == [h for h in lexicons.annotate(tokens) if h.lexicon in only]
+
+
+def test_lexicon_hits_of_some_lexicons_on_news(shipped: tuple[Extractor, Extractor]) -> None:
+    """The same on prose where lexicons of every kind (function words, countries) have hits."""
+    lexicons = shipped[0].pack.lexicons
+    text = ("Russian troops and tanks of the 1st Guards Tank Army attacked the town of Bakhmut in eastern "
+            "Ukraine on Sunday, and NATO said it would send more forces to Poland's border.")
+    tokens = tokens_for(text)
+    every = lexicons.annotate(tokens)
+    assert {h.lexicon for h in every} - lexicons.normed and lexicons.normed & {h.lexicon for h in every}
+    for only in ({h.lexicon for h in every if h.norm}, {h.lexicon for h in every if not h.norm}, set(range(0, 200, 3))):
+        assert lexicons.annotate(tokens, only) == [h for h in every if h.lexicon in only]
+
+
+def _assert_candidates_meet_requirements(pack, tokens) -> None:
+    prefilter = pack.prefilter
+    candidates = set(prefilter.candidates(tokens))
+    for index in prefilter.triggered(tokens):
+        # missing_requirement() tests every requirement against all of the tokens' keys at once
+        assert (index in candidates) == (prefilter.missing_requirement(index, tokens) is None), pack.rules[index].id
+
+
+@SETTINGS
+@given(TEXT)
+def test_candidate_rules_are_those_whose_requirements_are_met(shipped: tuple[Extractor, Extractor], text: str) -> None:
+    """The candidates of a sentence (its lemma keys added only when a requirement naming a
+    lemma is not met by its words) are the triggered rules with no requirement missing."""
+    for s, e in sentence_spans(text):
+        _assert_candidates_meet_requirements(shipped[0].pack, tokens_for(text, s, e))
+
+
+def test_candidate_rules_on_news(shipped: tuple[Extractor, Extractor]) -> None:
+    pack = shipped[0].pack
+    text = ("Russia has deployed thousands of troops to the border and said it was sending more. "
+            "The minister held talks with his Chinese counterpart. Police evacuated residents. "
+            "Rebels attacked the town, and the government imposed sanctions on the group.")
+    checked = 0
+    for s, e in sentence_spans(text):
+        tokens = tokens_for(text, s, e)
+        _assert_candidates_meet_requirements(pack, tokens)
+        checked += len(pack.prefilter.triggered(tokens))
+    assert checked > 10
+
+
 PATTERN_FRAGMENTS = [
     "[", "]", "(", ")", "(?<", ">", "(?=", "(?!", "(?<=", "(?<!", "(?:", "|", "&", "!", "=", "/", "\\", '"',
     "lower", "lemma", "word", "shape", "num", "=trigger", "@", "${", "}", "{", ",", "?", "*", "+", "^", "$",
