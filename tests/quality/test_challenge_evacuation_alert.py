@@ -357,6 +357,10 @@ ALERTS = [
     no("The goalkeeper stood by his decision.", ALERT),
     no("Investors remained on alert for signs of inflation.", ALERT),
     no("The agency issued a security alert about a flaw in the browser.", ALERT),
+    # diplomatic missions as the ones on alert
+    yes("Many Canadian diplomatic missions abroad were on high alert after the threats.", ALERT,
+        force="Many Canadian diplomatic missions abroad", level="high alert"),
+    no("The diplomatic mission sent a readiness report to the ministry.", ALERT),
     no("The drills tested the combat readiness of the troops.", ALERT),
     no("Passengers flying standby were offered seats on the next flight.", ALERT),
     no("Motorists should stay alert on icy roads.", ALERT),
