@@ -361,6 +361,16 @@ ALERTS = [
     yes("Many Canadian diplomatic missions abroad were on high alert after the threats.", ALERT,
         force="Many Canadian diplomatic missions abroad", level="high alert"),
     no("The diplomatic mission sent a readiness report to the ministry.", ALERT),
+    # a level that stays where it is (a status, named by its level)
+    yes("Belgium's terror threat level remains at severe after the arrests.", ALERT,
+        location="Belgium", level="severe"),
+    yes("The alert level for the volcano was kept at 2 on Sunday.", ALERT, level="2"),
+    yes("Alert Level 3 remains in effect over Mount Example.", ALERT, level="3"),
+    no("The river level remains at 4 metres above normal.", ALERT),
+    no("The risk level stays at moderate for the region, doctors said.", ALERT),
+    # air or coastal defences put on alert
+    yes("Hanoi put its air defences on alert after the incursion.", ALERT, force="its air defences"),
+    no("The goalkeeper kept the defences on alert all game.", ALERT),
     no("The drills tested the combat readiness of the troops.", ALERT),
     no("Passengers flying standby were offered seats on the next flight.", ALERT),
     no("Motorists should stay alert on icy roads.", ALERT),
