@@ -420,6 +420,12 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
     # singular warship nouns
     ("London is sending a submarine to the South Atlantic.",
      "sending", "asserted", {"agent": "London", "force": "a submarine", "destination": "the South Atlantic"}),
+    # forward deployment; Japan's services by name
+    ("The Pentagon will forward-deploy a squadron of F-35s to the island.",
+     "forward-deploy", "asserted", {"agent": "The Pentagon", "destination": "the island"}),
+    ("Japan will dispatch the Ground Self-Defense Force to the flooded prefecture.",
+     "dispatch", "asserted", {"agent": "Japan", "force": "the Ground Self-Defense Force",
+                              "destination": "the flooded prefecture"}),
     # forces on standby or notice to deploy (the alert is its own event)
     ("The Pentagon has placed about 8,500 troops on heightened alert for possible deployment to Eastern Europe.",
      "deployment", "possible", {"quantity": "about 8,500", "force": "troops", "destination": "Eastern Europe"}),
@@ -545,6 +551,8 @@ NEGATIVE: list[str] = [
     "The operator will lay a submarine cable to the island.",
     "The point guard was sent to the bench.",
     "Congress federalized the state's water agency.",
+    "The bank will forward-deploy its new trading software to Asia.",
+    "Villagers formed a self-defence force to guard the fields.",
 ]
 
 
