@@ -39,13 +39,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = "--python"  # a command that is Python code run with the version's tree first on sys.path
 SENTENCE = "Poland is sending troops to Lithuania."
-TEXAS = "Texas will deploy 1,000 National Guard members to the border."
+GUARD = "Ohio will deploy 600 National Guard members to the flooded river towns."
 BROKEN = ROOT / "tests" / "fixtures" / "lint" / "broken" / "rules.yml"
 DOCUMENT = "one.txt"  # written into the run's folder: one news sentence
 COMMANDS = {
     "explain": ["explain", SENTENCE],
     "explain --json": ["explain", SENTENCE, "--json"],
-    "explain (Texas)": ["explain", TEXAS],
+    "explain (Guard)": ["explain", GUARD],
     "check": ["check"],
     "check (broken)": ["check", str(BROKEN)],
     "run (1 doc)": ["run", DOCUMENT, "-q"],

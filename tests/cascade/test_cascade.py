@@ -17,20 +17,20 @@ def events(pack, text: str) -> list[dict]:
 
 
 def test_force_mention_gives_force_and_quantity_with_value(cascade_pack):
-    [event] = events(cascade_pack, "Texas will deploy 1,000 National Guard members to the border.")
+    [event] = events(cascade_pack, "Texas will deploy 1,200 Coastal Guard members to the border.")
     args = event["args"]
     assert event["type"] == "deployment"
     assert args["agent"]["text"] == "Texas" and args["agent"]["norm"] == "US-TX"
-    assert args["force"]["text"] == "1,000 National Guard members"
-    assert args["quantity"] == {"text": "1,000", "start": 18, "end": 23, "value": 1000, "qualifier": "exact"}
+    assert args["force"]["text"] == "1,200 Coastal Guard members"
+    assert args["quantity"] == {"text": "1,200", "start": 18, "end": 23, "value": 1200, "qualifier": "exact"}
     assert args["destination"]["text"] == "the border"
 
 
 def test_place_mention_takes_the_norm_of_its_country(cascade_pack):
-    [event] = events(cascade_pack, "Poland has amassed over 150,000 troops on Lithuania's eastern border.")
+    [event] = events(cascade_pack, "Poland has amassed over 40,000 soldiers on Lithuania's northern border.")
     args = event["args"]
-    assert args["quantity"]["value"] == 150000 and args["quantity"]["qualifier"] == "at_least"
-    assert args["destination"]["text"] == "Lithuania's eastern border"
+    assert args["quantity"]["value"] == 40000 and args["quantity"]["qualifier"] == "at_least"
+    assert args["destination"]["text"] == "Lithuania's northern border"
     assert args["destination"]["norm"] == "LTU"
 
 
@@ -98,11 +98,11 @@ def test_a_failing_mention_example_is_reported(cascade_pack):
 
 
 def test_explain_shows_mentions_by_layer(cascade_pack):
-    result = runner.invoke(app, ["explain", "-r", str(cascade_pack), "Texas will deploy 1,000 National Guard members."])
+    result = runner.invoke(app, ["explain", "-r", str(cascade_pack), "Texas will deploy 1,200 Coastal Guard members."])
     assert result.exit_code == 0, result.output
     assert "mentions, layer 1:" in result.output and "mentions, layer 2:" in result.output
-    assert "@Force '1,000 National Guard members'" in result.output
-    assert "parts: quantity='1,000'" in result.output
+    assert "@Force '1,200 Coastal Guard members'" in result.output
+    assert "parts: quantity='1,200'" in result.output
 
 
 def test_explain_json_has_layers_and_mention_near_misses(cascade_pack):

@@ -371,13 +371,74 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
     # out" does; a condition by inversion is a condition
     ("Macron refused to rule out sending troops to Ukraine.", "sending", "possible", {}),
     ("Should Russia invade, the US would send more troops to the region.", "send", "hypothetical", {}),
+    # --- constructions mined from unlabelled news (agnews, bbc, reuters21578 corpora) -----------
+    # perfect progressive of arriving, massing, building up, pouring in
+    ("Russian forces have been building up near the frontier for weeks.",
+     "building", "asserted", {"force": "Russian forces", "destination": "the frontier"}),
+    ("Turkish troops have been pouring into the border province since Sunday.",
+     "pouring", "asserted", {"force": "Turkish troops", "destination": "the border province"}),
+    # depart for, take up positions, leave base heading somewhere, bound for
+    ("A Dutch frigate departed for the Red Sea on Monday.",
+     "departed", "asserted", {"force": "A Dutch frigate", "destination": "the Red Sea"}),
+    ("Army units took up positions near the border crossing overnight.",
+     "took", "asserted", {"force": "Army units", "destination": "the border crossing"}),
+    ("Some 400 Italian soldiers left their base on Sunday, heading east toward the front.",
+     "heading", "asserted", {"quantity": "Some 400", "force": "Italian soldiers", "destination": "the front"}),
+    ("A battalion of Polish troops bound for Latvia set off on Friday.",
+     "bound", "asserted", {"destination": "Latvia"}),
+    # "put troops on the ground" (a deployment, not the alert "on the ground")
+    ("Paris has not ruled out putting French troops on the ground in the region.",
+     "putting", None, {"force": "French troops", "destination": "the region"}),
+    # order/direct a force into a place or a facility
+    ("The president ordered 5,000 soldiers into the oil fields on Sunday.",
+     "ordered", "asserted", {"quantity": "5,000", "force": "soldiers", "destination": "the oil fields"}),
+    ("The admiral directed a second aircraft carrier to the eastern Mediterranean.",
+     "directed", "asserted", {"force": "a second aircraft carrier", "destination": "the eastern Mediterranean"}),
+    # ships diverted or redirected somewhere
+    ("The Pentagon diverted the carrier strike group to the Gulf.",
+     "diverted", "asserted", {"agent": "The Pentagon", "force": "the carrier strike group", "destination": "the Gulf"}),
+    ("Two destroyers were redirected to the eastern Mediterranean on Saturday.",
+     "redirected", "asserted", {"quantity": "Two", "force": "destroyers", "destination": "the eastern Mediterranean"}),
+    # a force kept from being deployed (the construction fires; modality is the module's)
+    ("The constitution bars conscripts from being deployed abroad.", "deployed", None, {"force": "conscripts"}),
+    # forces named first, then who sent them (object relative)
+    ("Analysts counted the 60,000 troops Minsk has massed along the border.",
+     "massed", "asserted", {"agent": "Minsk", "quantity": "60,000", "force": "troops", "destination": "the border"}),
+    ("The 800 gendarmes that Paris sent to the island last month will stay until the vote.",
+     "sent", "asserted", {"agent": "Paris", "quantity": "800", "force": "gendarmes", "destination": "the island"}),
+    ("The marines, who were flown to the capital in May, guard the embassy.",
+     "flown", "asserted", {"force": "The marines", "destination": "the capital"}),
+    # officers drafted in from elsewhere
+    ("Extra officers from three neighbouring forces have been drafted in.",
+     "drafted", "asserted", {"force": "Extra officers"}),
+    # presence grown, with the subject a service or an adjective before "military"
+    ("The navy will expand its presence in the South China Sea.",
+     "expand", "asserted", {"agent": "The navy", "destination": "the South China Sea"}),
+    ("Officials plan to increase the permanent U.S. military presence in the region.",
+     "increase", None, {"destination": "the region"}),
+    # the Guard federalized; "the Guard" alone as a force
+    ("The president federalized 4,000 members of the state's National Guard.",
+     "federalized", "asserted", {"quantity": "4,000", "force": "members of the state's National Guard"}),
+    ("The governor deployed the Guard to the flooded counties.",
+     "deployed", "asserted", {"agent": "The governor", "force": "the Guard", "destination": "the flooded counties"}),
+    # singular warship nouns
+    ("London is sending a submarine to the South Atlantic.",
+     "sending", "asserted", {"agent": "London", "force": "a submarine", "destination": "the South Atlantic"}),
+    # forward deployment; Japan's services by name
+    ("The Pentagon will forward-deploy a squadron of F-35s to the island.",
+     "forward-deploy", "asserted", {"agent": "The Pentagon", "destination": "the island"}),
+    ("Japan will dispatch the Ground Self-Defense Force to the flooded prefecture.",
+     "dispatch", "asserted", {"agent": "Japan", "force": "the Ground Self-Defense Force",
+                              "destination": "the flooded prefecture"}),
+    # forces on standby or notice to deploy (the alert is its own event)
+    ("The ministry has placed about 2,400 paratroopers on heightened alert for possible deployment to the Baltic states.",
+     "deployment", "possible", {"quantity": "about 2,400", "force": "paratroopers", "destination": "the Baltic states"}),
+    ("The ministry put 3,000 paratroopers on standby to deploy to the region.",
+     "deploy", None, {"quantity": "3,000", "force": "paratroopers", "destination": "the region"}),
 ]
 
 # Constructions the pack still misses (kept, so that a fix shows up as an unexpected pass).
 KNOWN_MISSES: list[tuple[str, str, str | None, dict[str, str]]] = [
-    # the force and its number are left out of "on alert for possible deployment"
-    ("The Pentagon has placed about 8,500 troops on heightened alert for possible deployment to Eastern Europe.",
-     "deployment", "possible", {"quantity": "about 8,500", "force": "troops", "destination": "Eastern Europe"}),
     # "join" forces already in place
     ("The 150 Guard members will join some 400 soldiers already at the border.",
      "join", "asserted", {"quantity": "150", "force": "Guard members"}),
@@ -466,7 +527,7 @@ NEGATIVE: list[str] = [
     "The army provided troops with new body armour.",
     "The ministry offered soldiers a pay rise.",
     "The army will add 10,000 soldiers by 2030.",
-    "The Pentagon put 8,500 troops on heightened alert.",
+    "The ministry put 2,400 paratroopers on heightened alert.",
     "Russia has deployed Iskander missiles to Kaliningrad.",
     "Rescue teams were dispatched to the scene of the derailment.",
     "Emergency crews were deployed to the area to clear the debris.",
@@ -477,6 +538,20 @@ NEGATIVE: list[str] = [
     "The mayor requested police protection for the witnesses.",
     "The central bank will boost its foreign reserves.",
     "Police gathered at the scene of the crash.",
+    # negatives of the mined constructions
+    "The airline diverted three flights to Manchester because of fog.",
+    "The coach ordered the players into the dressing room.",
+    "The software is ready to deploy to all branches.",
+    "The troops will be ready to deploy if needed.",
+    "The visitors took up positions on the board of the new company.",
+    "Ferries bound for the island were cancelled.",
+    "The soldiers left their base on Friday, heading home for the holidays.",
+    "The minister met some of the 900 soldiers the country has stationed there.",
+    "The operator will lay a submarine cable to the island.",
+    "The point guard was sent to the bench.",
+    "Congress federalized the state's water agency.",
+    "The bank will forward-deploy its new trading software to Asia.",
+    "Villagers formed a self-defence force to guard the fields.",
 ]
 
 
