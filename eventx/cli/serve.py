@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -31,6 +32,9 @@ def serve(
         session = Session(rules, list(corpus or []), sample=sample)
     except EventxError as err:
         raise fail(err)
+    # the saved pack and the sample's tokens and traces live as long as the server: out of the
+    # cyclic collector's sight, its full collections no longer land on an edit (0.1 -> 0.25 s)
+    gc.freeze()
     try:
         server = make_server(session, host, port)
     except OSError as err:
