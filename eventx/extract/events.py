@@ -30,6 +30,7 @@ _TIME_WORDS = frozenset(
      "weekend", "month", "morning", "afternoon", "evening", "night", "monday", "tuesday",
      "wednesday", "thursday", "friday", "saturday", "sunday"}
 )
+_GAP_WORDS = _TIME_WORDS | _CHAIN_WORDS | {_AND}  # every word between two coordinated matches
 
 
 def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
@@ -144,8 +145,16 @@ class EventBuilder:
             first = tokens[match.start]
             if not first.word[:1].islower() or any(g[0] == match.start for g in match.groups.values()):
                 continue
+            # an earlier match can only qualify if it ends inside the run of time words, "and"
+            # and chain words just before this one (a cheap test: a run-on "sentence" of
+            # thousands of tokens has hundreds of matches)
+            reach = match.start
+            while reach > 0 and tokens[reach - 1].lower in _GAP_WORDS:
+                reach -= 1
             for m in order[:pos]:
                 before = kept[m]
+                if not reach <= before.end < match.start:
+                    continue
                 gap = [t.lower for t in tokens[before.end : match.start]]
                 if _AND not in gap:
                     continue
