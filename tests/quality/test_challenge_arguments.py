@@ -39,11 +39,10 @@ def case(text: str, type_: str, trigger: str, absent: tuple[str, ...] = (), **ar
 
 CASES = [
     # --- two verbs, one subject: the second verb's event takes the subject of the first
-    # the first verb is no event: the rule reaches the subject over it
+    # (when the first verb is no event, the subject is not reached: that alternative of the
+    # subject var helped only the tuning half and cost 5% of the run time, so it was dropped)
     case("Norway closed its airspace on Monday and sent 2,000 soldiers to the border.", DEP, "sent",
-         agent="Norway", quantity="2,000", force="soldiers", destination="the border"),
-    case("Diplomats said that Chile was preparing a sea blockade and had moved 900 marines to the coast.",
-         DEP, "moved", agent="Chile", quantity="900", force="marines"),
+         absent=("agent",), quantity="2,000", force="soldiers", destination="the border"),
     # the first verb is an event of its own: both events keep their matches, the second
     # takes the first one's actor when the events are built
     case("The Foreign Office ordered the departure of non-emergency staff and authorized the "
@@ -62,8 +61,6 @@ CASES = [
          agent="Quito", force="soldiers"),
     case("Belgium sent 300 soldiers to the north and tanks were deployed near the capital.", DEP, "sent",
          agent="Belgium", force="soldiers"),
-    case("The admiral met fishermen near the Coral Islands on Friday and sent two frigates to the bay.",
-         DEP, "sent", agent="The admiral", force="frigates"),
     # --- a passive's by-agent, before or after the destination
     case("The battalion was sent to the northern province by the defence ministry.", DEP, "sent",
          agent="the defence ministry", force="The battalion", destination="the northern province"),
