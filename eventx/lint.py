@@ -276,10 +276,9 @@ def _sentence_guards(ruleset: RuleSet) -> list[Diagnostic]:
     return found
 
 
-def _backtracking_regexes(ruleset: RuleSet) -> list[Diagnostic]:
-    """Field regexes such as ``[word=/(a|a)+/]``: on a 30-letter token they backtrack for
-    minutes (the time budget stops them, but every document holding such a token is lost)."""
-    found = []
+def _own_constraints(ruleset: RuleSet) -> Iterator[tuple[SourceText, Any]]:
+    """(source, constraint) for every field constraint of every token written in a pattern or
+    a var (inside ``!``, ``&`` and ``|`` too), as :func:`_own_nodes` gives the nodes."""
     for source, node in _own_nodes(ruleset):
         if not isinstance(node, TokenNode) or node.constraint is None:
             continue
@@ -290,10 +289,19 @@ def _backtracking_regexes(ruleset: RuleSet) -> list[Diagnostic]:
                 stack.append(constraint.operand)
             elif isinstance(constraint, (And, Or)):
                 stack.extend(constraint.operands)
-            elif isinstance(constraint, FieldRegex) and _catastrophic(constraint.regex):
-                message = (f"field regex /{constraint.regex}/ repeats a repeat or an ambiguous alternation: it can take"
-                           " exponential time on a long token (make the inner part unambiguous, bound it, or use a possessive ++)")
-                found.append(source.position(constraint.offset).diagnostic(BACKTRACKING_REGEX, message, severity="warning"))
+            else:
+                yield source, constraint
+
+
+def _backtracking_regexes(ruleset: RuleSet) -> list[Diagnostic]:
+    """Field regexes such as ``[word=/(a|a)+/]``: on a 30-letter token they backtrack for
+    minutes (the time budget stops them, but every document holding such a token is lost)."""
+    found = []
+    for source, constraint in _own_constraints(ruleset):
+        if isinstance(constraint, FieldRegex) and _catastrophic(constraint.regex):
+            message = (f"field regex /{constraint.regex}/ repeats a repeat or an ambiguous alternation: it can take"
+                       " exponential time on a long token (make the inner part unambiguous, bound it, or use a possessive ++)")
+            found.append(source.position(constraint.offset).diagnostic(BACKTRACKING_REGEX, message, severity="warning"))
     return found
 
 
@@ -307,19 +315,10 @@ def _long_inline_lists(ruleset: RuleSet) -> list[Diagnostic]:
     other files can share it."""
     found = []
     advice = "move it to a lexicon file (one word a line) and refer to it as @name"
-    for source, node in _own_nodes(ruleset):
-        if not isinstance(node, TokenNode) or node.constraint is None:
-            continue
-        stack: list[Any] = [node.constraint]
-        while stack:
-            constraint = stack.pop()
-            if isinstance(constraint, Not):
-                stack.append(constraint.operand)
-            elif isinstance(constraint, (And, Or)):
-                stack.extend(constraint.operands)
-            elif isinstance(constraint, FieldEquals) and len(constraint.values) > INLINE_LIST_LIMIT:
-                message = f"inline word list of {len(constraint.values)} words: {advice}"
-                found.append(source.position(constraint.offset).diagnostic(INLINE_LIST, message, severity="warning"))
+    for source, constraint in _own_constraints(ruleset):
+        if isinstance(constraint, FieldEquals) and len(constraint.values) > INLINE_LIST_LIMIT:
+            message = f"inline word list of {len(constraint.values)} words: {advice}"
+            found.append(source.position(constraint.offset).diagnostic(INLINE_LIST, message, severity="warning"))
     for name, lexicon in sorted(ruleset.lexicons.items()):
         if lexicon.source is None and len(lexicon.entries) > INLINE_LIST_LIMIT:
             message = f"lexicon @{name} is an inline list of {len(lexicon.entries)} words: {advice}"
