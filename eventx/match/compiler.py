@@ -266,7 +266,7 @@ class PatternCompiler:
         self.atoms = atoms
         self.render_pos = render_pos
         # var key -> its expanded tree, and the vars and lexicons that expansion used (all the
-        # way down); see share_var_expansions()
+        # way down: a cached var still adds them to used_vars and used_lexicons)
         self._var_cache: dict[str, tuple[Node, frozenset[str], frozenset[str]]] = {}
         self._behind = 0  # > 0 while emitting the body of a lookbehind
         self._equals_cache: dict[tuple[str, tuple[str, ...]], str] = {}  # (field, values) -> atom flag
@@ -279,12 +279,6 @@ class PatternCompiler:
         # last token of each of its mentions holds (None: any token); see set_label_edges()
         self._label_edges: dict[int, tuple[frozenset[str] | None, frozenset[str] | None]] = {}
         self._sketching = False  # emitting a sketch: @Label spans are approximated (see sketch())
-
-    def share_var_expansions(self, other: PatternCompiler) -> None:
-        """Use ``other``'s expanded vars, and let it see this one's (one dict): compilers of one
-        rule set that each compile one rule (``eventx serve``'s compile cache keeps what each
-        rule used) parse and expand every var once between them, not once per rule using it."""
-        self._var_cache = other._var_cache
 
     # --- entry point --------------------------------------------------------------------
 

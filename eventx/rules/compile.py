@@ -157,7 +157,12 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
     compiled: list[CompiledRule] = []
     used_vars: set[str] = set()
     used_lexicons: set[str] = set()
-    shared_vars: PatternCompiler | None = None  # the first own compiler: its vars serve the others
+    rule_compiler = compiler
+    if cache is not None:
+        # the event rules' own compiler (the mention rules' one is kept in the cache): it
+        # expands each var once, and what each rule used is read off it rule by rule
+        rule_compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
+        rule_compiler.learn_labels(compiler)
     for rule in ruleset.rules:
         key = (rule.pattern.text, tuple(text.text for text in rule.unless), rule.file)
         versions = cached.get(key, [])
@@ -165,17 +170,9 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
         kept = next((v for v in versions if all(name in ruleset.vars and ruleset.vars[name].text == text
                                                 for name, text in v[4])), None)
         if kept is None:
-            # with a cache, a compiler of its own: the vars and lexicons the rule uses are then
-            # all its own; the vars' expansions are shared between these compilers, each
-            # remembering what a var used
-            own = compiler
-            if cache is not None:
-                own = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
-                own.learn_labels(compiler)
-                if shared_vars is None:
-                    shared_vars = own
-                else:
-                    own.share_var_expansions(shared_vars)
+            own = rule_compiler
+            if cache is not None:  # from here on, the vars and lexicons of this rule alone
+                own.used_vars, own.used_lexicons = set(), set()
             pattern = own.compile(rule.pattern, diagnostics)
             guards = [own.compile_guard(text, diagnostics) for text in rule.unless]
             if pattern is None or None in guards:
