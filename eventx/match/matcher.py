@@ -554,11 +554,10 @@ def _search_near(
     deadline: float | None,
     first_flags: frozenset[str] | None = None,
     records: list[str] | None = None,
-    first_only: bool = False,
 ) -> list[Any]:
     """``finditer`` restricted to the start tokens within ``reach`` before a trigger position
     (and, given ``first_flags``, to tokens whose record holds one of them: where no match can
-    start, the regex is not run); with ``first_only``, up to the first match."""
+    start, the regex is not run)."""
     found = []
     resume = 0  # first token where the next match may start (finditer resumes at a match's end)
     for p in positions:
@@ -572,8 +571,6 @@ def _search_near(
                 s += 1
             else:
                 found.append(m)
-                if first_only:
-                    return found
                 s = offsets[m.end()]
         resume = max(resume, s)
     return found
