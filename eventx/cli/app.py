@@ -192,19 +192,23 @@ def main() -> None:
     app()
 
 
-def load_extractor(rules: Path | None, **kwargs: Any) -> Any:
-    """The Extractor for ``--rules`` (default pack); rule errors reach the app's handler.
+def keep_until_exit() -> None:
+    """In the ``eventx`` executable, move every object alive now (a loaded pack, a serve
+    session: ~100,000 objects that live until the process ends) out of the cyclic garbage
+    collector's sight (``gc.freeze``): its passes otherwise walk them again and again (a sixth
+    of ``eventx explain``'s time; full collections landing on ``serve`` edits); CPython's docs
+    also advise it before forking workers. Not when the app runs inside another program
+    (tests, notebooks), whose garbage it would keep."""
+    if ONE_COMMAND_PROCESS:
+        gc.freeze()
 
-    In the ``eventx`` executable the pack lives until the process ends, so its ~100,000 objects
-    (and the modules') are moved out of the cyclic garbage collector's sight (``gc.freeze``):
-    its young-generation passes otherwise walk them again and again, a sixth of
-    ``eventx explain``'s time; CPython's docs also advise it before forking workers. Not when
-    the app runs inside another program (tests, notebooks), whose garbage it would keep."""
+
+def load_extractor(rules: Path | None, **kwargs: Any) -> Any:
+    """The Extractor for ``--rules`` (default pack); rule errors reach the app's handler."""
     from eventx.api import Extractor
 
     extractor = Extractor(rules, **kwargs)
-    if ONE_COMMAND_PROCESS:
-        gc.freeze()
+    keep_until_exit()
     return extractor
 
 
