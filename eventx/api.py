@@ -193,12 +193,10 @@ class Extractor:
         traced: list[SentenceTrace] = []
         try:
             if sentences and (not self.prefilter or pack.prefilter.may_fire(doc.text)[0]):
-                for sentence in sentences:  # as _candidate_sentences selects them
-                    if sentence.end - sentence.start > MAX_SENTENCE_CHARS:
-                        continue  # skipped whatever the pack (its warning is among previous.warnings)
-                    if self.prefilter and not pack.prefilter.may_fire(doc.text, sentence.start, sentence.end)[0]:
-                        continue
-                    traced.append(self._trace_sentence(doc, sentence, clock, False))
+                for sentence in sentences:  # as _candidate_sentences selects them (an over-long
+                    # sentence's warning is among previous.warnings)
+                    if self._selects(doc.text, sentence.start, sentence.end, self.prefilter)[0]:
+                        traced.append(self._trace_sentence(doc, sentence, clock, False))
             traced = sorted([*kept, *traced], key=lambda t: t.sentence.index)
             events = self._document_events(doc, traced, clock)
         except TimeoutError:
@@ -303,16 +301,20 @@ class Extractor:
         prefilter = self.prefilter and not every_sentence
         if prefilter and not pack.prefilter.may_fire(text)[0]:
             return
+        yield from iter_sentences(text, lambda start, end: self._selects(text, start, end, prefilter, warnings))
 
-        def select(start: int, end: int) -> tuple[bool, bool]:
-            if end - start > MAX_SENTENCE_CHARS:  # checked before the prefilter: same outcome either way
+    def _selects(self, text: str, start: int, end: int, prefilter: bool,
+                 warnings: list[str] | None = None) -> tuple[bool, bool]:
+        """(a rule may fire in the sentence ``text[start:end]``, it has tokens): never in one over
+        the length limit (checked before the prefilter: same outcome either way; a message for
+        it in ``warnings``)."""
+        if end - start > MAX_SENTENCE_CHARS:
+            if warnings is not None:
                 warnings.append(codes.message(
                     codes.SENTENCE_TOO_LONG, start=start, end=end, length=end - start, limit=MAX_SENTENCE_CHARS
                 ))
-                return False, True
-            return pack.prefilter.may_fire(text, start, end) if prefilter else (True, True)
-
-        yield from iter_sentences(text, select)
+            return False, True
+        return self.pack.prefilter.may_fire(text, start, end) if prefilter else (True, True)
 
 
 def _with_version(traced: SentenceTrace, version: str) -> SentenceTrace:
