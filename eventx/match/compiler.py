@@ -268,7 +268,8 @@ class PatternCompiler:
         # var key -> its expanded tree, and the vars and lexicons that expansion used (all the
         # way down: a cached var still adds them to used_vars and used_lexicons)
         self._var_cache: dict[str, tuple[Node, frozenset[str], frozenset[str]]] = {}
-        self._behind = 0  # > 0 while emitting the body of a lookbehind
+        self._behind = False  # emitting what a lookbehind matches right to left
+        self._captures_behind = False  # ... and that lookbehind (or one around it) captures
         self._equals_cache: dict[tuple[str, tuple[str, ...]], str] = {}  # (field, values) -> atom flag
         self.used_vars: set[str] = set()
         self.used_lexicons: set[str] = set()
@@ -864,11 +865,15 @@ class PatternCompiler:
             if self._sketching and node.kind in ("not_ahead", "not_behind") and self._lexicons_in(node) & self.labels:
                 return ""  # its label's spans are wider in a sketch: "not there" could fail wrongly
             behind = node.kind in ("behind", "not_behind")
-            self._behind += behind
+            saved = self._behind, self._captures_behind
+            if behind:
+                self._behind, self._captures_behind = True, self._captures_behind or _has_capture(node.body)
+            elif node.kind in ("ahead", "not_ahead"):
+                self._behind = False  # a lookahead is matched left to right wherever it stands
             try:
                 inner = self._emit(node.body)
             finally:
-                self._behind -= behind
+                self._behind, self._captures_behind = saved
             opener = {
                 "group": "(?:",
                 "capture": f"(?P<{node.name}>",
@@ -920,6 +925,15 @@ class PatternCompiler:
             return (
                 f"{starts}(?=(?P<{_START_GROUP}>.))(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
                 f"(?=.*{end}(?P={_START_GROUP})){TOKEN}"
+            )
+        if len(lengths) >= 3 and not self._captures_behind:
+            # Right to left the last record comes first: the start position is captured after
+            # an end flag there, and the first record must begin with it. Backtracking tries
+            # every end flag of the record, so any phrase of the lexicon that ends there is found.
+            end = self.atoms.lexicon_end(lex_id)
+            return (
+                f"{starts}(?=(?P={_START_GROUP}))(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
+                f".*{end}(?P<{_START_GROUP}>.){TOKEN}"
             )
         options = [
             f".*{self.atoms.lexicon(lex_id, n)}{TOKEN}" if n == 1 else _holds(self.atoms.lexicon(lex_id, n)) + f"(?:{TOKEN}){{{n}}}"
@@ -1042,6 +1056,20 @@ def _any_of(per_branch: list[list[frozenset[tuple[str, str]]]]) -> list[frozense
     # a union of hundreds of words (every country, every force noun ...) is met by most news
     # sentences: it rules out little and weighs on every load of the compiled pack
     return [u for u in kept if len(u) <= MAX_REQUIREMENT_KEYS] or kept[:1]
+
+
+def _has_capture(node: Node) -> bool:
+    """Whether ``node`` holds a named capture (what a lookbehind captures depends on the order
+    in which it tries a lexicon's phrases)."""
+    if isinstance(node, Group):
+        return node.kind == "capture" or _has_capture(node.body)
+    if isinstance(node, Seq):
+        return any(map(_has_capture, node.items))
+    if isinstance(node, Alt):
+        return any(map(_has_capture, node.branches))
+    if isinstance(node, Repeat):
+        return _has_capture(node.body)
+    return isinstance(node, (TokenNode, LexiconRef)) and node.trigger
 
 
 def _holds(flag: str) -> str:

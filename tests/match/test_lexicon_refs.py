@@ -2,9 +2,11 @@
 
 A reference to a lexicon with many phrase lengths compiles to a capture of the start's
 position and a check of the end flag that names it (see ``PatternCompiler._lexicon``);
-one with few lengths, or inside a lookbehind, to one alternative per length. Both must
-mean the same: a phrase of the lexicon starting here, longest first, shorter ones on
-backtracking — including where phrases of one lexicon overlap or touch.
+one with few lengths, or inside a lookbehind that captures, to one alternative per length;
+inside a lookbehind that captures nothing, matched right to left, to a capture of the start
+named after an end flag of the last record and a check of it at the first. All must mean the
+same: a phrase of the lexicon starting here, longest first, shorter ones on backtracking —
+including where phrases of one lexicon overlap or touch.
 """
 
 from __future__ import annotations
@@ -48,14 +50,20 @@ def phrase_ends(words: list[str], phrases: list[str], start: int) -> list[int]:
 
 def oracle(words: list[str], phrases: list[str]) -> dict[str, list[tuple[int, int, tuple[int, int]]]]:
     """(match start, match end, capture span) per rule, scanning left to right without overlaps."""
-    found: dict[str, list] = {"longest": [], "then_end": [], "behind": []}
+    found: dict[str, list] = {rule: [] for rule in PATTERNS}
     for rule in found:
         resume = 0
         for go in range(len(words)):
             if words[go] != "go" or go < resume:
                 continue
-            if rule == "behind":  # (?<= @lex ) [lower=go]=trigger
-                if any(go in phrase_ends(words, phrases, s) for s in range(go)):
+            if "behind" in rule:
+                end = go - 1 if rule == "behind_then_end" else go  # where the phrase must end
+                first = 1 if rule == "behind_after_d" else 0  # where it may start
+                ends_here = end > 0 and (rule != "behind_then_end" or words[end] == "end") and any(
+                    end in phrase_ends(words, phrases, s) and (rule != "behind_after_d" or words[s - 1] == "d")
+                    for s in range(first, end)
+                )
+                if ends_here != (rule == "not_behind"):
                     found[rule].append((go, go + 1, (go, go + 1)))
                     resume = go + 1
                 continue
@@ -72,6 +80,10 @@ PATTERNS = {
     "longest": "[lower=go]=trigger (?<p> @lex)",
     "then_end": "[lower=go]=trigger (?<p> @lex) [lower=end]",
     "behind": "(?<= (?<p> @lex) ) [lower=go]=trigger",
+    "behind_plain": "(?<= @lex ) [lower=go]=trigger",
+    "not_behind": "(?<! @lex ) [lower=go]=trigger",
+    "behind_then_end": "(?<= @lex [lower=end] ) [lower=go]=trigger",
+    "behind_after_d": "(?<= [lower=d] @lex ) [lower=go]=trigger",
 }
 
 
@@ -85,17 +97,19 @@ def test_lexicon_references_match_like_the_oracle(tmp_path_factory, data: st.Dat
         got: dict[str, list] = {rid: [] for rid in PATTERNS}
         for m in matches:
             span = m.groups.get("p")
-            got[m.rule.id].append((m.start, m.end, span if m.rule.id != "behind" else (m.start, m.end)))
+            got[m.rule.id].append((m.start, m.end, span if "behind" not in m.rule.id else (m.start, m.end)))
         assert got == oracle(words, phrases), (phrases, words)
 
 
 def test_many_lengths_use_the_position_check(tmp_path: Path) -> None:
     """The property above covers both encodings only if its lexicons can have 3+ lengths."""
     pack = load(tmp_path, ["a", "a b", "a b c", "b c d e"], PATTERNS)
-    source = next(r for r in pack.rules if r.id == "then_end").pattern.source
-    assert "_eventx_start" in source
+    sources = {r.id: r.pattern.source for r in pack.rules}
+    assert "_eventx_start" in sources["then_end"]
+    assert "(?P=_eventx_start)" in sources["behind_plain"] and "{3}" not in sources["behind_plain"]
+    assert "{3}" in sources["behind"]  # a lookbehind that captures tries the lengths in order
     tokens = tokenize("go a b c end go a b c d e")
-    found = [(m.rule.id, m.start, m.end, m.groups.get("p")) for m in pack.match_sentence(tokens).matches]
+    found = [(m.rule.id, m.start, m.end, m.groups.get("p")) for m in pack.match_sentence(tokens).matches if "behind" not in m.rule.id]
     assert found == [("longest", 0, 4, (1, 4)), ("longest", 5, 9, (6, 9)), ("then_end", 0, 5, (1, 4))]
 
 
