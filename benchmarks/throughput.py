@@ -527,11 +527,16 @@ def section_memory(data: Path, rules: Path, workdir: Path) -> list[list[str]]:
         paths[label] = workdir / f"memory-{int(size)}.jsonl"
         paths[label].write_bytes(b"".join(lines))
     rows, peaks = [], {}
-    for label, jobs in (("10 MB", 1), ("25 MB", 1), ("25 MB", 2)):
+    # Untimed first: a run over the larger input fills the cache folder (the compiled pack, the
+    # regex programs of every rule either input meets), so that both measured runs are a
+    # user's second run. Otherwise whichever run comes first pays for compiling from source.
+    for label, jobs in (("warm-up", 1), ("10 MB", 1), ("25 MB", 1), ("25 MB", 2)):
         result = subprocess.run(
-            [sys.executable, "-c", _MEMORY_CHILD, str(rules), str(paths[label]), str(workdir / "memory-out.jsonl"), str(jobs)],
+            [sys.executable, "-c", _MEMORY_CHILD, str(rules), str(paths.get(label, paths["25 MB"])), str(workdir / "memory-out.jsonl"), str(jobs)],
             check=True, capture_output=True, text=True, cwd=REPO,
         )
+        if label == "warm-up":
+            continue
         setup, peak, children, seconds = map(float, result.stdout.split())
         text_mb = sum(len(orjson.loads(line)["text"].encode()) for line in paths[label].read_bytes().splitlines()) / 1e6
         if jobs == 1:

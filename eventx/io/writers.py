@@ -487,7 +487,6 @@ class _Journal:
             self._data.flush()
         self._progress.write(orjson.dumps([doc_id, self._data.tell()]) + b"\n")
         self._progress.flush()
-        self.done.add(doc_id)
 
     def commit(self) -> str:
         """Close the data file durably and return its path; the caller moves it into place."""
@@ -538,7 +537,9 @@ class _JournalWriter(_WriterBase):
 
     @property
     def done(self) -> set[str]:
-        """Documents already in the output (skipped if written again)."""
+        """Documents the output held when a resumed run opened it (skipped if written again).
+        This run's own documents are not added: each comes once (the protocol above), and a
+        set of every id written would grow with the input."""
         return self._journal.done
 
     def _lines(self, events: Sequence[Mapping[str, Any]]) -> list[bytes]:
@@ -775,7 +776,6 @@ class SqliteWriter(_WriterBase):
             self._conn.executemany(
                 _INSERT_ARG, [(e["id"], role, *values) for e in events for role, values in arg_values(e)]
             )
-        self.done.add(doc.id)
 
     def _disconnect(self) -> None:
         try:
