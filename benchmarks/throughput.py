@@ -516,9 +516,10 @@ print(setup, hwm(), children, time.perf_counter() - started)
 
 
 def section_memory(data: Path, rules: Path, workdir: Path) -> list[list[str]]:
-    """Peak RSS of fresh runs at ~10 MB and ~25 MB of JSONL (reuters21578, then agnews, bbc)."""
+    """Peak RSS of fresh runs at ~4 MB, ~10 MB and ~25 MB of JSONL (reuters21578, then agnews,
+    bbc): issue 17 asks for 6× the input, the 10 MB point shows where the peak settles."""
     paths = {}
-    for label, size in (("10 MB", 10e6), ("25 MB", 25e6)):
+    for label, size in (("4 MB", 4e6), ("10 MB", 10e6), ("25 MB", 25e6)):
         lines: list[bytes] = []
         for source in ("reuters21578", "agnews", "bbc"):
             path = data / source / "corpus.jsonl"
@@ -530,7 +531,7 @@ def section_memory(data: Path, rules: Path, workdir: Path) -> list[list[str]]:
     # Untimed first: a run over the larger input fills the cache folder (the compiled pack, the
     # regex programs of every rule either input meets), so that both measured runs are a
     # user's second run. Otherwise whichever run comes first pays for compiling from source.
-    for label, jobs in (("warm-up", 1), ("10 MB", 1), ("25 MB", 1), ("25 MB", 2)):
+    for label, jobs in (("warm-up", 1), ("4 MB", 1), ("10 MB", 1), ("25 MB", 1), ("25 MB", 2)):
         result = subprocess.run(
             [sys.executable, "-c", _MEMORY_CHILD, str(rules), str(paths.get(label, paths["25 MB"])), str(workdir / "memory-out.jsonl"), str(jobs)],
             check=True, capture_output=True, text=True, cwd=REPO,
@@ -544,7 +545,8 @@ def section_memory(data: Path, rules: Path, workdir: Path) -> list[list[str]]:
             rows.append([f"{label} of JSONL ({text_mb:.1f} MB of text), --jobs 1", f"{setup:.0f} MiB", f"{peak:.0f} MiB", f"{seconds:.0f} s"])
         else:
             rows.append([f"{label}, --jobs 2: parent / largest worker", f"{setup:.0f} MiB", f"{peak:.0f} / {children:.0f} MiB", f"{seconds:.0f} s"])
-    rows.append(["peak at 2.5× the input vs 1× (aim ≤ 1.1×; < 150 MiB per worker)", "", f"**{peaks['25 MB'] / peaks['10 MB']:.2f}×**", ""])
+    rows.append(["peak at 6.25× the input (25 MB vs 4 MB; aim ≤ 1.1×)", "", f"**{peaks['25 MB'] / peaks['4 MB']:.2f}×**", ""])
+    rows.append(["peak at 2.5× the input (25 MB vs 10 MB; < 150 MiB per worker)", "", f"**{peaks['25 MB'] / peaks['10 MB']:.2f}×**", ""])
     return rows
 
 

@@ -152,7 +152,9 @@ class _Tables:
                      for line in gzip.open(resources / "infl_lu.csv.gz", "rt", encoding="utf-8", newline="\n")}
         inflected |= set(_read_overrides(resources / "infl_overrides.csv"))
         inflected |= {"can", "may", "will", "shall", "must", "ought", "dare", "be"}  # lemminflect's aux/modals
-        self.inflected = frozenset(inflected)
+        # Every lookup is by the lower-case word: entries with capitals ("Armenia") are never read.
+        self.entries = {word: entry for word, entry in self.entries.items() if word == word.lower()}
+        self.inflected = frozenset(word for word in inflected if word == word.lower())
 
     def _read_grouped(self, lines: Iterable[str], overrides: dict[str, dict[str, str]]) -> bool:
         """One pass over lemminflect's word,category,lemmas lines, which come grouped by word;
@@ -231,7 +233,7 @@ def _read_overrides(path: Path) -> dict[str, dict[str, str]]:
 
 
 _loaded: _Tables | _LazyTables | None = None
-_TABLES_FORMAT = 1  # bump when _Tables changes what it holds
+_TABLES_FORMAT = 2  # bump when _Tables changes what it holds
 
 
 def _cache_file(resources: Path) -> Path | None:
