@@ -120,6 +120,9 @@ class CompiledPattern:
     sketch_source: str | None = None
     sketch_first_flags: frozenset[str] | None = None
     sketch_suffix_source: str | None = None  # the sketch from the trigger on (as suffix_source)
+    # the expanded tree (trigger placed) the sources were emitted from, kept only by a compiler
+    # with ``keep_trees`` (``eventx serve`` compares a rule's versions token test by token test)
+    tree: Node | None = field(default=None, compare=False, repr=False)
     _compiled: list = field(default_factory=list, compare=False, repr=False)
     _suffix: list = field(default_factory=list, compare=False, repr=False)
     _sketch: list = field(default_factory=list, compare=False, repr=False)
@@ -279,6 +282,7 @@ class PatternCompiler:
         # last token of each of its mentions holds (None: any token); see set_label_edges()
         self._label_edges: dict[int, tuple[frozenset[str] | None, frozenset[str] | None]] = {}
         self._sketching = False  # emitting a sketch: @Label spans are approximated (see sketch())
+        self.keep_trees = False  # compiled patterns keep their expanded trees (CompiledPattern.tree)
 
     # --- entry point --------------------------------------------------------------------
 
@@ -310,6 +314,7 @@ class PatternCompiler:
             sketch_source=sketch,
             sketch_first_flags=sketch_first,
             sketch_suffix_source=sketch_suffix,
+            tree=tree if self.keep_trees else None,
         )
 
     def sketch(self, tree: Node, suffix: bool) -> tuple[str, frozenset[str] | None, str | None]:
@@ -371,7 +376,7 @@ class PatternCompiler:
             return None
         lexicons = self._lexicons_in(tree)
         return CompiledPattern(r"(?<![^\n])" + self._emit(tree), None, (), lexicons=lexicons,
-                               labels=lexicons & self.labels)
+                               labels=lexicons & self.labels, tree=tree if self.keep_trees else None)
 
     def parse_mention(self, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:
         """The expanded tree (names resolved) of a pattern that needs no trigger — a mention

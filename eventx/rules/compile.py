@@ -163,6 +163,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
         # expands each var once, and what each rule used is read off it rule by rule
         rule_compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
         rule_compiler.learn_labels(compiler)
+        rule_compiler.keep_trees = True  # for eventx serve's comparison of a rule's versions
     for rule in ruleset.rules:
         key = (rule.pattern.text, tuple(text.text for text in rule.unless), rule.file)
         versions = cached.get(key, [])

@@ -26,11 +26,16 @@ CORPUS = str(ROOT / "corpora")
 DOCS = [d for d in iter_corpus([CORPUS]) if isinstance(d, Document)]
 FOCUS = "deployment.yml"
 
-# name -> (file, text, replacement): each changes what the pack finds in corpora/ or its examples
+# name -> (file, text, replacement): each but the "no text has" ones changes what the pack
+# finds in corpora/ or its examples; several change only token tests (see _Retested in
+# eventx/serve/session.py), some on tokens the sample has, one on none
 EDITS = {
     "a rule's trigger word": (FOCUS, "[lemma=send|dispatch|rush|airlift|", "[lemma=dispatch|rush|airlift|"),
     "an example's text": (FOCUS, "Poland is sending thousands", "Poland is sending hundreds"),
     "a var of many rules": ("common.yml", 'in_clause: "[!word=/[.;:!?]/]"', 'in_clause: "[!word=/[.;:!?]/ & !lower=and]"'),
+    "a field regex in a var": ("common.yml", "[word=/,|-|--|–|—|\\\\(/] [!word=/[.;:!?]/]{1,14}?",
+                               "[word=/,|-|--|–|—|\\\\(/] [!word=/[.;!?]/]{1,14}?"),
+    "a word no text has, in a var": ("common.yml", "[lower=into|to|from|in|at|on|near|", "[lower=into|to|from|in|at|qzxv|on|near|"),
     "a mention rule": ("layers/force.yml", "[lower=,]? [lower=and|plus] (?: @Quantity", "[lower=,]? [lower=plus] (?: @Quantity"),
     "a lexicon file": ("lexicons/send-verbs.txt", "\ndeploy\n", "\n"),
     "a type": ("types.yml", "  deployment:\n    merge: true", "  deployment:\n    merge: false"),
@@ -185,3 +190,26 @@ def test_retrace_of_every_sentence_is_a_trace_and_of_none_keeps_the_events(pack:
         assert old.retrace(before, []).events == before.events
         assert new.retrace(after, []).events == after.events
     assert changed  # the edits change some document's events
+
+
+def test_an_edit_of_token_tests_no_text_has_runs_nothing_again(session: Session, pack: Path, tmp_path: Path) -> None:
+    """A word that no sample sentence or example has, excluded by a var that 70 patterns use:
+    every rule using it is compiled again, but in no text do its old and new token tests
+    differ, so no sentence and no example is run again; the results are a fresh run's. A
+    word the texts have ("and", in EDITS) runs the sentences that have it (test above)."""
+    edit = {"common.yml": (pack / "common.yml").read_text(encoding="utf-8").replace(
+        'in_clause: "[!word=/[.;:!?]/]"', 'in_clause: "[!word=/[.;:!?]/ & !lower=qzxv]"', 1)}
+    session.analyse({}, FOCUS)
+    analysis = session.analyse(edit, FOCUS)
+    assert (analysis.timings["documents run"], analysis.timings["sentences run"]) == (0, 0)
+    copy = tmp_path / "edited"
+    shutil.copytree(pack, copy)
+    (copy / "common.yml").write_text(edit["common.yml"], encoding="utf-8")
+    extractor = Extractor(compile_rules(load_rule_files(copy), cache=CompileCache(atoms=_ATOMS)), time_budget=None)
+    assert session.sample_events() == [e for doc in DOCS for e in extractor.extract(doc)]
+    results = {(e["rule"], e["line"]): (e["status"], e["problems"]) for e in analysis.examples}
+    for compiled in extractor.pack.rules:
+        if Path(compiled.source.pos.file).name == FOCUS:
+            for example in compiled.source.examples:
+                result = run_example(extractor, compiled.source, example)
+                assert results[compiled.id, example.pos.line] == (result.status, result.problems)
