@@ -283,6 +283,9 @@ class PatternCompiler:
         self._label_edges: dict[int, tuple[frozenset[str] | None, frozenset[str] | None]] = {}
         self._sketching = False  # emitting a sketch: @Label spans are approximated (see sketch())
         self.keep_trees = False  # compiled patterns keep their expanded trees (CompiledPattern.tree)
+        # (node, emission mode) -> (node, its regex source or requirements), while the labels and
+        # lexicon lengths no longer change (see remember_subtrees)
+        self._subtrees: dict[tuple, tuple[Node, object]] | None = None
 
     # --- entry point --------------------------------------------------------------------
 
@@ -348,6 +351,13 @@ class PatternCompiler:
         while compiling their rules: what a sentence needs for each, and its first and last flags."""
         self.label_requirements = other.label_requirements
         self._label_edges = other._label_edges
+
+    def remember_subtrees(self) -> None:
+        """From now on, remember the regex source and requirements of each node: a var's
+        expansion is one tree wherever it is used (``${counted_force}`` in 30 rules), so each is
+        worked out once per compiler. Only once nothing they depend on changes any more: the
+        labels' lengths, requirements and edges (set layer by layer while mention rules compile)."""
+        self._subtrees = {}
 
     def label_interface(self) -> tuple:
         """What event patterns see of the mention labels besides their lengths: per label, what a
@@ -648,7 +658,18 @@ class PatternCompiler:
         """Key sets one of whose keys a sentence must hold for ``node`` to match in it: one per
         required literal token or lexicon reference (through sequences, groups, captures,
         positive lookaround and repeats of at least one); an alternation gives sets that are
-        each the union of one set of each branch (see :func:`_any_of`), when every branch has one."""
+        each the union of one set of each branch (see :func:`_any_of`), when every branch has one.
+        The list is shared (remember_subtrees): not to be changed."""
+        memo = self._subtrees
+        if memo is None or isinstance(node, TokenNode):
+            return self._requirements_of(node)
+        key = (id(node), "requirements")
+        found = memo.get(key)
+        if found is None or found[0] is not node:
+            found = memo[key] = (node, self._requirements_of(node))
+        return found[1]  # type: ignore[return-value]
+
+    def _requirements_of(self, node: Node) -> list[frozenset[tuple[str, str]]]:
         if isinstance(node, TokenNode):
             keys = _literal_keys(node.constraint) if node.constraint is not None else None
             return [keys] if keys else []
@@ -852,6 +873,16 @@ class PatternCompiler:
     # --- regex emission -----------------------------------------------------------------
 
     def _emit(self, node: Node) -> str:
+        memo = self._subtrees
+        if memo is None or isinstance(node, (TokenNode, Anchor)):
+            return self._emit_node(node)
+        key = (id(node), self._sketching, self._behind > 0)
+        found = memo.get(key)
+        if found is None or found[0] is not node:
+            found = memo[key] = (node, self._emit_node(node))
+        return found[1]  # type: ignore[return-value]
+
+    def _emit_node(self, node: Node) -> str:
         if isinstance(node, TokenNode):
             body = TOKEN if node.constraint is None else self._token(node.constraint)
             return f"(?P<trigger>{body})" if node.trigger else body

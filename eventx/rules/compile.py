@@ -164,6 +164,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
         rule_compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
         rule_compiler.learn_labels(compiler)
         rule_compiler.keep_trees = True  # for eventx serve's comparison of a rule's versions
+        rule_compiler.remember_subtrees()  # its labels are learnt: each var's tree is worked out once
     for rule in ruleset.rules:
         key = (rule.pattern.text, tuple(text.text for text in rule.unless), rule.file)
         versions = cached.get(key, [])
