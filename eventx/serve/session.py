@@ -11,7 +11,9 @@ Speed comes from four things: the sample's documents stay in memory, tokenised, 
 results; only edited rules are compiled again (a :class:`~eventx.rules.compile.CompileCache`
 keeps the others, and the token atoms, so their regexes are not rebuilt either), and their
 regexes are built only as far as matching needs them; only the sentences and examples an edit
-can change are run again (see :meth:`Session._run_sample`); and the last analysed pack is
+can change are run again (see :meth:`Session._run_sample`; for a rule whose edit changed only
+token tests, only those where a changed test answers otherwise on some token, see
+:class:`_Retested`); and the last analysed pack is
 reused as long as the buffers are the same (``explain`` after an analysis, or a save of what
 was just analysed).
 
@@ -314,7 +316,9 @@ class Session:
 
         Incremental: against the last pack run or the saved one, whichever leaves fewer
         sentences to run (see :func:`_changes`), only the sentences in which one of the event
-        rules that changed (in either version) may fire are run again
+        rules that changed (in either version) may fire are run again, and those where a rule
+        that changed only in token tests may fire and one of those tests answers otherwise on
+        one of their tokens (see :class:`_Retested`)
         (:meth:`~eventx.api.Extractor.retrace`: the document's other sentences keep their
         matches, then its events are merged again), or every sentence when more than rules
         changed; a document where no such rule may fire keeps its events, which are what a run
