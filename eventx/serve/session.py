@@ -679,7 +679,7 @@ def _changes(old: RulePack, new: RulePack) -> _Changes | None:
             changed.add(rule_id)
         elif _rule_signature(a) != _rule_signature(b):
             pairs = _changed_tests(a, b)
-            if pairs is None:
+            if not pairs:  # None, or the same trees yet another pattern: not a change of tests
                 changed.add(rule_id)
             else:
                 group = retested.setdefault(frozenset(pairs), ([], [], pairs))
