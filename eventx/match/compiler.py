@@ -179,6 +179,7 @@ class CompiledMention:
     exact_end: bool
     lexicons: frozenset[int]
     labels: frozenset[int]
+    tree: Node | None = field(default=None, compare=False, repr=False)  # see CompiledPattern.tree
     _compiled: dict[int | str | None, RegexPattern[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -432,6 +433,7 @@ class PatternCompiler:
             exact_end=_looks_past_end(tree, 0, bounds),
             lexicons=lexicons,
             labels=lexicons & self.labels,
+            tree=tree if self.keep_trees else None,
         )
 
     def _parse_expanded(self, source: SourceLike, diagnostics: list[Diagnostic]) -> Node | None:

@@ -138,6 +138,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
     else:
         lexicons, lexicon_ids = build_lexicon_index(ruleset)
         compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
+        compiler.keep_trees = cache is not None  # for eventx serve's comparison of a rule's versions
         mentions = _compile_mentions(ruleset, compiler, lexicon_ids, diagnostics)
         # the vars mention rules expanded shape their labels, which event rules refer to
         mention_vars = tuple(sorted((name, ruleset.vars[name].text) for name in compiler.used_vars))

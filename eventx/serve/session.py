@@ -392,7 +392,10 @@ class Session:
         """Whether an example's result (see :func:`_example_key`) holds after ``changes``."""
         kind, rule_id, text = key[:3]
         if kind == "mention":
-            return not changes.labels
+            if changes.labels:
+                return False
+            return not changes.mention_tests or not any(
+                self._tests.differ(group, self._text_keys(text)[1]) for group in changes.mention_tests)
         if rule_id in changes.rules:
             return False
         keys, tokens = self._text_keys(text)
@@ -619,8 +622,11 @@ class _Changes:
 
     patterns: tuple[CompiledPattern, ...]  # old and new versions of the changed event rules
     rules: frozenset[str]  # their ids
-    labels: frozenset[int]  # mention labels whose rules changed (added, removed or edited)
+    labels: frozenset[int]  # mention labels whose rules changed (added, removed or edited), but ...
     retested: tuple[_Retested, ...] = ()
+    # ... those whose rules changed only in token tests: their changed tests (a mention example
+    # holds where none of them answers otherwise; the event rules needing them are retested)
+    mention_tests: tuple[_Retested, ...] = ()
 
 
 def _rule_signature(rule: CompiledRule) -> tuple:
@@ -665,8 +671,11 @@ def _changes(old: RulePack, new: RulePack) -> _Changes | None:
     if not _same_context(old, new):
         return None
     old_mentions, new_mentions = _mention_signatures(old), _mention_signatures(new)
-    labels = frozenset(label for label in old_mentions.keys() | new_mentions.keys()
-                       if old_mentions.get(label) != new_mentions.get(label))
+    edited = [label for label in old_mentions.keys() | new_mentions.keys()
+              if old_mentions.get(label) != new_mentions.get(label)]
+    # labels whose rules changed only in token tests: their tests, else the label has changed
+    retested_labels = {label: tests for label in edited if (tests := _changed_mention_tests(old, new, label))}
+    labels = frozenset(label for label in edited if label not in retested_labels)
     before = {rule.id: rule for rule in old.rules}
     after = {rule.id: rule for rule in new.rules}
     if len(before) != len(old.rules) or len(after) != len(new.rules):
@@ -675,23 +684,50 @@ def _changes(old: RulePack, new: RulePack) -> _Changes | None:
     retested: dict[frozenset, tuple[list[CompiledRule], list[str], dict]] = {}
     for rule_id in before.keys() & after.keys():
         a, b = before[rule_id], after[rule_id]
-        if _labels(old, a) & labels or _labels(new, b) & labels:
+        needed = _labels(old, a) | _labels(new, b)
+        if needed & labels:
             changed.add(rule_id)
-        elif _rule_signature(a) != _rule_signature(b):
-            pairs = _changed_tests(a, b)
-            if not pairs:  # None, or the same trees yet another pattern: not a change of tests
+            continue
+        # a label whose rules changed only in token tests: where none of those answers
+        # otherwise, its mentions, hence the rule's matches, are the same
+        pairs: dict[tuple, tuple[Constraint | None, Constraint | None]] = {}
+        for label in sorted(needed & retested_labels.keys()):
+            pairs.update(retested_labels[label])
+        if _rule_signature(a) != _rule_signature(b):
+            own = _changed_tests(a, b)
+            # the same trees yet another compiled form, with no label retested: no change of tests
+            if own is None or not (own or pairs):
                 changed.add(rule_id)
-            else:
-                group = retested.setdefault(frozenset(pairs), ([], [], pairs))
-                group[0].extend((a, b))
-                group[1].append(rule_id)
+                continue
+            pairs.update(own)
+        if pairs:
+            group = retested.setdefault(frozenset(pairs), ([], [], pairs))
+            group[0].extend((a, b))
+            group[1].append(rule_id)
     # ties between overlapping matches go to the rule loaded first: the others keep their order
     if [r.id for r in old.rules if r.id not in changed] != [r.id for r in new.rules if r.id not in changed]:
         return None
     patterns = [rule.pattern for pack in (old, new) for rule in pack.rules if rule.id in changed]
     groups = tuple(_Retested(tuple(r.pattern for r in rules), frozenset(ids), tuple(pairs.values()), key)
                    for key, (rules, ids, pairs) in retested.items())
-    return _Changes(tuple(patterns), frozenset(changed), labels, groups)
+    mention_tests = tuple(_Retested((), frozenset(), tuple(tests.values()), frozenset(tests))
+                          for tests in retested_labels.values())
+    return _Changes(tuple(patterns), frozenset(changed), labels, groups, mention_tests)
+
+
+def _changed_mention_tests(old: RulePack, new: RulePack, label: int) -> dict[tuple, tuple[Constraint | None, Constraint | None]] | None:
+    """The token tests that differ between the mention rules of ``label`` in two packs (see
+    :func:`_changed_tests`), when the rules are the same, in the same order, but for them."""
+    mine = [[m for m in pack.mention_rules if m.label_id == label] for pack in (old, new)]
+    if len(mine[0]) != len(mine[1]):
+        return None
+    pairs: dict[tuple, tuple[Constraint | None, Constraint | None]] = {}
+    for a, b in zip(*mine):
+        if (a.id, a.label, a.layer, a.priority, a.norms) != (b.id, b.label, b.layer, b.priority, b.norms):
+            return None
+        if a.pattern.tree is None or b.pattern.tree is None or not _same_but_tests(a.pattern.tree, b.pattern.tree, pairs):
+            return None
+    return pairs or None
 
 
 def _changed_tests(old: CompiledRule, new: CompiledRule) -> dict[tuple, tuple[Constraint | None, Constraint | None]] | None:
