@@ -22,7 +22,8 @@ the unedited pack once, as the page does when it opens:
 - ``var, 'but'``: the same with "but" excluded too, a word the sample and the examples have
   (the sentences and examples where a rule using the var may fire and "but" occurs run again);
 - ``mention rule``: a word is added to a list in the ``Force`` mention rule of
-  ``layers/force.yml`` (the label most event rules use);
+  ``layers/force.yml`` (the label most event rules use; only a token test changes, and the
+  made-up word is in no text, so nothing needs a new run);
 - ``broken``: a pattern loses a ``]`` (the diagnostic only);
 
 The session's objects are frozen out of the cyclic garbage collector's sight once it opens, as
