@@ -181,8 +181,10 @@ class Extractor:
         Exact when the packs differ only in rules (added, removed or changed event rules, and
         those needing a mention label whose rules changed; lexicons, types and the order of
         the rules they share are the same) and none of those rules, in either pack, can fire
-        in a sentence of the document outside ``sentences``: ``eventx serve`` runs an edited
-        pack this way. The time budget counts only this work.
+        in a sentence of the document outside ``sentences`` — or, for a rule whose versions
+        differ only in token tests, none of those tests answers otherwise on a token of such a
+        sentence, so both versions match alike there: ``eventx serve`` runs an edited pack this
+        way. The time budget counts only this work.
         """
         doc = previous.doc
         clock = _Clock(self.time_budget, self.pack)

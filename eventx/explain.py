@@ -244,6 +244,8 @@ class Explainer:
         self.extractor = extractor
         self.pack = extractor.pack
         self.compiler = pack_compiler(self.pack)
+        # the prefixes of a rule share their items: each item's regex source is emitted once
+        self.compiler.remember_subtrees()
         self._index = {rule.id: i for i, rule in enumerate(self.pack.rules)}
         # mention rules by id, as negative indices (-1 is the first)
         self._index.update({rule.id: -1 - i for i, rule in enumerate(self.pack.mention_rules)})

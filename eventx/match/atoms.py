@@ -194,7 +194,8 @@ class FieldScan:
             for number, (source, char) in enumerate(joined):
                 parts.append(f"(?:(?=(?:{source})\\Z)(?P<_eventx_{number}>))?")
             self._joined = compile_regex("".join(parts))
-            self._markers = [(self._joined.groupindex[f"_eventx_{n}"], char) for n, (_, char) in enumerate(joined)]
+            groups = self._joined.groupindex  # a new dict at every access: once, not once per regex
+            self._markers = [(groups[f"_eventx_{n}"], char) for n, (_, char) in enumerate(joined)]
 
     def flags(self, value: str, timeout: float | None) -> str:
         """The flag characters of the regexes that match the whole of ``value``."""

@@ -45,6 +45,13 @@ class LexiconIndex:
     # no phrase of a wanted lexicon (most tokens start a phrase of some function-word lexicon)
     _first_masks: list[dict[str, int]] = field(default_factory=list)
 
+    def __getstate__(self) -> tuple[None, dict[str, object]]:
+        """The slots' values, the first-token masks made first: a pack read back from the cache
+        (``eventx explain``) then need not walk its tries again to make them."""
+        if not self._first_masks:
+            self._masks()
+        return None, {name: getattr(self, name) for name in self.__slots__}
+
     def add(self, name: str, phrases: list[tuple[str, str | None]], *, case_sensitive: bool) -> int:
         """Add a lexicon of (phrase, norm) pairs; return its index.
 

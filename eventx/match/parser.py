@@ -54,8 +54,25 @@ _MAX_REPEAT = 10_000
 QUOTED = "'{}'"
 
 
+_PARSED_KEPT = 2_000  # trees kept by text (the shipped pack has ~250 pattern and var texts)
+_parsed: dict[str, Node] = {}
+
+
 def parse_pattern(text: str) -> Node:
-    """Parse a whole pattern; raise :class:`PatternError` on the first syntax error."""
+    """Parse a whole pattern; raise :class:`PatternError` on the first syntax error.
+
+    Trees are immutable, so the tree of a text parsed before is given again (``eventx serve``
+    compiles every rule using an edited var again, their own texts unchanged)."""
+    node = _parsed.get(text)
+    if node is None:
+        node = _parse(text)
+        if len(_parsed) >= _PARSED_KEPT:
+            del _parsed[next(iter(_parsed))]  # the oldest
+        _parsed[text] = node
+    return node
+
+
+def _parse(text: str) -> Node:
     parser = _Parser(text)
     node = parser.parse_alt()
     parser.skip_space()

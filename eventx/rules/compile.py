@@ -138,6 +138,7 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
     else:
         lexicons, lexicon_ids = build_lexicon_index(ruleset)
         compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
+        compiler.keep_trees = cache is not None  # for eventx serve's comparison of a rule's versions
         mentions = _compile_mentions(ruleset, compiler, lexicon_ids, diagnostics)
         # the vars mention rules expanded shape their labels, which event rules refer to
         mention_vars = tuple(sorted((name, ruleset.vars[name].text) for name in compiler.used_vars))
@@ -163,6 +164,8 @@ def compile_rules(ruleset: RuleSet, *, cache: CompileCache | None = None) -> Rul
         # expands each var once, and what each rule used is read off it rule by rule
         rule_compiler = make_compiler(ruleset, lexicons, lexicon_ids, atoms)
         rule_compiler.learn_labels(compiler)
+        rule_compiler.keep_trees = True  # for eventx serve's comparison of a rule's versions
+        rule_compiler.remember_subtrees()  # its labels are learnt: each var's tree is worked out once
     for rule in ruleset.rules:
         key = (rule.pattern.text, tuple(text.text for text in rule.unless), rule.file)
         versions = cached.get(key, [])

@@ -11,7 +11,9 @@ Speed comes from four things: the sample's documents stay in memory, tokenised, 
 results; only edited rules are compiled again (a :class:`~eventx.rules.compile.CompileCache`
 keeps the others, and the token atoms, so their regexes are not rebuilt either), and their
 regexes are built only as far as matching needs them; only the sentences and examples an edit
-can change are run again (see :meth:`Session._run_sample`); and the last analysed pack is
+can change are run again (see :meth:`Session._run_sample`; for a rule whose edit changed only
+token tests, only those where a changed test answers otherwise on some token, see
+:class:`_Retested`); and the last analysed pack is
 reused as long as the buffers are the same (``explain`` after an analysis, or a save of what
 was just analysed).
 
@@ -35,12 +37,14 @@ from typing import Callable, TypeVar, cast
 from eventx.record import Event
 from eventx.api import DocumentTimeout, DocumentTrace, Extractor, default_rules_path
 from eventx.errors import Diagnostic, EventxError, InputError, RuleError
-from eventx.match.compiler import CompiledPattern
+from eventx.match.ast import And, Constraint, FieldEquals, FieldRegex, IsNumber, Node, Not, Or, TokenNode
+from eventx.match.atoms import TokenAtoms
+from eventx.match.compiler import CompiledPattern, normalise_value
 from eventx.match.matcher import CompiledRule, RulePack
 from eventx.rules import loader as _loader
 from eventx.rules.compile import CompileCache, compile_rules
 from eventx.rules.model import RuleSet
-from eventx.text.model import Document, Sentence
+from eventx.text.model import Document, Sentence, Token
 from eventx.text.pipeline import analyse as _analyse
 
 __all__ = ["Analysis", "SaveRefused", "Session"]
@@ -171,7 +175,8 @@ class Session:
         self._sentences = [_analyse(doc) for doc in self.documents]
         self._keys = [_token_keys(sentences) for sentences in self._sentences]
         self._sentence_keys = [[_token_keys([sentence]) for sentence in sentences] for sentences in self._sentences]
-        self._example_keys: dict[str, frozenset[tuple[str, str]]] = {}
+        self._example_keys: dict[str, tuple[frozenset[tuple[str, str]], list[Token]]] = {}
+        self._tests = _TokenTests()  # where a rule's old and new token tests differ (see _Retested)
         # the results of the last good pack and of the saved one: what the next edit is run against
         self._results: _Results | None = None
         self._saved_results: _Results | None = None
@@ -311,7 +316,9 @@ class Session:
 
         Incremental: against the last pack run or the saved one, whichever leaves fewer
         sentences to run (see :func:`_changes`), only the sentences in which one of the event
-        rules that changed (in either version) may fire are run again
+        rules that changed (in either version) may fire are run again, and those where a rule
+        that changed only in token tests may fire and one of those tests answers otherwise on
+        one of their tokens (see :class:`_Retested`)
         (:meth:`~eventx.api.Extractor.retrace`: the document's other sentences keep their
         matches, then its events are merged again), or every sentence when more than rules
         changed; a document where no such rule may fire keeps its events, which are what a run
@@ -368,23 +375,39 @@ class Session:
         document was over its time budget, so it has no trace to start from)."""
         if trace is None:
             return None
-        if not _may_fire(changes.patterns, self._keys[index]):
+        keys = self._keys[index]
+        retested = [group for group in changes.retested if _may_fire(group.patterns, keys)]
+        if not retested and not _may_fire(changes.patterns, keys):
             return []
         return [sentence for sentence, keys in zip(self._sentences[index], self._sentence_keys[index])
-                if _may_fire(changes.patterns, keys)]
+                if _may_fire(changes.patterns, keys) or self._differs(retested, keys, sentence.tokens)]
+
+    def _differs(self, retested: list[_Retested], keys: frozenset[tuple[str, str]], tokens: list[Token]) -> bool:
+        """Whether a rule of ``retested`` may fire in a text with token ``keys`` and ``tokens``,
+        and there its old and new versions can differ: one of its changed token tests gives
+        another answer on one of the tokens (else both versions match the same there)."""
+        return any(_may_fire(group.patterns, keys) and self._tests.differ(group, tokens) for group in retested)
 
     def _still(self, key: tuple, changes: _Changes) -> bool:
         """Whether an example's result (see :func:`_example_key`) holds after ``changes``."""
         kind, rule_id, text = key[:3]
         if kind == "mention":
-            return not changes.labels
-        return rule_id not in changes.rules and not _may_fire(changes.patterns, self._text_keys(text))
+            if changes.labels:
+                return False
+            return not changes.mention_tests or not any(
+                self._tests.differ(group, self._text_keys(text)[1]) for group in changes.mention_tests)
+        if rule_id in changes.rules:
+            return False
+        keys, tokens = self._text_keys(text)
+        return not _may_fire(changes.patterns, keys) and not self._differs(list(changes.retested), keys, tokens)
 
-    def _text_keys(self, text: str) -> frozenset[tuple[str, str]]:
-        keys = self._example_keys.get(text)
-        if keys is None:
-            keys = self._example_keys[text] = _token_keys(_analyse(Document(id="example", text=text)))
-        return keys
+    def _text_keys(self, text: str) -> tuple[frozenset[tuple[str, str]], list[Token]]:
+        """The token keys and the tokens of an example's text."""
+        found = self._example_keys.get(text)
+        if found is None:
+            sentences = _analyse(Document(id="example", text=text))
+            found = self._example_keys[text] = (_token_keys(sentences), [t for s in sentences for t in s.tokens])
+        return found
 
     def analyse(self, buffers: dict[str, str], focus: str | None = None) -> Analysis:
         """Diagnostics of the pack with ``buffers`` (root-relative path -> text) over the disk;
@@ -576,14 +599,34 @@ class _Results:
 
 
 @dataclass(frozen=True, slots=True)
+class _Retested:
+    """Event rules whose old and new versions differ only in token tests (the constraints
+    inside ``[...]``; an edit of a var of token tests used by many rules, a word added to a
+    list), the same changed tests for each: in a text where none of those tests gives another
+    answer, old and new version on any token, both versions match exactly alike (the same
+    tree, the same trigger token, the same labels and lexicons), so the text needs no new run
+    for them."""
+
+    patterns: tuple[CompiledPattern, ...]  # old and new versions of the rules
+    rules: frozenset[str]  # their ids
+    pairs: tuple[tuple[Constraint | None, Constraint | None], ...]  # (old test, new test) that differ
+    key: frozenset  # the pairs, as _test_key gives them
+
+
+@dataclass(frozen=True, slots=True)
 class _Changes:
     """What differs between two packs as far as extraction goes, when only rules do: the event
-    rules whose matches may differ (their old and new patterns, by id) and the mention labels
-    whose rules differ. ``None`` stands for "anything": every document is run again."""
+    rules whose matches may differ (their old and new patterns, by id), the mention labels
+    whose rules differ, and the event rules that differ only in token tests (see
+    :class:`_Retested`). ``None`` stands for "anything": every document is run again."""
 
     patterns: tuple[CompiledPattern, ...]  # old and new versions of the changed event rules
     rules: frozenset[str]  # their ids
-    labels: frozenset[int]  # mention labels whose rules changed (added, removed or edited)
+    labels: frozenset[int]  # mention labels whose rules changed (added, removed or edited), but ...
+    retested: tuple[_Retested, ...] = ()
+    # ... those whose rules changed only in token tests: their changed tests (a mention example
+    # holds where none of them answers otherwise; the event rules needing them are retested)
+    mention_tests: tuple[_Retested, ...] = ()
 
 
 def _rule_signature(rule: CompiledRule) -> tuple:
@@ -628,22 +671,206 @@ def _changes(old: RulePack, new: RulePack) -> _Changes | None:
     if not _same_context(old, new):
         return None
     old_mentions, new_mentions = _mention_signatures(old), _mention_signatures(new)
-    labels = frozenset(label for label in old_mentions.keys() | new_mentions.keys()
-                       if old_mentions.get(label) != new_mentions.get(label))
+    edited = [label for label in old_mentions.keys() | new_mentions.keys()
+              if old_mentions.get(label) != new_mentions.get(label)]
+    # labels whose rules changed only in token tests: their tests, else the label has changed
+    retested_labels = {label: tests for label in edited if (tests := _changed_mention_tests(old, new, label))}
+    labels = frozenset(label for label in edited if label not in retested_labels)
     before = {rule.id: rule for rule in old.rules}
     after = {rule.id: rule for rule in new.rules}
     if len(before) != len(old.rules) or len(after) != len(new.rules):
         return None  # a duplicate id (a pack with errors never gets here)
     changed = set(before.keys() ^ after.keys())
+    retested: dict[frozenset, tuple[list[CompiledRule], list[str], dict]] = {}
     for rule_id in before.keys() & after.keys():
         a, b = before[rule_id], after[rule_id]
-        if _rule_signature(a) != _rule_signature(b) or _labels(old, a) & labels or _labels(new, b) & labels:
+        needed = _labels(old, a) | _labels(new, b)
+        if needed & labels:
             changed.add(rule_id)
+            continue
+        # a label whose rules changed only in token tests: where none of those answers
+        # otherwise, its mentions, hence the rule's matches, are the same
+        pairs: dict[tuple, tuple[Constraint | None, Constraint | None]] = {}
+        for label in sorted(needed & retested_labels.keys()):
+            pairs.update(retested_labels[label])
+        if _rule_signature(a) != _rule_signature(b):
+            own = _changed_tests(a, b)
+            # the same trees yet another compiled form, with no label retested: no change of tests
+            if own is None or not (own or pairs):
+                changed.add(rule_id)
+                continue
+            pairs.update(own)
+        if pairs:
+            group = retested.setdefault(frozenset(pairs), ([], [], pairs))
+            group[0].extend((a, b))
+            group[1].append(rule_id)
     # ties between overlapping matches go to the rule loaded first: the others keep their order
     if [r.id for r in old.rules if r.id not in changed] != [r.id for r in new.rules if r.id not in changed]:
         return None
     patterns = [rule.pattern for pack in (old, new) for rule in pack.rules if rule.id in changed]
-    return _Changes(tuple(patterns), frozenset(changed), labels)
+    groups = tuple(_Retested(tuple(r.pattern for r in rules), frozenset(ids), tuple(pairs.values()), key)
+                   for key, (rules, ids, pairs) in retested.items())
+    mention_tests = tuple(_Retested((), frozenset(), tuple(tests.values()), frozenset(tests))
+                          for tests in retested_labels.values())
+    return _Changes(tuple(patterns), frozenset(changed), labels, groups, mention_tests)
+
+
+def _changed_mention_tests(old: RulePack, new: RulePack, label: int) -> dict[tuple, tuple[Constraint | None, Constraint | None]] | None:
+    """The token tests that differ between the mention rules of ``label`` in two packs (see
+    :func:`_changed_tests`), when the rules are the same, in the same order, but for them."""
+    mine = [[m for m in pack.mention_rules if m.label_id == label] for pack in (old, new)]
+    if len(mine[0]) != len(mine[1]):
+        return None
+    pairs: dict[tuple, tuple[Constraint | None, Constraint | None]] = {}
+    for a, b in zip(*mine):
+        if (a.id, a.label, a.layer, a.priority, a.norms) != (b.id, b.label, b.layer, b.priority, b.norms):
+            return None
+        if a.pattern.tree is None or b.pattern.tree is None or not _same_but_tests(a.pattern.tree, b.pattern.tree, pairs):
+            return None
+    return pairs or None
+
+
+def _changed_tests(old: CompiledRule, new: CompiledRule) -> dict[tuple, tuple[Constraint | None, Constraint | None]] | None:
+    """The token tests that differ between two versions of an event rule — (key of the old
+    test, of the new) -> (old, new), see :func:`_test_key` — when nothing else of the rules
+    does (their patterns and ``unless`` patterns have the same trees but for the constraints
+    of some tokens, and the same type, priority, modality, norms); None otherwise."""
+    if (old.type, old.priority, old.description, old.modality, old.norms) != (
+            new.type, new.priority, new.description, new.modality, new.norms) or len(old.unless) != len(new.unless):
+        return None
+    pairs: dict[tuple, tuple[Constraint | None, Constraint | None]] = {}
+    for a, b in zip((old.pattern, *old.unless), (new.pattern, *new.unless)):
+        if a.tree is None or b.tree is None or not _same_but_tests(a.tree, b.tree, pairs):
+            return None
+    return pairs
+
+
+def _same_but_tests(a: Node, b: Node, pairs: dict) -> bool:
+    """Whether two expanded trees are the same but for token constraints (positions in the
+    pattern texts aside); the constraints that differ are added to ``pairs``."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, TokenNode):
+        assert isinstance(b, TokenNode)
+        if a.trigger != b.trigger:
+            return False
+        if a.constraint != b.constraint:  # the same test, offsets included, in most tokens
+            old, new = _test_key(a.constraint), _test_key(b.constraint)
+            if old != new:
+                pairs[old, new] = (a.constraint, b.constraint)
+        return True
+    for name in a.__slots__:
+        if name == "offset":
+            continue
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, tuple):
+            if not isinstance(y, tuple) or len(x) != len(y) or not all(_same_but_tests(i, j, pairs) for i, j in zip(x, y)):
+                return False
+        elif name == "body":
+            if not _same_but_tests(x, y, pairs):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+_values_keys: dict[tuple[str, tuple[str, ...]], frozenset[str]] = {}
+
+
+def _test_key(c: Constraint | None) -> tuple:
+    """What a token constraint tests, its positions aside (values normalised, as the compiler does)."""
+    if c is None:
+        return ("any",)
+    if isinstance(c, FieldEquals):
+        values = _values_keys.get((c.field, c.values))
+        if values is None:
+            if len(_values_keys) >= 10_000:
+                _values_keys.clear()
+            values = _values_keys[c.field, c.values] = frozenset(normalise_value(c.field, v) for v in c.values)
+        return ("equals", c.field, values)
+    if isinstance(c, FieldRegex):
+        return ("regex", c.field, c.regex)
+    if isinstance(c, IsNumber):
+        return ("num",)
+    if isinstance(c, Not):
+        return ("not", _test_key(c.operand))
+    return ("and" if isinstance(c, And) else "or", tuple(_test_key(o) for o in c.operands))
+
+
+class _TokenTests:
+    """Token constraints evaluated on tokens by the engine's own token tests: a
+    :class:`~eventx.match.atoms.TokenAtoms` of its own gives a token's record (the flags of the
+    atomic tests it passes), and a constraint combines them as its regex does (``!`` the flag
+    is absent, ``&`` all, ``|`` one). Answers are kept per set of changed tests and token."""
+
+    LIMIT = 200  # sets of changed tests whose answers are kept
+
+    def __init__(self) -> None:
+        self.atoms = TokenAtoms()
+        self._flags: dict[tuple, str] = {}
+        self._answers: dict[frozenset, dict[tuple[str, str], bool]] = {}
+
+    def differ(self, group: _Retested, tokens: list[Token]) -> bool:
+        """Whether one of ``group``'s (old, new) tests gives two answers on one of ``tokens``."""
+        answers = self._answers.get(group.key)
+        if answers is None:
+            for old, new in group.pairs:  # every atom first: adding one forgets the records
+                self._flag_all(old)
+                self._flag_all(new)
+            if len(self._answers) >= self.LIMIT:
+                self._answers.clear()
+            answers = self._answers[group.key] = {}
+        for token in tokens:
+            key = (token.word, token.lemma)
+            differs = answers.get(key)
+            if differs is None:
+                self.atoms.time_left = DOCUMENT_BUDGET  # a field regex that backtracks: say "differs"
+                try:
+                    record = self.atoms.record(token)
+                    differs = any(self._holds(old, record) != self._holds(new, record) for old, new in group.pairs)
+                except TimeoutError:
+                    differs = True
+                finally:
+                    self.atoms.time_left = None
+                answers[key] = differs
+            if differs:
+                return True
+        return False
+
+    def _flag_all(self, c: Constraint | None) -> None:
+        if isinstance(c, Not):
+            self._flag_all(c.operand)
+        elif isinstance(c, (And, Or)):
+            for operand in c.operands:
+                self._flag_all(operand)
+        elif c is not None:
+            self._flag(c)
+
+    def _flag(self, c: FieldEquals | FieldRegex | IsNumber) -> str:
+        key = _test_key(c)
+        flag = self._flags.get(key)
+        if flag is None:
+            if isinstance(c, FieldEquals):
+                flag = self.atoms.equals(c.field, key[2])
+            elif isinstance(c, FieldRegex):
+                flag = self.atoms.matches(c.field, c.regex)
+            else:
+                flag = self.atoms.number()
+            self._flags[key] = flag
+        return flag
+
+    def _holds(self, c: Constraint | None, record: str) -> bool:
+        if c is None:
+            return True
+        if isinstance(c, Not):
+            return not self._holds(c.operand, record)
+        if isinstance(c, And):
+            return all(self._holds(o, record) for o in c.operands)
+        if isinstance(c, Or):
+            return any(self._holds(o, record) for o in c.operands)
+        return self._flag(c) in record
 
 
 def _labels(pack: RulePack, rule: CompiledRule) -> frozenset[int]:

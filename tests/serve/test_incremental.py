@@ -26,11 +26,18 @@ CORPUS = str(ROOT / "corpora")
 DOCS = [d for d in iter_corpus([CORPUS]) if isinstance(d, Document)]
 FOCUS = "deployment.yml"
 
-# name -> (file, text, replacement): each changes what the pack finds in corpora/ or its examples
+# name -> (file, text, replacement): each but the "no text has" ones changes what the pack
+# finds in corpora/ or its examples; several change only token tests (see _Retested in
+# eventx/serve/session.py), some on tokens the sample has, one on none
 EDITS = {
     "a rule's trigger word": (FOCUS, "[lemma=send|dispatch|rush|airlift|", "[lemma=dispatch|rush|airlift|"),
     "an example's text": (FOCUS, "Poland is sending thousands", "Poland is sending hundreds"),
     "a var of many rules": ("common.yml", 'in_clause: "[!word=/[.;:!?]/]"', 'in_clause: "[!word=/[.;:!?]/ & !lower=and]"'),
+    "a field regex in a var": ("common.yml", "[word=/,|-|--|–|—|\\\\(/] [!word=/[.;:!?]/]{1,14}?",
+                               "[word=/,|-|--|–|—|\\\\(/] [!word=/[.;!?]/]{1,14}?"),
+    "a word no text has, in a var": ("common.yml", "[lower=into|to|from|in|at|on|near|", "[lower=into|to|from|in|at|qzxv|on|near|"),
+    "a word no text has, in a mention rule's var": ("layers/force.yml", "[lower=members|elements|contingents]",
+                                                    "[lower=members|elements|qzxw|contingents]"),
     "a mention rule": ("layers/force.yml", "[lower=,]? [lower=and|plus] (?: @Quantity", "[lower=,]? [lower=plus] (?: @Quantity"),
     "a lexicon file": ("lexicons/send-verbs.txt", "\ndeploy\n", "\n"),
     "a type": ("types.yml", "  deployment:\n    merge: true", "  deployment:\n    merge: false"),
@@ -185,3 +192,32 @@ def test_retrace_of_every_sentence_is_a_trace_and_of_none_keeps_the_events(pack:
         assert old.retrace(before, []).events == before.events
         assert new.retrace(after, []).events == after.events
     assert changed  # the edits change some document's events
+
+
+@pytest.mark.parametrize("file, old, new", [
+    ("common.yml", 'in_clause: "[!word=/[.;:!?]/]"', 'in_clause: "[!word=/[.;:!?]/ & !lower=qzxv]"'),
+    ("layers/force.yml", "[lower=,]? [lower=and|plus] (?: @Quantity", "[lower=,]? [lower=and|qzxv|plus] (?: @Quantity"),
+])
+def test_an_edit_of_token_tests_no_text_has_runs_nothing_again(session: Session, pack: Path, tmp_path: Path,
+                                                                file: str, old: str, new: str) -> None:
+    """A word that no sample sentence or example has, excluded by a var that 70 patterns use,
+    or added to a list of the Force mention rule, which most event rules need: the rules
+    using it are compiled again, but in no text do the old and new token tests differ, so no
+    sentence and no example is run again; the results are a fresh run's. A word the texts
+    have ("and", in EDITS) runs the sentences that have it (tests above)."""
+    edit = {file: (pack / file).read_text(encoding="utf-8").replace(old, new, 1)}
+    assert edit[file] != (pack / file).read_text(encoding="utf-8")
+    session.analyse({}, FOCUS)
+    analysis = session.analyse(edit, FOCUS)
+    assert (analysis.timings["documents run"], analysis.timings["sentences run"]) == (0, 0)
+    copy = tmp_path / "edited"
+    shutil.copytree(pack, copy)
+    (copy / file).write_text(edit[file], encoding="utf-8")
+    extractor = Extractor(compile_rules(load_rule_files(copy), cache=CompileCache(atoms=_ATOMS)), time_budget=None)
+    assert session.sample_events() == [e for doc in DOCS for e in extractor.extract(doc)]
+    results = {(e["rule"], e["line"]): (e["status"], e["problems"]) for e in analysis.examples}
+    for compiled in extractor.pack.rules:
+        if Path(compiled.source.pos.file).name == FOCUS:
+            for example in compiled.source.examples:
+                result = run_example(extractor, compiled.source, example)
+                assert results[compiled.id, example.pos.line] == (result.status, result.problems)
