@@ -31,6 +31,29 @@ _TIME_WORDS = frozenset(
      "wednesday", "thursday", "friday", "saturday", "sunday"}
 )
 _GAP_WORDS = _TIME_WORDS | _CHAIN_WORDS | {_AND}  # every word between two coordinated matches
+# A pronoun subject right before a match ("After Lisbon approved the plan, it sent 700 soldiers",
+# "so that they could evacuate"), with the auxiliaries and adverbs that may follow it, and the mention labels of
+# the pack that may be its antecedent: "it" an actor, "they" an actor or a force.
+_PRONOUN_ANTECEDENTS = {"it": ("Actor",), "they": ("Actor", "Force"), "its": ("Actor",), "their": ("Actor", "Force")}
+# possessives determine the event noun the match starts with ("applauded X for its deployment
+# of 380 troops"): nothing may stand between
+_POSSESSIVES = frozenset({"its", "their"})
+# What may stand before an antecedent in subject position: nothing (the sentence starts), a
+# conjunction, punctuation, or "by" (a passive's agent). After a verb or another preposition
+# it is an object ("advised nationals to leave South Sudan and said it ...": not South Sudan).
+_SUBJECT_OPENERS = frozenset(
+    {"and", "but", "while", "as", "that", "because", "when", "after", "since", "if", "though", "although",
+     "by", ",", ";", ":", "(", "-", "--", "–", "—", '"', "“", "‘", "'"}
+)
+# ... or what may follow it there: a finite verb group ("expect the sailors will reach ...")
+_SUBJECT_FOLLOWERS = frozenset(
+    {"is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "can", "may", "might",
+     "should", "must", "said", "says", "announced", "confirmed"}
+)
+_PRONOUN_CHAIN = _CHAIN_WORDS | frozenset(
+    {"will", "would", "could", "can", "may", "might", "should", "must", "shall", "still", "reportedly",
+     "'s", "'ll", "'d", "'ve", "'re", "to", "help", "need", "needed", "plan", "planned", "going", "able"}
+)
 
 
 def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
@@ -80,6 +103,13 @@ class EventBuilder:
 
     def __init__(self, pack: RulePack):
         self.pack = pack
+        names = pack.lexicons.names
+        # pronoun -> ids of the mention labels its antecedent may be (labels the pack defines)
+        self._antecedents = {
+            pronoun: frozenset(i for i, name in enumerate(names) if name in labels)
+            for pronoun, labels in _PRONOUN_ANTECEDENTS.items()
+        }
+        self._force_label = frozenset(i for i, name in enumerate(names) if name == "Force")
 
     def build(
         self, doc: Document, sentence: Sentence, matches: list[Match], hits: list[LexiconHit]
@@ -120,7 +150,83 @@ class EventBuilder:
             )
         if len(kept) > 1:
             self._share_subjects(tokens, kept, events)
+        if hits:
+            self._pronoun_subjects(doc.text, tokens, kept, events, hits)
         return events
+
+    def _pronoun_subjects(
+        self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
+    ) -> None:
+        """Give an event without an actor the antecedent of the pronoun before it.
+
+        "After Lisbon approved the plan, it sent 700 soldiers to the delta": the match starts
+        at its verb, after the subject pronoun "it" (auxiliaries and adverbs may stand between:
+        "they would then", "so that they could", "they need to help"); "praised Estonia for its deployment of 120
+        soldiers": it starts at its event noun, right after a possessive ("its", "their").
+        The actor is the pronoun's antecedent in the same sentence: the nearest mention before
+        it that is an ``@Actor`` ("it", "its"), or an ``@Actor`` or ``@Force`` ("they",
+        "their"; a force only for a type without a force role, where it is the actor: troops
+        that evacuate people); for a subject pronoun the antecedent must stand in subject
+        position itself (first in the sentence, after a conjunction, punctuation or a
+        passive's "by", or before a finite verb group: not the object of a verb or of another
+        preposition). Nothing when another such mention stands between the two (an ambiguous
+        reference), when a singular pronoun would refer to a coordination ("Athens and Sofia
+        ... its"; a plural one takes the whole coordination), or when the antecedent is an
+        argument of the event already: an argument the sentence does not support is left out
+        rather than guessed.
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        for match, event in zip(kept, events):
+            decl = ruleset.type_decl(match.rule.type)
+            actor_roles = [r for r, kind in decl.roles.items() if kind == "actor"]
+            if len(actor_roles) != 1 or actor_roles[0] in event["args"]:
+                continue
+            at = match.start - 1
+            if at >= 0 and tokens[at].lower not in _POSSESSIVES:
+                while at >= 0 and tokens[at].lower in _PRONOUN_CHAIN:
+                    at -= 1
+                if at >= 0 and tokens[at].lower in _POSSESSIVES:
+                    continue
+            if at < 0 or tokens[at].lower not in self._antecedents:
+                continue
+            possessive = tokens[at].lower in _POSSESSIVES
+            candidates = self._antecedents[tokens[at].lower]
+            labels = candidates
+            if any(kind == "force" for kind in decl.roles.values()):
+                labels = labels - self._force_label
+            best: LexiconHit | None = None
+            for hit in hits:
+                end = hit.start + hit.length
+                if hit.lexicon in labels and end <= at and (possessive or self._subject_position(tokens, hit.start, end)):
+                    if best is None or (end, hit.length) > (best.start + best.length, best.length):
+                        best = hit
+            if best is None:
+                continue
+            # another candidate between the antecedent and the pronoun, even an object, makes
+            # the reference ambiguous ("pushed Iranian forces out of positions they held")
+            best_end = best.start + best.length
+            if any(hit.lexicon in candidates and hit.start >= best_end and hit.start + hit.length <= at for hit in hits):
+                continue
+            first = best.start
+            # a coordinated antecedent ("Athens and Sofia ... their"): the whole coordination
+            # for a plural pronoun, none for a singular one
+            while first >= 2 and tokens[first - 1].lower in ("and", ","):
+                joined = [h for h in hits if h.lexicon in candidates and h.start + h.length == first - 1]
+                if not joined:
+                    break
+                first = min(h.start for h in joined)
+            if first != best.start and tokens[at].lower in ("it", "its"):
+                continue
+            start, end = tokens[first].start, tokens[best.start + best.length - 1].end
+            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
+                continue
+            arg = Argument(text=text[start:end], start=start, end=end)
+            if best.norm is not None and first == best.start:
+                arg["norm"] = best.norm
+            args = {**event["args"], actor_roles[0]: arg}
+            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
 
     def _share_subjects(self, tokens: list[Token], kept: list[Match], events: list[Event]) -> None:
         """Give an event without an actor the subject of the event it is coordinated with.
@@ -166,6 +272,16 @@ class EventBuilder:
                     args = {**event["args"], actor_roles[0]: Argument(**subject)}
                     event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
                 break
+
+    @staticmethod
+    def _subject_position(tokens: list[Token], start: int, end: int) -> bool:
+        """Whether tokens ``start:end`` stand where a subject does: first in the sentence, after
+        a conjunction, punctuation or a passive's "by", or before a finite verb group."""
+        return (
+            start == 0
+            or tokens[start - 1].lower in _SUBJECT_OPENERS
+            or (end < len(tokens) and tokens[end].lower in _SUBJECT_FOLLOWERS)
+        )
 
     @staticmethod
     def _subject(decl: TypeDecl, event: Event) -> Argument | None:
