@@ -5,6 +5,7 @@ normalisation, modality, attribution and stable ids.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 from eventx.extract.attribution import find_attribution
@@ -18,6 +19,21 @@ from eventx.text.model import Document, Sentence, Token
 from eventx.text.numbers import parse_quantity
 
 _DETERMINERS = frozenset({"the", "a", "an"})
+# Heads of a reporting source that reports, not acts ("a UN spokesman", "the official").
+_REPORTERS = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "spokesmen", "spokeswomen", "spokespeople", "source", "sources",
+     "official", "officials", "analyst", "analysts", "envoy", "envoys", "aide", "aides", "diplomat", "diplomats", "correspondent",
+     "reporter", "reporters", "witness", "witnesses", "senator", "senators", "lawmaker", "lawmakers", "legislator",
+     "legislators", "expert", "experts", "observer", "observers", "media", "agency", "newspaper", "report", "reports"}
+)
+# Verbs that ask someone else for the event: its reporter is not its actor.
+_REQUESTS = frozenset(
+    {"request", "requests", "requested", "requesting", "ask", "asks", "asked", "asking", "seek", "seeks", "sought",
+     "seeking", "urge", "urges", "urged", "urging", "appeal", "appealed", "appealing", "call", "calls", "called",
+     "calling", "want", "wants", "wanted", "welcome", "welcomed", "welcomes"}
+)
+# A lexicon norm naming a party: an ISO 3166 alpha-3 code or an organisation acronym.
+_PARTY = re.compile(r"[A-Z][A-Z0-9_]{1,}")
 # What may join two verbs of one subject: "ordered the departure of X and (has) authorized ...".
 _AND = "and"
 _CHAIN_WORDS = frozenset(
@@ -110,6 +126,7 @@ class EventBuilder:
             for pronoun, labels in _PRONOUN_ANTECEDENTS.items()
         }
         self._force_label = frozenset(i for i, name in enumerate(names) if name == "Force")
+        self._actor_label = frozenset(i for i, name in enumerate(names) if name == "Actor")
 
     def build(
         self, doc: Document, sentence: Sentence, matches: list[Match], hits: list[LexiconHit]
@@ -121,6 +138,7 @@ class EventBuilder:
         text = doc.text
         tokens = sentence.tokens
         events = []
+        sources: list[tuple[int, int] | None] = []
         for match in kept:
             span_start, span_end = tokens[match.start].start, tokens[match.end - 1].end
             trig_start, trig_end = tokens[match.trigger[0]].start, tokens[match.trigger[1] - 1].end
@@ -130,6 +148,7 @@ class EventBuilder:
             )
             attribution: TextSpan | None = None
             source = find_attribution(sentence, (match.start, match.end))
+            sources.append(source)
             if source is not None:
                 a_start, a_end = tokens[source[0]].start, tokens[source[1] - 1].end
                 attribution = {"text": text[a_start:a_end], "start": a_start, "end": a_end}
@@ -152,7 +171,89 @@ class EventBuilder:
             self._share_subjects(tokens, kept, events)
         if hits:
             self._pronoun_subjects(doc.text, tokens, kept, events, hits)
+            self._source_actors(doc.text, tokens, kept, events, sources, hits)
         return events
+
+    def _source_actors(
+        self,
+        text: str,
+        tokens: list[Token],
+        kept: list[Match],
+        events: list[Event],
+        sources: list[tuple[int, int] | None],
+        hits: list[LexiconHit],
+    ) -> None:
+        """Give an event of a type declared ``reported_actor`` without an actor the named actor
+        that reports it, when it reports its own side's action.
+
+        "Madrid announced that 250 Spanish soldiers were flown to Latvia", "Australian
+        commandos remain on standby, Canberra said": a passive or a state has no
+        actor in its match, and the government or official announcing it is the one who acts
+        (as the pack's evacuation rules already take "..., the sheriff's office said"). The
+        source of the event's reporting frame (:func:`find_attribution`) counts when an
+        ``@Actor`` mention (among those the sentence's candidate rules needed) covers its head (its last word: "a spokesman for the ministry" is
+        a spokesman: no reporter may stand before the mention) and the head is no reporter ("a
+        UN spokesman", "the official", "officials"), the mention is a name (a capitalised word, or a party code: not
+        "officials", not "he"), and the parties it names (upper-case lexicon norms: countries,
+        demonyms, organisations) share one with the event's forces and parties, or those name
+        none: "Moscow said Ukrainian troops were sent" is not Moscow's deployment (places do
+        not count: "Moscow said troops were sent to Ukraine" is). Not a source after "according
+        to" (it only reports), nor for an event asked of someone else ("said it would request
+        the deployment of allied units": a request, ask, call, appeal, wish or welcome up to
+        three words before the match).
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        for match, event, source in zip(kept, events, sources):
+            if source is None:
+                continue
+            decl = ruleset.type_decl(match.rule.type)
+            if not decl.reported_actor:
+                continue
+            actor_roles = [r for r, kind in decl.roles.items() if kind == "actor"]
+            if len(actor_roles) != 1 or actor_roles[0] in event["args"]:
+                continue
+            head = source[1] - 1
+            if tokens[head].lower in _REPORTERS or (source[0] >= 1 and tokens[source[0] - 1].lower == "to"):
+                continue  # a reporter, or "according to X": a source, not an actor
+            if any(t.lower in _REQUESTS for t in tokens[max(0, match.start - 3) : match.start]):
+                continue  # "considering whether to request the deployment of": someone else's
+            mention: LexiconHit | None = None
+            for hit in hits:
+                if hit.lexicon in self._actor_label and source[0] <= hit.start and hit.start + hit.length == head + 1:
+                    if mention is None or hit.length > mention.length:
+                        mention = hit
+            if mention is None or any(t.lower in _REPORTERS for t in tokens[source[0] : mention.start]):
+                continue  # "a spokesman for the regional bloc SADC" reports for it
+            words = tokens[mention.start : mention.start + mention.length]
+            if words[0].lower in _PRONOUN_ANTECEDENTS or not (
+                any(t.word[:1].isupper() for t in words[1:])
+                or (words[0].word[:1].isupper() and mention.start > 0)
+                or (mention.norm and _PARTY.fullmatch(mention.norm))
+            ):
+                continue
+            theirs = self._parties(hits, mention.start, mention.start + mention.length)
+            ours: set[str] = set()
+            for role, arg in event["args"].items():
+                if decl.kind(role) not in ("force", "party"):
+                    continue
+                first = next((i for i, t in enumerate(tokens) if t.start >= arg["start"]), len(tokens))
+                last = next((i for i, t in enumerate(tokens) if t.end >= arg["end"]), len(tokens) - 1) + 1
+                ours |= self._parties(hits, first, last)
+            if ours and not (ours & theirs):
+                continue
+            start, end = tokens[mention.start].start, tokens[mention.start + mention.length - 1].end
+            arg = Argument(text=text[start:end], start=start, end=end)
+            if mention.norm is not None:
+                arg["norm"] = mention.norm
+            args = {**event["args"], actor_roles[0]: arg}
+            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+
+    @staticmethod
+    def _parties(hits: list[LexiconHit], first: int, last: int) -> set[str]:
+        """Party codes (upper-case lexicon norms) of the phrases inside tokens ``first:last``."""
+        return {h.norm for h in hits if h.norm and first <= h.start and h.start + h.length <= last and _PARTY.fullmatch(h.norm)}
 
     def _pronoun_subjects(
         self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]

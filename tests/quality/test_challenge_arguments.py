@@ -116,6 +116,20 @@ CASES = [
          agent="Athens and Sofia", force="troops"),
     case("Rome thanked Athens and Sofia for its deployment of 300 troops to the border.", DEP, "deployment",
          absent=("agent",), force="troops"),
+    # --- the named government or official reporting its own side's action is its actor
+    # (types declared reported_actor: the three core types)
+    case("Madrid announced that 250 Spanish soldiers were flown to Latvia overnight.", DEP, "flown",
+         agent="Madrid", quantity="250", force="Spanish soldiers", destination="Latvia"),
+    case("Australian commandos remain on standby near the islands, Canberra said on Friday.", ALERT, "standby",
+         authority="Canberra", force="Australian commandos"),
+    # traps: the other side's forces, a spokesman, "according to", someone else asked to act
+    case("The Kremlin said Ukrainian troops were sent to the border.", DEP, "sent", absent=("agent",)),
+    case("A spokesman for the Dutch ministry said 200 Dutch troops were sent to the border.", DEP, "sent",
+         absent=("agent",)),
+    case("Some 300 marines were flown to the island, according to the Chilean navy.", DEP, "flown",
+         absent=("agent",)),
+    case("Vilnius said it would request the deployment of more allied fighter jets.", DEP, "deployment",
+         absent=("agent",)),
 ]
 
 
