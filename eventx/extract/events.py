@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from eventx.extract.attribution import find_attribution
@@ -205,6 +206,8 @@ class EventBuilder:
         ruleset = self.pack.ruleset
         if ruleset is None:
             return
+        starts: list[int] | None = None  # token offsets, for the token range of an argument
+        ends: list[int] = []
         for match, event, source in zip(kept, events, sources):
             if source is None:
                 continue
@@ -238,8 +241,10 @@ class EventBuilder:
             for role, arg in event["args"].items():
                 if decl.kind(role) not in ("force", "party"):
                     continue
-                first = next((i for i, t in enumerate(tokens) if t.start >= arg["start"]), len(tokens))
-                last = next((i for i, t in enumerate(tokens) if t.end >= arg["end"]), len(tokens) - 1) + 1
+                if starts is None:
+                    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
+                first = bisect_left(starts, arg["start"])
+                last = bisect_left(ends, arg["end"]) + 1
                 ours |= self._parties(hits, first, last)
             if ours and not (ours & theirs):
                 continue
