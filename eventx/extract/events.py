@@ -5,6 +5,8 @@ normalisation, modality, attribution and stable ids.
 from __future__ import annotations
 
 import hashlib
+import re
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from eventx.extract.attribution import find_attribution
@@ -18,6 +20,21 @@ from eventx.text.model import Document, Sentence, Token
 from eventx.text.numbers import parse_quantity
 
 _DETERMINERS = frozenset({"the", "a", "an"})
+# Heads of a reporting source that reports, not acts ("a UN spokesman", "the official").
+_REPORTERS = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "spokesmen", "spokeswomen", "spokespeople", "source", "sources",
+     "official", "officials", "analyst", "analysts", "envoy", "envoys", "aide", "aides", "diplomat", "diplomats", "correspondent",
+     "reporter", "reporters", "witness", "witnesses", "senator", "senators", "lawmaker", "lawmakers", "legislator",
+     "legislators", "expert", "experts", "observer", "observers", "media", "agency", "newspaper", "report", "reports"}
+)
+# Verbs that ask someone else for the event: its reporter is not its actor.
+_REQUESTS = frozenset(
+    {"request", "requests", "requested", "requesting", "ask", "asks", "asked", "asking", "seek", "seeks", "sought",
+     "seeking", "urge", "urges", "urged", "urging", "appeal", "appealed", "appealing", "call", "calls", "called",
+     "calling", "want", "wants", "wanted", "welcome", "welcomed", "welcomes"}
+)
+# A lexicon norm naming a party: an ISO 3166 alpha-3 code or an organisation acronym.
+_PARTY = re.compile(r"[A-Z][A-Z0-9_]{1,}")
 # What may join two verbs of one subject: "ordered the departure of X and (has) authorized ...".
 _AND = "and"
 _CHAIN_WORDS = frozenset(
@@ -31,6 +48,29 @@ _TIME_WORDS = frozenset(
      "wednesday", "thursday", "friday", "saturday", "sunday"}
 )
 _GAP_WORDS = _TIME_WORDS | _CHAIN_WORDS | {_AND}  # every word between two coordinated matches
+# A pronoun subject right before a match ("After Lisbon approved the plan, it sent 700 soldiers",
+# "so that they could evacuate"), with the auxiliaries and adverbs that may follow it, and the mention labels of
+# the pack that may be its antecedent: "it" an actor, "they" an actor or a force.
+_PRONOUN_ANTECEDENTS = {"it": ("Actor",), "they": ("Actor", "Force"), "its": ("Actor",), "their": ("Actor", "Force")}
+# possessives determine the event noun the match starts with ("applauded X for its deployment
+# of 380 troops"): nothing may stand between
+_POSSESSIVES = frozenset({"its", "their"})
+# What may stand before an antecedent in subject position: nothing (the sentence starts), a
+# conjunction, punctuation, or "by" (a passive's agent). After a verb or another preposition
+# it is an object ("advised nationals to leave South Sudan and said it ...": not South Sudan).
+_SUBJECT_OPENERS = frozenset(
+    {"and", "but", "while", "as", "that", "because", "when", "after", "since", "if", "though", "although",
+     "by", ",", ";", ":", "(", "-", "--", "–", "—", '"', "“", "‘", "'"}
+)
+# ... or what may follow it there: a finite verb group ("expect the sailors will reach ...")
+_SUBJECT_FOLLOWERS = frozenset(
+    {"is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "can", "may", "might",
+     "should", "must", "said", "says", "announced", "confirmed"}
+)
+_PRONOUN_CHAIN = _CHAIN_WORDS | frozenset(
+    {"will", "would", "could", "can", "may", "might", "should", "must", "shall", "still", "reportedly",
+     "'s", "'ll", "'d", "'ve", "'re", "to", "help", "need", "needed", "plan", "planned", "going", "able"}
+)
 
 
 def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
@@ -80,6 +120,14 @@ class EventBuilder:
 
     def __init__(self, pack: RulePack):
         self.pack = pack
+        names = pack.lexicons.names
+        # pronoun -> ids of the mention labels its antecedent may be (labels the pack defines)
+        self._antecedents = {
+            pronoun: frozenset(i for i, name in enumerate(names) if name in labels)
+            for pronoun, labels in _PRONOUN_ANTECEDENTS.items()
+        }
+        self._force_label = frozenset(i for i, name in enumerate(names) if name == "Force")
+        self._actor_label = frozenset(i for i, name in enumerate(names) if name == "Actor")
 
     def build(
         self, doc: Document, sentence: Sentence, matches: list[Match], hits: list[LexiconHit]
@@ -91,6 +139,7 @@ class EventBuilder:
         text = doc.text
         tokens = sentence.tokens
         events = []
+        sources: list[tuple[int, int] | None] = []
         for match in kept:
             span_start, span_end = tokens[match.start].start, tokens[match.end - 1].end
             trig_start, trig_end = tokens[match.trigger[0]].start, tokens[match.trigger[1] - 1].end
@@ -100,6 +149,7 @@ class EventBuilder:
             )
             attribution: TextSpan | None = None
             source = find_attribution(sentence, (match.start, match.end))
+            sources.append(source)
             if source is not None:
                 a_start, a_end = tokens[source[0]].start, tokens[source[1] - 1].end
                 attribution = {"text": text[a_start:a_end], "start": a_start, "end": a_end}
@@ -120,7 +170,169 @@ class EventBuilder:
             )
         if len(kept) > 1:
             self._share_subjects(tokens, kept, events)
+        if hits:
+            self._pronoun_subjects(doc.text, tokens, kept, events, hits)
+            self._source_actors(doc.text, tokens, kept, events, sources, hits)
         return events
+
+    def _source_actors(
+        self,
+        text: str,
+        tokens: list[Token],
+        kept: list[Match],
+        events: list[Event],
+        sources: list[tuple[int, int] | None],
+        hits: list[LexiconHit],
+    ) -> None:
+        """Give an event of a type declared ``reported_actor`` without an actor the named actor
+        that reports it, when it reports its own side's action.
+
+        "Madrid announced that 250 Spanish soldiers were flown to Latvia", "Australian
+        commandos remain on standby, Canberra said": a passive or a state has no
+        actor in its match, and the government or official announcing it is the one who acts
+        (as the pack's evacuation rules already take "..., the sheriff's office said"). The
+        source of the event's reporting frame (:func:`find_attribution`) counts when an
+        ``@Actor`` mention (among those the sentence's candidate rules needed) covers its head (its last word: "a spokesman for the ministry" is
+        a spokesman: no reporter may stand before the mention) and the head is no reporter ("a
+        UN spokesman", "the official", "officials"), the mention is a name (a capitalised word, or a party code: not
+        "officials", not "he"), and the parties it names (upper-case lexicon norms: countries,
+        demonyms, organisations) share one with the event's forces and parties, or those name
+        none: "Moscow said Ukrainian troops were sent" is not Moscow's deployment (places do
+        not count: "Moscow said troops were sent to Ukraine" is). Not a source after "according
+        to" (it only reports), nor for an event asked of someone else ("said it would request
+        the deployment of allied units": a request, ask, call, appeal, wish or welcome up to
+        three words before the match).
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        starts: list[int] | None = None  # token offsets, for the token range of an argument
+        ends: list[int] = []
+        for match, event, source in zip(kept, events, sources):
+            if source is None:
+                continue
+            decl = ruleset.type_decl(match.rule.type)
+            if not decl.reported_actor:
+                continue
+            actor_roles = [r for r, kind in decl.roles.items() if kind == "actor"]
+            if len(actor_roles) != 1 or actor_roles[0] in event["args"]:
+                continue
+            head = source[1] - 1
+            if tokens[head].lower in _REPORTERS or (source[0] >= 1 and tokens[source[0] - 1].lower == "to"):
+                continue  # a reporter, or "according to X": a source, not an actor
+            if any(t.lower in _REQUESTS for t in tokens[max(0, match.start - 3) : match.start]):
+                continue  # "considering whether to request the deployment of": someone else's
+            mention: LexiconHit | None = None
+            for hit in hits:
+                if hit.lexicon in self._actor_label and source[0] <= hit.start and hit.start + hit.length == head + 1:
+                    if mention is None or hit.length > mention.length:
+                        mention = hit
+            if mention is None or any(t.lower in _REPORTERS for t in tokens[source[0] : mention.start]):
+                continue  # "a spokesman for the regional bloc SADC" reports for it
+            words = tokens[mention.start : mention.start + mention.length]
+            if words[0].lower in _PRONOUN_ANTECEDENTS or not (
+                any(t.word[:1].isupper() for t in words[1:])
+                or (words[0].word[:1].isupper() and mention.start > 0)
+                or (mention.norm and _PARTY.fullmatch(mention.norm))
+            ):
+                continue
+            theirs = self._parties(hits, mention.start, mention.start + mention.length)
+            ours: set[str] = set()
+            for role, arg in event["args"].items():
+                if decl.kind(role) not in ("force", "party"):
+                    continue
+                if starts is None:
+                    starts, ends = [t.start for t in tokens], [t.end for t in tokens]
+                first = bisect_left(starts, arg["start"])
+                last = bisect_left(ends, arg["end"]) + 1
+                ours |= self._parties(hits, first, last)
+            if ours and not (ours & theirs):
+                continue
+            start, end = tokens[mention.start].start, tokens[mention.start + mention.length - 1].end
+            arg = Argument(text=text[start:end], start=start, end=end)
+            if mention.norm is not None:
+                arg["norm"] = mention.norm
+            args = {**event["args"], actor_roles[0]: arg}
+            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+
+    @staticmethod
+    def _parties(hits: list[LexiconHit], first: int, last: int) -> set[str]:
+        """Party codes (upper-case lexicon norms) of the phrases inside tokens ``first:last``."""
+        return {h.norm for h in hits if h.norm and first <= h.start and h.start + h.length <= last and _PARTY.fullmatch(h.norm)}
+
+    def _pronoun_subjects(
+        self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
+    ) -> None:
+        """Give an event without an actor the antecedent of the pronoun before it.
+
+        "After Lisbon approved the plan, it sent 700 soldiers to the delta": the match starts
+        at its verb, after the subject pronoun "it" (auxiliaries and adverbs may stand between:
+        "they would then", "so that they could", "they need to help"); "praised Estonia for its deployment of 120
+        soldiers": it starts at its event noun, right after a possessive ("its", "their").
+        The actor is the pronoun's antecedent in the same sentence: the nearest mention before
+        it that is an ``@Actor`` ("it", "its"), or an ``@Actor`` or ``@Force`` ("they",
+        "their"; a force only for a type without a force role, where it is the actor: troops
+        that evacuate people); for a subject pronoun the antecedent must stand in subject
+        position itself (first in the sentence, after a conjunction, punctuation or a
+        passive's "by", or before a finite verb group: not the object of a verb or of another
+        preposition). Nothing when another such mention stands between the two (an ambiguous
+        reference), when a singular pronoun would refer to a coordination ("Athens and Sofia
+        ... its"; a plural one takes the whole coordination), or when the antecedent is an
+        argument of the event already: an argument the sentence does not support is left out
+        rather than guessed.
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        for match, event in zip(kept, events):
+            decl = ruleset.type_decl(match.rule.type)
+            actor_roles = [r for r, kind in decl.roles.items() if kind == "actor"]
+            if len(actor_roles) != 1 or actor_roles[0] in event["args"]:
+                continue
+            at = match.start - 1
+            if at >= 0 and tokens[at].lower not in _POSSESSIVES:
+                while at >= 0 and tokens[at].lower in _PRONOUN_CHAIN:
+                    at -= 1
+                if at >= 0 and tokens[at].lower in _POSSESSIVES:
+                    continue
+            if at < 0 or tokens[at].lower not in self._antecedents:
+                continue
+            possessive = tokens[at].lower in _POSSESSIVES
+            candidates = self._antecedents[tokens[at].lower]
+            labels = candidates
+            if any(kind == "force" for kind in decl.roles.values()):
+                labels = labels - self._force_label
+            best: LexiconHit | None = None
+            for hit in hits:
+                end = hit.start + hit.length
+                if hit.lexicon in labels and end <= at and (possessive or self._subject_position(tokens, hit.start, end)):
+                    if best is None or (end, hit.length) > (best.start + best.length, best.length):
+                        best = hit
+            if best is None:
+                continue
+            # another candidate between the antecedent and the pronoun, even an object, makes
+            # the reference ambiguous ("pushed Iranian forces out of positions they held")
+            best_end = best.start + best.length
+            if any(hit.lexicon in candidates and hit.start >= best_end and hit.start + hit.length <= at for hit in hits):
+                continue
+            first = best.start
+            # a coordinated antecedent ("Athens and Sofia ... their"): the whole coordination
+            # for a plural pronoun, none for a singular one
+            while first >= 2 and tokens[first - 1].lower in ("and", ","):
+                joined = [h for h in hits if h.lexicon in candidates and h.start + h.length == first - 1]
+                if not joined:
+                    break
+                first = min(h.start for h in joined)
+            if first != best.start and tokens[at].lower in ("it", "its"):
+                continue
+            start, end = tokens[first].start, tokens[best.start + best.length - 1].end
+            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
+                continue
+            arg = Argument(text=text[start:end], start=start, end=end)
+            if best.norm is not None and first == best.start:
+                arg["norm"] = best.norm
+            args = {**event["args"], actor_roles[0]: arg}
+            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
 
     def _share_subjects(self, tokens: list[Token], kept: list[Match], events: list[Event]) -> None:
         """Give an event without an actor the subject of the event it is coordinated with.
@@ -166,6 +378,16 @@ class EventBuilder:
                     args = {**event["args"], actor_roles[0]: Argument(**subject)}
                     event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
                 break
+
+    @staticmethod
+    def _subject_position(tokens: list[Token], start: int, end: int) -> bool:
+        """Whether tokens ``start:end`` stand where a subject does: first in the sentence, after
+        a conjunction, punctuation or a passive's "by", or before a finite verb group."""
+        return (
+            start == 0
+            or tokens[start - 1].lower in _SUBJECT_OPENERS
+            or (end < len(tokens) and tokens[end].lower in _SUBJECT_FOLLOWERS)
+        )
 
     @staticmethod
     def _subject(decl: TypeDecl, event: Event) -> Argument | None:

@@ -436,6 +436,7 @@ def _type_decl(name: str, value: Value) -> TypeDecl:
         roles={role: kind.data for role, kind in _get(fields, schema.TYPE, "roles").items()},
         ties=frozenset(_plain(ties)) if ties is not None else None,
         generic=frozenset(_plain(fields["generic"])) if "generic" in fields else frozenset(),
+        reported_actor=_get(fields, schema.TYPE, "reported_actor"),
     )
 
 

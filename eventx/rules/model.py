@@ -207,6 +207,7 @@ class TypeDecl:
     roles: dict[str, str] = field(default_factory=dict)  # role -> kind (eventx.rules.schema.ROLE_KINDS)
     ties: frozenset[str] | None = None
     generic: frozenset[str] = frozenset()  # force heads that name no particular kind of force
+    reported_actor: bool = False  # an actor-less event takes the named actor reporting it
 
     def kind(self, role: str) -> str:
         return self.roles.get(role, "other")

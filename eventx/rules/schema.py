@@ -284,6 +284,11 @@ TYPE = Record(
         "merge": Field(Boolean(title="Merge mentions", description="Fold later mentions of one event in a "
                                "document into the first one's record (default: one record per match)."),
                        default=False),
+        "reported_actor": Field(Boolean(title="Reporter as actor", description="An event without an actor "
+                                        "takes the named government, organisation or official that reports "
+                                        "it (\"X says troops are to be sent\"), when the parties it names agree "
+                                        "with the event's forces and parties (default: false)."),
+                                default=False),
         "roles": Field(MapOf(
             title="Roles",
             description="The kind of each argument role: actor (who acts), party (who undergoes), force, "

@@ -118,3 +118,33 @@ def test_merging_stops_at_its_deadline() -> None:
     assert len(merge_mentions(separate, types=extractor.pack.ruleset.type_decl)) == 1
     with pytest.raises(TimeoutError):
         merge_mentions(separate, types=extractor.pack.ruleset.type_decl, deadline=time.monotonic() - 1)
+
+
+REPORTED = """\
+lexicons:
+  country: [Norway => NOR, Sweden => SWE, Norwegian => NOR, Swedish => SWE]
+mentions:
+  - id: actor.country
+    label: Actor
+    pattern: "@country"
+    examples:
+      - text: Norway said so.
+        expect: [{label: Actor, text: Norway}]
+rules:
+  - id: d.passive
+    type: deployment
+    pattern: "(?<force> @country? [lower=troops]) [lower=were] [lower=sent]=trigger ( [lower=by] (?<agent> @Actor) )?"
+"""
+
+
+def test_reported_actor_gives_an_actorless_event_the_actor_that_reports_it(tmp_path: Path) -> None:
+    roles = "types:\n  deployment:\n    roles: {agent: actor, force: force}\n"
+    text = "Norway said Norwegian troops were sent."
+    (plain,) = pack(tmp_path, REPORTED, roles).extract(text)
+    assert "agent" not in plain["args"] and plain["attribution"]["text"] == "Norway"
+    declared = pack(tmp_path, REPORTED, roles + "    reported_actor: true\n")
+    (event,) = declared.extract(text)
+    assert (event["args"]["agent"]["text"], event["args"]["agent"].get("norm")) == ("Norway", "NOR")
+    # the reporter's party differs from the force's: someone else's deployment
+    (other,) = declared.extract("Norway said Swedish troops were sent.")
+    assert "agent" not in other["args"]

@@ -92,6 +92,44 @@ CASES = [
     case("Vienna declined to rule out sending paratroopers to the mission.", DEP, "sending", agent="Vienna"),
     case("The cabinet weighs sending 3,000 soldiers to the islands.", DEP, "sending",
          agent="The cabinet", quantity="3,000", force="soldiers"),
+    # --- a pronoun subject: the actor is its antecedent in the sentence, a subject itself
+    case("After Lisbon approved the plan, it sent 700 soldiers to the delta.", DEP, "sent",
+         agent="Lisbon", quantity="700", force="soldiers", destination="the delta"),
+    case("Two Belgian frigates stayed offshore so that they could evacuate the tourists.", EVAC, "evacuate",
+         authority="Two Belgian frigates", affected="the tourists"),
+    case("Officials expect the Chilean sailors will reach the island soon, because they must evacuate 60 residents.",
+         EVAC, "evacuate", authority="the Chilean sailors", affected="60 residents"),
+    # traps: an object is no antecedent, a second candidate makes the reference ambiguous, and
+    # "they" is no actor of a deployment when it names the force sent
+    case("The Foreign Office urged its citizens to leave Chad and said it would evacuate 40 staff.", EVAC,
+         "evacuate", absent=("authority",), affected="40 staff"),
+    case("Lisbon pushed the Spanish troops back before they could deploy 400 soldiers to the coast.", DEP, "deploy",
+         absent=("agent",), force="soldiers"),
+    case("Hungarian paratroopers said they will deploy to the river crossing.", DEP, "deploy",
+         absent=("agent",)),
+    # a possessive before the event noun: its antecedent, a subject or an object alike
+    case("Officials praised Estonia for its deployment of 120 soldiers to Mali.", DEP, "deployment",
+         agent="Estonia", quantity="120", force="soldiers", destination="Mali"),
+    case("As the storm neared, officials in the county stepped up their evacuation of 900 campers.", EVAC,
+         "evacuation", authority="officials"),
+    case("Rome thanked Athens and Sofia for their deployment of 300 troops to the border.", DEP, "deployment",
+         agent="Athens and Sofia", force="troops"),
+    case("Rome thanked Athens and Sofia for its deployment of 300 troops to the border.", DEP, "deployment",
+         absent=("agent",), force="troops"),
+    # --- the named government or official reporting its own side's action is its actor
+    # (types declared reported_actor: the three core types)
+    case("Madrid announced that 250 Spanish soldiers were flown to Latvia overnight.", DEP, "flown",
+         agent="Madrid", quantity="250", force="Spanish soldiers", destination="Latvia"),
+    case("Australian commandos remain on standby near the islands, Canberra said on Friday.", ALERT, "standby",
+         authority="Canberra", force="Australian commandos"),
+    # traps: the other side's forces, a spokesman, "according to", someone else asked to act
+    case("The Kremlin said Ukrainian troops were sent to the border.", DEP, "sent", absent=("agent",)),
+    case("A spokesman for the Dutch ministry said 200 Dutch troops were sent to the border.", DEP, "sent",
+         absent=("agent",)),
+    case("Some 300 marines were flown to the island, according to the Chilean navy.", DEP, "flown",
+         absent=("agent",)),
+    case("Vilnius said it would request the deployment of more allied fighter jets.", DEP, "deployment",
+         absent=("agent",)),
 ]
 
 
