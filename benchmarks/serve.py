@@ -21,6 +21,9 @@ the unedited pack once, as the page does when it opens:
   so no sentence or example needs a new run);
 - ``var, 'but'``: the same with "but" excluded too, a word the sample and the examples have
   (the sentences and examples where a rule using the var may fire and "but" occurs run again);
+- ``var, structure``: the same var becomes a token followed by a negative lookahead (its tree
+  changes, not only a token test: every sentence and example where a rule using it may fire
+  runs again, the worst case of an edit);
 - ``mention rule``: a word is added to a list in the ``Force`` mention rule of
   ``layers/force.yml`` (the label most event rules use; only a token test changes, and the
   made-up word is in no text, so nothing needs a new run);
@@ -71,15 +74,19 @@ def edits(text: str, common: str, n: int, force: str) -> dict[str, tuple[str, st
                                                     f'in_clause: "[!word=/[.;:!?]/ & !lower={word}]"', 1)),
         "var, 'but'": ("common.yml", common.replace('in_clause: "[!word=/[.;:!?]/]"',
                                                     f'in_clause: "[!word=/[.;:!?]/ & !lower=but|{word}]"', 1)),
+        # the same var's structure changes: every sentence and example a rule using it may fire in runs again
+        "var, structure": ("common.yml", common.replace('in_clause: "[!word=/[.;:!?]/]"',
+                                                        f'in_clause: "(?: [!word=/[.;:!?]/] (?! [lower={word}] ) )"', 1)),
         # a mention rule of the Force label, which most event rules use
         "mention rule": ("layers/force.yml", force.replace("[lower=,]? [lower=and|plus] (?: @Quantity",
                                                            f"[lower=,]? [lower=and|plus|{word}] (?: @Quantity", 1)),
         "broken": ("deployment.yml", text.replace("[lemma=send|dispatch|rush|airlift|", f"[lemma=send|{word}|dispatch|rush|airlift|", 1).replace(
-            "|despatch | lower=deployed]=trigger", "|despatch | lower=deployed=trigger", 1)),
+            "| lower=deployed]=trigger", "| lower=deployed=trigger", 1)),
     }
     for name, (file, edited) in found.items():
         original = {"deployment.yml": text, "common.yml": common, "layers/force.yml": force}[file]
         assert edited != original, f"the {name} edit no longer applies to the pack"
+    assert "lower=deployed=trigger" in found["broken"][1], "the broken edit no longer applies to the pack"
     return found
 
 
