@@ -119,5 +119,6 @@ UNUSED_LABEL = _code("W411", "a mention label that no pattern refers to", "menti
 SAME_NAME = _code("W412", "a name defined in two files that do not see each other: two different names, easily confused", "{name!r} is defined in two files that do not see each other")
 NO_MENTION_EXAMPLE = _code("W413", "a mention rule without a positive example (one that expects a mention of its label)", "mention rule {rule!r} has no positive example")
 BACKTRACKING_REGEX = _code("W414", "a field regex with a repeat around a repeat or an ambiguous alternation ((a+)+, (a|a)+): exponential on a long token", "field regex {regex!r} can backtrack exponentially")
+UNINDEXED_TRIGGER = _code("W416", "a rule whose trigger has no word or lemma to look up (a field regex, a negated test, any token): the prefilter cannot skip the sentences without it", "rule {rule!r} has no trigger word to look up")
 INLINE_LIST = _code("W415", "an inline word list of over 30 words ([lower=a|b|...] or a lexicon written as a YAML list): a lexicon file reads, diffs and is shared better", "inline word list of {count} words")
 SENTENCE_GUARD = _code("W410", "a lookaround over the rest of the sentence ((?! []*? X) or (?<! X []*? )), run at every start tried: write it as an 'unless' pattern", "sentence-wide lookaround: write it as an 'unless' pattern")

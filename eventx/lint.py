@@ -35,6 +35,7 @@ from eventx.cache import keep_lint
 from eventx.codes import (
     BACKTRACKING_REGEX,
     INLINE_LIST,
+    UNINDEXED_TRIGGER,
     NESTED_QUANTIFIER,
     NO_MENTION_EXAMPLE,
     NO_NEGATIVE,
@@ -95,6 +96,7 @@ def lint(path: str | Path) -> LintResult:
     result.diagnostics += _sentence_guards(ruleset)
     result.diagnostics += _backtracking_regexes(ruleset)
     result.diagnostics += _long_inline_lists(ruleset)
+    result.diagnostics += _unindexed_triggers(pack)
     result.diagnostics += _run_examples(ruleset, pack)
     result.diagnostics = _sorted(result.diagnostics)
     if not any(d.code == SLOW_EXAMPLE for d in result.diagnostics):  # a verdict of the clock is not kept
@@ -323,6 +325,23 @@ def _long_inline_lists(ruleset: RuleSet) -> list[Diagnostic]:
         if lexicon.source is None and len(lexicon.entries) > INLINE_LIST_LIMIT:
             message = f"lexicon @{name} is an inline list of {len(lexicon.entries)} words: {advice}"
             found.append(lexicon.pos.diagnostic(INLINE_LIST, message, severity="warning"))
+    return found
+
+
+def _unindexed_triggers(pack: RulePack) -> list[Diagnostic]:
+    """Rules whose trigger gives the prefilter no word or lemma (``[lower=/.*-alert/]=trigger``,
+    ``[!lower=the]=trigger``, ``[]=trigger``): such a rule is tried in every sentence that holds
+    its other required words, or in every sentence when it has none, which can make a whole run
+    several times slower."""
+    found = []
+    for rule in pack.rules:
+        if rule.pattern.trigger_keys is not None or rule.source is None:
+            continue
+        where = ("every sentence of every document" if not rule.pattern.requirements
+                 else "every sentence that holds its other required words")
+        message = (f"rule {rule.id}: its trigger has no word or lemma to look up, so it is tried in {where}; "
+                   "write the trigger's words as a list ([lower=a|b]), a lemma list or a lexicon")
+        found.append(rule.source.pos.diagnostic(UNINDEXED_TRIGGER, message, severity="warning"))
     return found
 
 

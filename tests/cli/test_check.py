@@ -75,9 +75,11 @@ def test_each_warning_kind_at_its_place() -> None:
         ("rules.yml", 48, 36, "warning", "W406"),  # ( []* [lower=of] )*
         ("rules.yml", 57, 15, "warning", "W410"),  # (?! []*? [lemma=software] ): use unless
         ("rules.yml", 66, 16, "warning", "W415"),  # an inline list of 31 words
+        ("rules.yml", 73, 5, "warning", "W416"),  # a field regex as the trigger: nothing to look up
     ]
     assert "deploy.shadowed never wins" in result.output and "to deploy.main" in result.output
     assert "produced by deploy.main, not by deploy.shadowed" in result.output
+    assert "deploy.regex-trigger: its trigger has no word or lemma to look up, so it is tried in every sentence" in result.output
 
 
 def test_strict_turns_warnings_into_exit_1() -> None:
@@ -91,7 +93,7 @@ def test_strict_turns_warnings_into_exit_1() -> None:
 def test_json_for_editors_and_ci() -> None:
     result = runner.invoke(app, ["check", str(WARNINGS), "--json"])
     data = json.loads(result.stdout)
-    assert data["errors"] == 0 and data["warnings"] == 11
+    assert data["errors"] == 0 and data["warnings"] == 12
     first = data["diagnostics"][0]
     assert set(first) == {"file", "line", "col", "severity", "code", "message"}
     assert (first["line"], first["col"], first["code"]) == (3, 39, "W150")
