@@ -81,6 +81,10 @@ NEGATIVE_NOUNS = frozenset(
 )
 # Prepositions that negate a gerund right after them: "without sending", "voted against sending".
 NEGATIVE_PREPOSITIONS = frozenset({"without", "against", "instead of", "rather than"})
+# Verbs that keep their object from the event after "from": "barred the Guard from being
+# deployed", "a law that prohibits troops from deploying abroad", "were prevented from leaving".
+PREVENTING_VERBS = frozenset({"bar", "ban", "prohibit", "forbid", "prevent", "stop", "block", "keep"})
+PREVENTED_REACH = 8  # tokens from the verb to "from" (its object: "the state's National Guard units")
 
 # ---- hypothetical ----------------------------------------------------------------------
 CONDITIONALS = frozenset(
@@ -287,8 +291,10 @@ def _domain_cues(ctx: _Context) -> Iterator[tuple[str, int]]:
                     yield NEGATED, i
                 elif _match(tokens, host, UNDECIDED_VERBS):
                     yield HYPOTHETICAL, i  # "has not yet decided whether to send"
-                elif not _match(tokens, host, NEGATIVE_VERBS):  # those: see _is_negated
-                    yield NEGATED, i  # "did not plan to send"
+                elif not _match(tokens, host, NEGATIVE_VERBS) and not (
+                    _match(tokens, host, PREVENTING_VERBS) and _prevents(ctx, host)
+                ):
+                    yield NEGATED, i  # "did not plan to send" (a denied denial: see _is_negated)
             elif _is_speculative_modal(tokens, i):
                 yield POSSIBLE, i
 
@@ -326,6 +332,8 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         yield NEGATED, k
     if (end := _match(tokens, k, NEGATIVE_PREPOSITIONS)) and _reaches(ctx, end, "preposition"):
         yield NEGATED, k
+    if _match(tokens, k, PREVENTING_VERBS) and _prevents(ctx, k):
+        yield (POSSIBLE if _is_negated(ctx, k) else NEGATED), k  # "did not bar them from deploying"
     if (end := _match(tokens, k, NEGATIVE_DETERMINERS)) and _negative_np_governs(ctx, k, end):
         yield (HYPOTHETICAL if _match(tokens, end, UNDECIDED_NOUNS) else NEGATED), k
     if (end := _match(tokens, k, POSSIBLE_WORDS)) and _reaches(ctx, end, "verb"):
@@ -505,6 +513,22 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     # a finite event after a prepositional phrase is not a complement:
     # "the troops needed for the mission were deployed"
     return not (ctx.finite and gap and tokens[gap[0]].lower in PREPOSITIONS)
+
+
+def _prevents(ctx: _Context, k: int) -> bool:
+    """Whether the verb at ``k`` keeps its object from the event: "from" follows within
+    :data:`PREVENTED_REACH` tokens of the same clause, right before the trigger ("from
+    deploying") or before "being" and the trigger ("from being deployed")."""
+    tokens, t0 = ctx.tokens, ctx.trigger[0]
+    at = t0 - 2 if t0 >= 2 and tokens[t0 - 1].lower == "being" else t0 - 1
+    if not (k < at <= k + PREVENTED_REACH and tokens[at].lower == "from"):
+        return False
+    if at == t0 - 1 and not tokens[t0].lower.endswith("ing"):
+        return False  # "kept from the border", "stopped troops from Ohio"
+    return not any(
+        tokens[g].lower in AUXILIARIES or tokens[g].lower in STOPPERS or _is_barrier_comma(tokens, g)
+        for g in range(k + 1, at)
+    )
 
 
 def _negative_np_governs(ctx: _Context, k: int, end: int) -> bool:

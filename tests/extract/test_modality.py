@@ -15,6 +15,12 @@ CASES = [
     ("{The embassy [ordered] all non-essential staff to leave Khartoum} on Sunday.", "asserted"),
     ("If the fighting spreads, the government will [evacuate] the town.", "hypothetical"),
     ("Washington denied [deploying] additional warships.", "negated"),
+    # a verb that keeps its object from the event: "bar/ban/prohibit/prevent ... from"
+    ("A treaty bars both navies from [sending] warships into the bay.", "negated"),
+    ("The charter prohibits its soldiers from being [deployed] abroad.", "negated"),
+    ("Residents were prevented from [leaving] by the floods.", "negated"),
+    ("The court did not bar the police from being [sent] to the camp.", "possible"),  # a denied bar
+    ("The ministry stopped a convoy from Leeds and [sent] troops to the port.", "asserted"),
     # --- asserted: announced, scheduled, agreed (guidelines)
     ("Japan will [send] troops to the region.", "asserted"),
     ("Japan plans to [send] troops.", "asserted"),
