@@ -20,7 +20,10 @@ from eventx.cli import app
 
 RULES = Path(__file__).parent.parent / "hostile" / "rules"
 DOCS = 3000
-CLI = [sys.executable, "-c", "from eventx.cli import main; main()"]
+# Ctrl-C's SIGINT as in a terminal: a program started in the background by a non-interactive
+# shell (`pytest ... &` in a script) inherits SIGINT ignored, and Python then keeps ignoring it
+SIGINT_AS_IN_A_TERMINAL = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+CLI = [sys.executable, "-c", SIGINT_AS_IN_A_TERMINAL + "from eventx.cli import main; main()"]
 
 
 @pytest.fixture(scope="module")
