@@ -1097,17 +1097,9 @@ def _any_of(per_branch: list[list[frozenset[tuple[str, str]]]]) -> list[frozense
 
 
 def _has_capture(node: Node) -> bool:
-    """Whether ``node`` holds a named capture (what a lookbehind captures depends on the order
-    in which it tries a lexicon's phrases)."""
-    if isinstance(node, Group):
-        return node.kind == "capture" or _has_capture(node.body)
-    if isinstance(node, Seq):
-        return any(map(_has_capture, node.items))
-    if isinstance(node, Alt):
-        return any(map(_has_capture, node.branches))
-    if isinstance(node, Repeat):
-        return _has_capture(node.body)
-    return isinstance(node, (TokenNode, LexiconRef)) and node.trigger
+    """Whether ``node`` holds a named capture or a trigger mark (what a lookbehind captures
+    depends on the order in which it tries a lexicon's phrases)."""
+    return bool(_capture_names(node) or _collect_marks(node, required=False))
 
 
 def _holds(flag: str) -> str:
