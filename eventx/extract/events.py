@@ -214,8 +214,8 @@ class EventBuilder:
             decl = ruleset.type_decl(match.rule.type)
             if not decl.reported_actor:
                 continue
-            actor_roles = [r for r, kind in decl.roles.items() if kind == "actor"]
-            if len(actor_roles) != 1 or actor_roles[0] in event["args"]:
+            actor_role = decl.actor_role
+            if actor_role is None or actor_role in event["args"]:
                 continue
             head = source[1] - 1
             if tokens[head].lower in _REPORTERS or (source[0] >= 1 and tokens[source[0] - 1].lower == "to"):
@@ -252,7 +252,7 @@ class EventBuilder:
             arg = Argument(text=text[start:end], start=start, end=end)
             if mention.norm is not None:
                 arg["norm"] = mention.norm
-            args = {**event["args"], actor_roles[0]: arg}
+            args = {**event["args"], actor_role: arg}
             event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
 
     @staticmethod
@@ -286,8 +286,8 @@ class EventBuilder:
             return
         for match, event in zip(kept, events):
             decl = ruleset.type_decl(match.rule.type)
-            actor_roles = [r for r, kind in decl.roles.items() if kind == "actor"]
-            if len(actor_roles) != 1 or actor_roles[0] in event["args"]:
+            actor_role = decl.actor_role
+            if actor_role is None or actor_role in event["args"]:
                 continue
             at = match.start - 1
             if at >= 0 and tokens[at].lower not in _POSSESSIVES:
@@ -331,7 +331,7 @@ class EventBuilder:
             arg = Argument(text=text[start:end], start=start, end=end)
             if best.norm is not None and first == best.start:
                 arg["norm"] = best.norm
-            args = {**event["args"], actor_roles[0]: arg}
+            args = {**event["args"], actor_role: arg}
             event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
 
     def _share_subjects(self, tokens: list[Token], kept: list[Match], events: list[Event]) -> None:
@@ -351,8 +351,8 @@ class EventBuilder:
         order = sorted(range(len(kept)), key=lambda n: kept[n].start)
         for pos, n in enumerate(order):
             match, event = kept[n], events[n]
-            actor_roles = [r for r, kind in ruleset.type_decl(match.rule.type).roles.items() if kind == "actor"]
-            if len(actor_roles) != 1 or any(r in event["args"] for r in actor_roles):
+            actor_role = ruleset.type_decl(match.rule.type).actor_role
+            if actor_role is None or actor_role in event["args"]:
                 continue
             first = tokens[match.start]
             if not first.word[:1].islower() or any(g[0] == match.start for g in match.groups.values()):
@@ -375,7 +375,7 @@ class EventBuilder:
                     continue
                 subject = self._subject(ruleset.type_decl(before.rule.type), events[m])
                 if subject is not None:
-                    args = {**event["args"], actor_roles[0]: Argument(**subject)}
+                    args = {**event["args"], actor_role: Argument(**subject)}
                     event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
                 break
 

@@ -212,6 +212,13 @@ class TypeDecl:
     def kind(self, role: str) -> str:
         return self.roles.get(role, "other")
 
+    @property
+    def actor_role(self) -> str | None:
+        """The type's one role of kind actor; None when it has none, or several (then which
+        one an actor found elsewhere in the sentence fills cannot be told)."""
+        roles = [role for role, kind in self.roles.items() if kind == "actor"]
+        return roles[0] if len(roles) == 1 else None
+
 
 @dataclass(frozen=True, slots=True)
 class MentionExample:
