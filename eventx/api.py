@@ -320,8 +320,16 @@ class Extractor:
 
 
 def _with_version(traced: SentenceTrace, version: str) -> SentenceTrace:
-    """``traced`` with its records naming the pack ``version`` (the one field of a record that names the pack)."""
-    if not traced.events or traced.events[0]["rules_version"] == version:
+    """``traced`` with its records naming the pack ``version``."""
+    events = with_rules_version(traced.events, version)
+    if events is traced.events:
         return traced
-    events = [cast(Event, {**event, "rules_version": version}) for event in traced.events]
     return SentenceTrace(traced.sentence, traced.found, traced.kept, events, traced.seconds)
+
+
+def with_rules_version(events: list[Event], version: str) -> list[Event]:
+    """``events`` naming the pack ``version`` (the one field of a record that names the pack):
+    the same list when they do already, for records carried over from a run of another pack."""
+    if not events or events[0]["rules_version"] == version:
+        return events
+    return [cast(Event, {**event, "rules_version": version}) for event in events]

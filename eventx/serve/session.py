@@ -32,10 +32,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, TypeVar, cast
+from typing import Callable, TypeVar
 
 from eventx.record import Event
-from eventx.api import DocumentTimeout, DocumentTrace, Extractor, default_rules_path
+from eventx.api import DocumentTimeout, DocumentTrace, Extractor, default_rules_path, with_rules_version
 from eventx.errors import Diagnostic, EventxError, InputError, RuleError
 from eventx.match.ast import And, Constraint, FieldEquals, FieldRegex, IsNumber, Node, Not, Or, TokenNode
 from eventx.match.atoms import TokenAtoms
@@ -357,8 +357,8 @@ class Session:
                     self.skipped += 1
                 else:
                     found = trace.events
-            if found and found[0]["rules_version"] != version:  # the one field of a record that names the pack
-                found = [cast(Event, {**event, "rules_version": version}) for event in found]
+            if found:
+                found = with_rules_version(found, version)
             documents.append(found)
             traces.append(trace)
         examples: dict[tuple, tuple[str, list[str]]] = {}
