@@ -247,7 +247,7 @@ def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[in
     cs, frames = _clause_start(tokens, t0)
     domain = _verb_domain(tokens, cs, t0)
     chained = frozenset(i for ch in domain for i in range(ch.first, ch.host))
-    skipped = chained | frames
+    skipped = chained | frames | _scare_quotes(tokens, cs, t0)
     ctx = _Context(
         tokens=tokens,
         trigger=(t0, t1),
@@ -407,6 +407,29 @@ def _trailing_conditions(ctx: _Context) -> Iterator[tuple[str, int]]:
 
 
 # ---- scopes ------------------------------------------------------------------------------
+
+# Quotation marks around at most this many words set off a term, not a quotation:
+# 'had "no intention" of sending', 'the "ordered departure" of'.
+SCARE_QUOTE_WORDS = 4
+
+
+def _scare_quotes(tokens: list[Token], cs: int, t0: int) -> frozenset[int]:
+    """The double quotes in ``[cs, t0)`` that enclose a short term without punctuation.
+
+    Skipped like a parenthetical frame, so that a cue in scare quotes still reaches the
+    trigger: 'had "no intention" of sending troops' is negated.
+    """
+    marks = [i for i in range(cs, t0) if tokens[i].word in QUOTES and tokens[i].word != "'"]
+    paired: set[int] = set()
+    for opening, closing in zip(marks, marks[1:]):
+        inner = range(opening + 1, closing)
+        if (
+            opening not in paired
+            and 0 < len(inner) <= SCARE_QUOTE_WORDS
+            and not any(is_punct(tokens[g]) for g in inner)
+        ):
+            paired.update((opening, closing))
+    return frozenset(paired)
 
 
 def _clause_start(tokens: list[Token], t0: int) -> tuple[int, frozenset[int]]:

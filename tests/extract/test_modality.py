@@ -21,6 +21,10 @@ CASES = [
     ("Residents were prevented from [leaving] by the floods.", "negated"),
     ("The court did not bar the police from being [sent] to the camp.", "possible"),  # a denied bar
     ("The ministry stopped a convoy from Leeds and [sent] troops to the port.", "asserted"),
+    # a cue in scare quotes still governs the event; a quotation of a whole clause does not
+    ('Oslo said it had "no intention" of [sending] frigates to the strait.', "negated"),
+    ("Oslo said it had \u201cno plans\u201d to [send] frigates to the strait.", "negated"),
+    ('"No one expected it," Oslo said, and [sent] frigates to the strait.', "asserted"),
     # --- asserted: announced, scheduled, agreed (guidelines)
     ("Japan will [send] troops to the region.", "asserted"),
     ("Japan plans to [send] troops.", "asserted"),
