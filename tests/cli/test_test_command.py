@@ -98,3 +98,32 @@ def test_a_corrupt_golden_file_is_exit_2_naming_it(tmp_path: Path) -> None:
     result = runner.invoke(app, ["test", str(corpus)])
     assert result.exit_code == 2
     assert f"golden file {golden}:1: not an event record (no 'rule' string) [E307]" in result.stderr
+
+
+ALERT_RULE = """\
+  - id: alert.standby
+    type: alert_status
+    pattern: "(?<force> @forces) [lemma=be] [lower=on] [lower=standby]=trigger"
+"""
+
+
+@pytest.mark.parametrize(
+    ("expect", "outcome"),
+    [
+        ("[{type: deployment}, {type: alert_status, args: {force: Troops}}]", "1 passed, 0 failed"),
+        ("[{type: deployment}]", "1 passed, 0 failed"),
+        ("[{type: deployment}, {type: alert_status, args: {force: soldiers}}]",
+         "expected alert_status with force='soldiers'; found [asserted] force='Troops'"),
+    ],
+)
+def test_an_example_checks_the_other_types_it_lists(tmp_path: Path, expect: str, outcome: str) -> None:
+    """Listing an event of another type checks it; without one, that type is still ignored."""
+    pack = PACK.replace(
+        "      - text: They sent troops.\n        expect: [{type: deployment, args: {force: troops}}]\n"
+        "      - text: They sent word.\n        expect: []\n",
+        f"      - text: Troops were on standby and they sent troops.\n        expect: {expect}\n",
+    ) + ALERT_RULE
+    (tmp_path / "deploy.yml").write_text(pack, encoding="utf-8")
+    result = runner.invoke(app, ["test", str(tmp_path / "deploy.yml"), "-r", str(tmp_path / "deploy.yml")])
+    assert outcome in result.stdout, result.output
+    assert result.exit_code == (0 if "passed" in outcome else 1)
