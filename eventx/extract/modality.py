@@ -68,8 +68,10 @@ NOT_A_NEGATION_AFTER_NO = frozenset(
 NEGATIVE_VERBS = frozenset(
     {"deny", "refuse", "reject", "oppose", "decline to", "rule out", "turn down", "veto",
      "cancel", "call off", "scrap", "abandon", "shelve", "back away from", "rebuff",
-     "too dangerous to", "too risky to", "too late to"}
+     "too dangerous to", "too risky to", "too late to", "stop short of", "refrain from"}
 )
+# Verbs whose denial commits to the event: "would not hesitate to send troops".
+COMMITTED_WHEN_DENIED = frozenset({"hesitate"})
 # Refusing to talk about an event does not negate it: "declined to comment on the deployment".
 NOT_NEGATED_BY = frozenset(
     {"comment", "elaborate", "discuss", "give", "provide", "specify", "disclose", "reveal",
@@ -183,6 +185,8 @@ PREPOSITIONS = frozenset(
     {"for", "in", "at", "on", "by", "from", "with", "of", "into", "near", "under", "over",
      "during", "to", "about", "against", "without", "through", "across", "amid", "despite"}
 )
+# Prepositions that take the event as the complement of "no X": "no plans for sending".
+COMPLEMENT_PREPOSITIONS = frozenset({"to", "of", "for"})
 DETERMINERS = frozenset(
     {"the", "a", "an", "this", "these", "those", "its", "his", "her", "their", "our", "any",
      "some", "no", "more", "further", "new", "possible", "'s"}
@@ -215,13 +219,16 @@ class _Context:
     skipped: frozenset[int]  # the domain's chains and parenthetical frames: not in any gap
     nominal: bool
     counted: tuple[int, ...]  # the tokens from the clause start to the trigger not skipped
+    event_start: int  # where the match begins, if before the trigger ("putting troops on alert")
 
-    def gap(self, end: int, limit: int) -> list[int] | None:
-        """The counted tokens from ``end`` to the trigger, or None when there are more than ``limit``."""
+    def gap(self, end: int, limit: int, until: int | None = None) -> list[int] | None:
+        """The counted tokens from ``end`` to the trigger (or to ``until``), or None when there
+        are more than ``limit``."""
         first = bisect_left(self.counted, end)
-        if len(self.counted) - first > limit:
+        last = len(self.counted) if until is None else bisect_left(self.counted, until)
+        if last - first > limit:
             return None
-        return list(self.counted[first:])
+        return list(self.counted[first:last])
 
     @property
     def finite(self) -> bool:
@@ -256,6 +263,7 @@ def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[in
         skipped=skipped,
         nominal=_is_nominal(tokens, t0, t1),
         counted=tuple(g for g in range(cs, t0) if g not in skipped),
+        event_start=min(span[0], t0),
     )
     found = {m for m, _ in _cues(ctx, span_end)}
     if tokens[t0].lemma in POSSIBLE_TRIGGERS:  # the trigger itself only urges: "residents were urged to leave"
@@ -289,6 +297,8 @@ def _domain_cues(ctx: _Context) -> Iterator[tuple[str, int]]:
                 host = chain.host
                 if n == 0:
                     yield NEGATED, i
+                elif _match(tokens, host, COMMITTED_WHEN_DENIED):
+                    continue
                 elif _match(tokens, host, UNDECIDED_VERBS):
                     yield HYPOTHETICAL, i  # "has not yet decided whether to send"
                 elif not _match(tokens, host, NEGATIVE_VERBS) and not (
@@ -562,11 +572,32 @@ def _negative_np_governs(ctx: _Context, k: int, end: int) -> bool:
     if end < len(tokens) and tokens[end].lower in NOT_A_NEGATION_AFTER_NO:
         return False
     gap = ctx.gap(end, MAX_REACH // 2)
+    if ctx.event_start >= end:
+        # up to the event's own words when they follow as its complement: "has no plans to
+        # {put its forces on alert}", "no headway on {restarting the talks}" (not "no
+        # progress in {Japan talks}")
+        if (
+            ctx.event_start == end
+            or tokens[ctx.event_start - 1].lower in COMPLEMENT_PREPOSITIONS
+            or tokens[ctx.event_start].lower.endswith("ing")
+        ):
+            gap = ctx.gap(end, MAX_REACH // 2, until=ctx.event_start)
     return gap is not None and not any(
         tokens[g].lower in AUXILIARIES or tokens[g].lower in STOPPERS
-        or tokens[g].lower == "that" or is_punct(tokens[g])
+        or tokens[g].lower == "that" or is_punct(tokens[g]) or _adjunct_preposition(tokens, g, end)
         for g in gap
     )
+
+
+def _adjunct_preposition(tokens: list[Token], g: int, end: int) -> bool:
+    """Whether the word at ``g``, inside "no X ...", opens a phrase about something else than
+    the event: "no progress in the talks" (the talks took place), but not "no plans for
+    sending", "no progress on restarting the talks" (a gerund is the event's own verb) or
+    "no decision on the deployment" (see UNDECIDED_NOUNS)."""
+    word = tokens[g].lower
+    if word not in PREPOSITIONS or word in COMPLEMENT_PREPOSITIONS or _match(tokens, end, UNDECIDED_NOUNS):
+        return False
+    return not (g + 1 < len(tokens) and tokens[g + 1].lower.endswith("ing"))
 
 
 def _is_negated(ctx: _Context, k: int) -> bool:

@@ -25,6 +25,16 @@ CASES = [
     ('Oslo said it had "no intention" of [sending] frigates to the strait.', "negated"),
     ("Oslo said it had \u201cno plans\u201d to [send] frigates to the strait.", "negated"),
     ('"No one expected it," Oslo said, and [sent] frigates to the strait.', "asserted"),
+    # "no X to/of" reaches the event's own verb, not only its trigger (a state noun)
+    ("Chile has no intention of {putting its navy on [alert]}.", "negated"),
+    ("Chile has no plans to {place 300 police officers on [standby]}.", "negated"),
+    ("No headway in {the Chile-Peru [talks]} was reported.", "asserted"),
+    ("The envoys made no headway on {restarting the border [talks]}.", "negated"),
+    # refraining and stopping short negate; a denied hesitation commits
+    ("The mayor stopped short of {ordering an [evacuation]}.", "negated"),
+    ("Lima has so far refrained from [sending] troops to the border.", "negated"),
+    ("Lima said it would not hesitate to [deploy] the army if the riots spread.", "hypothetical"),
+    ("Lima did not hesitate to [deploy] the army.", "asserted"),
     # --- asserted: announced, scheduled, agreed (guidelines)
     ("Japan will [send] troops to the region.", "asserted"),
     ("Japan plans to [send] troops.", "asserted"),
