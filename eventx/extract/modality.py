@@ -498,15 +498,30 @@ def _verb_domain(tokens: list[Token], lo: int, t0: int) -> tuple[_Chain, ...]:
         if chain.finite:
             break
         # hop over the governor (and its object) to the auxiliary chain in front of it
-        k = j
-        while k >= lo and j - k < MAX_GAP and not _is_chain_word(tokens, k):
-            if is_punct(tokens[k]) or tokens[k].lower in STOPPERS or tokens[k].lower == "that":
+        k, counted = j, 0
+        while k >= lo and counted < MAX_GAP and not _is_chain_word(tokens, k):
+            quantifier = _in_quantifier(tokens, k)
+            if is_punct(tokens[k]) or (tokens[k].lower in STOPPERS and not quantifier) or tokens[k].lower == "that":
                 return tuple(chains)
+            counted += not quantifier and tokens[k].lower not in _AS_QUANTIFIERS
             k -= 1
         if k < lo or not _is_chain_word(tokens, k):
             break
         host, i = k + 1, k
     return tuple(chains)
+
+
+def _in_quantifier(tokens: list[Token], k: int) -> bool:
+    """Whether the "as" at ``k`` belongs to "as many/much/few as", a number in an object
+    ("may place as many as 10,000 troops on alert"), not a clause."""
+    if tokens[k].lower != "as":
+        return False
+    return (k + 1 < len(tokens) and tokens[k + 1].lower in _AS_QUANTIFIERS) or (
+        k >= 2 and tokens[k - 1].lower in _AS_QUANTIFIERS and tokens[k - 2].lower == "as"
+    )
+
+
+_AS_QUANTIFIERS = frozenset({"many", "much", "few", "little"})
 
 
 def _post_region(ctx: _Context, span_end: int) -> range:

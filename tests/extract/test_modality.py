@@ -30,6 +30,9 @@ CASES = [
     ("Chile has no plans to {place 300 police officers on [standby]}.", "negated"),
     ("No headway in {the Chile-Peru [talks]} was reported.", "asserted"),
     ("The envoys made no headway on {restarting the border [talks]}.", "negated"),
+    # "as many as" is a number in the governor's object, not a clause
+    ("{Quito may place as many as 4,000 soldiers on [alert]}.", "possible"),
+    ("Quito will [send] as many as 300 soldiers as soon as the vote is over.", "asserted"),
     # refraining and stopping short negate; a denied hesitation commits
     ("The mayor stopped short of {ordering an [evacuation]}.", "negated"),
     ("Lima has so far refrained from [sending] troops to the border.", "negated"),
