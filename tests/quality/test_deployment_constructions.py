@@ -440,6 +440,31 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
      "join", "asserted", {"quantity": "150", "force": "Guard members", "destination": "the border"}),
     ("Two Norwegian frigates will later be joined by a further 300 marines.",
      "joined", "asserted", {"quantity": "300", "force": "marines"}),
+    # --- 2020s wordings added in the eighth session (invented sentences) ----------------------
+    ("Officials said they would be deployed to the northern border within days.",
+     "deployed", None, {"destination": "the northern border"}),
+    ("The frigate HMS Example departed Rosyth on Tuesday on a six-month deployment to the Gulf.",
+     "departed", "asserted", {"force": "The frigate HMS Example", "destination": "the Gulf"}),
+    ("The Coast Guard deployment to the northern islands will last six weeks.",
+     "deployment", None, {"force": "The Coast Guard", "destination": "the northern islands"}),
+    ("12,000 Dutch police called up for climate summit",
+     "called", None, {"quantity": "12,000", "force": "Dutch police"}),
+    ("Lisbon is deploying \u201ca few hundred\u201d additional marines to the islands.",
+     "deploying", "asserted", {"agent": "Lisbon", "force": "additional marines", "destination": "the islands"}),
+    ("Two Portuguese corvettes were deployed off the Madeira coast.",
+     "deployed", "asserted", {"force": "Portuguese corvettes", "destination": "the Madeira coast"}),
+    ("Around 250 Senegalese gendarmes arrived late Thursday in the capital.",
+     "arrived", "asserted", {"quantity": "Around 250", "force": "Senegalese gendarmes", "destination": "the capital"}),
+    ("The governor announced the deployment of 300 to 400 Guard troops to the nation's capital.",
+     "deployment", "asserted", {"quantity": "300 to 400", "force": "Guard troops", "destination": "the nation's capital"}),
+    ("Of the new troops, about 900 will be sent to the coast and the rest to the capital.",
+     "sent", "asserted", {"quantity": "about 900", "destination": "the coast"}),
+    ("Governor orders 400 more state troopers deployed in flooded county",
+     "deployed", None, {"quantity": "400", "destination": "flooded county"}),
+    # forces provided or offered for a mission (deployment.provide: the rule needs a force and a
+    # mission, force or operation after to/for, so the frequent verbs cost no measurable time)
+    ("NATO members offered to provide troops for the mission.",
+     "provide", "asserted", {"force": "troops"}),
 ]
 
 # Constructions the pack still misses (kept, so that a fix shows up as an unexpected pass).
@@ -449,10 +474,8 @@ KNOWN_MISSES: list[tuple[str, str, str | None, dict[str, str]]] = [
      "sending", "asserted", {"agent": "The Pentagon", "force": "~squadrons", "destination": "the region"}),
     ("Britain is sending two Royal Navy ships, surveillance aircraft and Royal Marines to the eastern Mediterranean.",
      "sending", "asserted", {"agent": "Britain", "destination": "the eastern Mediterranean"}),
-    # provide/offer/lend and request/seek forces, and forces that "go to" a place: left out,
-    # their frequent verbs made the pack slower for no measured gain on the development sets
-    ("NATO members offered to provide troops for the mission.",
-     "provide", "asserted", {"force": "troops"}),
+    # request/seek forces, and forces that "go to" a place: left out, their frequent verbs made
+    # the pack slower for no measured gain on the development sets
     ("The Homeland Security Department requested 1,500 active-duty troops for the border.",
      "troops", "possible", {"agent": "The Homeland Security Department", "quantity": "1,500",
                             "destination": "the border"}),

@@ -24,7 +24,7 @@ def _deployments(extractor: Extractor, text: str) -> list[dict]:
 @pytest.mark.parametrize("text, force, destination", [
     ("Moscow has quietly amassed along the frontier more than 40,000 soldiers.", "soldiers", None),
     ("The navy said it had dispatched earlier this week two frigates to the strait.", "frigates", "the strait"),
-    ("Two frigates will be quietly dispatched within days to the strait.", "frigates", "the strait"),
+    ("Two frigates will almost certainly be dispatched within days to the strait.", "frigates", "the strait"),
     ("Roughly 900 Belgian paratroopers are expected to deploy early next year into the disputed province.",
      "Belgian paratroopers", "the disputed province"),
 ])
