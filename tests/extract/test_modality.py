@@ -134,6 +134,15 @@ CASES = [
     ("{Japan [sent] troops to Iraq} and may send more.", "asserted"),
     ("The [deployment] of more troops could lead to clashes.", "asserted"),
     ("In May, Japan [sent] troops.", "asserted"),
+    # a capitalised "May" before an inflected verb is a name, not a modal
+    ("Prime Minister Ann May [raises] the terror threat level to critical.", "asserted"),
+    ("Ann May said troops May Be [Sent] To the Border.", "possible"),
+    ("Troops May Be [Sent] To Border", "possible"),
+    # a possibility word after a determiner or superlative qualifies a noun of its own
+    ("{The cabinet [raised] the threat level to its highest possible rating}.", "asserted"),
+    ("Peru's heightened state of [alert] over a potential strike continues.", "asserted"),
+    ("The [evacuation] of the valley is possible.", "possible"),
+    ("The [evacuation] of the valley remains a possible option.", "possible"),
     ("Japan [sent] troops without warning.", "asserted"),
     ("It is not clear when troops will be [deployed].", "asserted"),
     ("The national threat level was [lowered] to substantial.", "asserted"),
