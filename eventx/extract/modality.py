@@ -68,7 +68,7 @@ NOT_A_NEGATION_AFTER_NO = frozenset(
 NEGATIVE_VERBS = frozenset(
     {"deny", "refuse", "reject", "oppose", "decline to", "rule out", "turn down", "veto",
      "cancel", "call off", "scrap", "abandon", "shelve", "back away from", "rebuff",
-     "too dangerous to", "too risky to", "too late to"}
+     "too dangerous to", "too risky to", "too late to", "stop short of"}
 )
 # Refusing to talk about an event does not negate it: "declined to comment on the deployment".
 NOT_NEGATED_BY = frozenset(
@@ -120,7 +120,7 @@ FUTURE_IN_PAST_LEMMAS = frozenset(
 POSSIBLE_WORDS = frozenset(
     {"possible", "possibly", "potential", "potentially", "likely", "unlikely", "probable",
      "probably", "perhaps", "maybe", "conceivably", "prospect", "option", "speculation",
-     "rumor", "rumour", "contingency"}
+     "rumor", "rumour", "contingency", "under consideration"}
 )
 # A possibility word right after these modifies a noun of its own, not the event before it:
 # "raised the level to its highest possible rating", "on alert over a potential strike".

@@ -153,6 +153,8 @@ CASES = [
     ("In case of an attack, the army will [evacuate] the town.", "hypothetical"),
     ("It was too dangerous to carry out a wider [evacuation], officials said.", "negated"),
     ("The army said it was too late to [evacuate] the villages.", "negated"),
+    ("The governor stopped short of ordering an [evacuation] of the coast.", "negated"),
+    ("A wider [evacuation] of the valley is under consideration.", "possible"),
 ]
 
 
