@@ -347,6 +347,7 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
     if (
         (end := _match(tokens, k, POSSIBLE_GOVERNORS))
         and not _match(tokens, end, NOT_A_GOVERNOR_BEFORE)
+        and not _to_noun_phrase(ctx, end)
         and _reaches(ctx, end, "verb")
     ):
         yield POSSIBLE, k
@@ -529,6 +530,20 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     # a finite event after a prepositional phrase is not a complement:
     # "the troops needed for the mission were deployed"
     return not (ctx.finite and gap and tokens[gap[0]].lower in PREPOSITIONS)
+
+
+def _to_noun_phrase(ctx: _Context, end: int) -> bool:
+    """Whether "to" at ``end`` is a preposition before the nominal trigger's own noun phrase:
+    "upgraded the warning to an evacuation order" (no infinitive the cue could govern)."""
+    tokens, t0 = ctx.tokens, ctx.trigger[0]
+    return (
+        ctx.nominal
+        and end < t0 - 1
+        and tokens[end].lower == "to"
+        and tokens[end + 1].lower in DETERMINERS
+        and t0 - end <= 4
+        and not any(tokens[g].lower in AUXILIARIES or is_punct(tokens[g]) for g in range(end + 1, t0))
+    )
 
 
 def _prevents(ctx: _Context, k: int) -> bool:

@@ -155,6 +155,9 @@ CASES = [
     ("The army said it was too late to [evacuate] the villages.", "negated"),
     ("The governor stopped short of ordering an [evacuation] of the coast.", "negated"),
     ("A wider [evacuation] of the valley is under consideration.", "possible"),
+    # "to" before the nominal trigger's own noun phrase is a preposition, not an infinitive
+    ("Officials upgraded the warning to an [evacuation] order for the valley.", "asserted"),
+    ("Officials may move to an [evacuation] of the valley.", "possible"),
 ]
 
 
