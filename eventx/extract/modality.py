@@ -122,7 +122,13 @@ FUTURE_IN_PAST_LEMMAS = frozenset(
 POSSIBLE_WORDS = frozenset(
     {"possible", "possibly", "potential", "potentially", "likely", "unlikely", "probable",
      "probably", "perhaps", "maybe", "conceivably", "prospect", "option", "speculation",
-     "rumor", "rumour", "contingency"}
+     "rumor", "rumour", "contingency", "under consideration"}
+)
+# A possibility word right after these modifies a noun of its own, not the event before it:
+# "raised the level to its highest possible rating", "on alert over a potential strike".
+NOT_A_POST_CUE_AFTER = frozenset(
+    {"a", "an", "the", "any", "its", "their", "his", "her", "our", "every", "all", "most",
+     "least", "maximum", "minimum", "best", "worst"}
 )
 # Verbs and nouns whose complement is a wanted, feared or proposed event.
 POSSIBLE_GOVERNORS = frozenset(
@@ -351,6 +357,7 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
     if (
         (end := _match(tokens, k, POSSIBLE_GOVERNORS))
         and not _match(tokens, end, NOT_A_GOVERNOR_BEFORE)
+        and not _to_noun_phrase(ctx, end)
         and _reaches(ctx, end, "verb")
     ):
         yield POSSIBLE, k
@@ -393,8 +400,18 @@ def _post_word_cues(tokens: list[Token], k: int) -> Iterator[tuple[str, int]]:
         yield NEGATED, k
     elif _match(tokens, k, UNDECIDED):
         yield HYPOTHETICAL, k
-    elif _match(tokens, k, POSSIBLE_WORDS):
+    elif _match(tokens, k, POSSIBLE_WORDS) and not _modifies_other_noun(tokens, k):
         yield POSSIBLE, k
+
+
+def _modifies_other_noun(tokens: list[Token], k: int) -> bool:
+    """Whether the possibility word at ``k`` (after the trigger) qualifies a later noun:
+    after a determiner or a superlative, before a word ("a potential attack", "the highest
+    possible rating"), unlike "the evacuation is possible"."""
+    if k == 0 or k + 1 >= len(tokens) or is_punct(tokens[k + 1]):
+        return False
+    prev = tokens[k - 1].lower
+    return prev in NOT_A_POST_CUE_AFTER or (len(prev) > 4 and prev.endswith("est"))
 
 
 def _trailing_conditions(ctx: _Context) -> Iterator[tuple[str, int]]:
@@ -563,6 +580,20 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     return not (ctx.finite and gap and tokens[gap[0]].lower in PREPOSITIONS)
 
 
+def _to_noun_phrase(ctx: _Context, end: int) -> bool:
+    """Whether "to" at ``end`` is a preposition before the nominal trigger's own noun phrase:
+    "upgraded the warning to an evacuation order" (no infinitive the cue could govern)."""
+    tokens, t0 = ctx.tokens, ctx.trigger[0]
+    return (
+        ctx.nominal
+        and end < t0 - 1
+        and tokens[end].lower == "to"
+        and tokens[end + 1].lower in DETERMINERS
+        and t0 - end <= 4
+        and not any(tokens[g].lower in AUXILIARIES or is_punct(tokens[g]) for g in range(end + 1, t0))
+    )
+
+
 def _prevents(ctx: _Context, k: int) -> bool:
     """Whether the verb at ``k`` keeps its object from the event: "from" follows within
     :data:`PREVENTED_REACH` tokens of the same clause, right before the trigger ("from
@@ -666,7 +697,7 @@ def _is_chain_word(tokens: list[Token], i: int) -> bool:
     if w == "no":
         return i + 1 < len(tokens) and tokens[i + 1].lower == "longer"
     if w == "may" and tok.word == "May":
-        return not _is_month(tokens, i)
+        return not _is_month(tokens, i) and not _is_surname(tokens, i)
     return w in AUXILIARIES or w in CHAIN_ADVERBS
 
 
@@ -676,6 +707,14 @@ def _is_month(tokens: list[Token], i: int) -> bool:
         return True
     nxt = tokens[i + 1] if i + 1 < len(tokens) else None
     return nxt is None or nxt.is_num or is_punct(nxt)
+
+
+def _is_surname(tokens: list[Token], i: int) -> bool:
+    """Whether a capitalised "May" is a name: an inflected verb follows, which no modal
+    takes ("Prime Minister Jane May raises the threat level", "May said")."""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return nxt is not None and nxt.word[:1].islower() and nxt.lower != nxt.lemma \
+        and nxt.lower not in FINITE_AUXILIARIES and nxt.lower not in CHAIN_ADVERBS
 
 
 def _is_negation_particle(tokens: list[Token], i: int) -> bool:
@@ -688,7 +727,9 @@ def _is_negation_particle(tokens: list[Token], i: int) -> bool:
 def _is_speculative_modal(tokens: list[Token], i: int) -> bool:
     """A modal of possibility; "would" after "said it" / "agreed that it" is reported future."""
     tok = tokens[i]
-    if tok.lower not in POSSIBLE_MODALS or (tok.word == "May" and _is_month(tokens, i)):
+    if tok.lower not in POSSIBLE_MODALS or (
+        tok.word == "May" and (_is_month(tokens, i) or _is_surname(tokens, i))
+    ):
         return False
     if tok.lower not in ("would", "'d"):
         return True

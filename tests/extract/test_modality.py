@@ -151,6 +151,15 @@ CASES = [
     ("{Japan [sent] troops to Iraq} and may send more.", "asserted"),
     ("The [deployment] of more troops could lead to clashes.", "asserted"),
     ("In May, Japan [sent] troops.", "asserted"),
+    # a capitalised "May" before an inflected verb is a name, not a modal
+    ("Prime Minister Ann May [raises] the terror threat level to critical.", "asserted"),
+    ("Ann May said troops May Be [Sent] To the Border.", "possible"),
+    ("Troops May Be [Sent] To Border", "possible"),
+    # a possibility word after a determiner or superlative qualifies a noun of its own
+    ("{The cabinet [raised] the threat level to its highest possible rating}.", "asserted"),
+    ("Peru's heightened state of [alert] over a potential strike continues.", "asserted"),
+    ("The [evacuation] of the valley is possible.", "possible"),
+    ("The [evacuation] of the valley remains a possible option.", "possible"),
     ("Japan [sent] troops without warning.", "asserted"),
     ("It is not clear when troops will be [deployed].", "asserted"),
     ("The national threat level was [lowered] to substantial.", "asserted"),
@@ -161,6 +170,11 @@ CASES = [
     ("In case of an attack, the army will [evacuate] the town.", "hypothetical"),
     ("It was too dangerous to carry out a wider [evacuation], officials said.", "negated"),
     ("The army said it was too late to [evacuate] the villages.", "negated"),
+    ("The governor stopped short of ordering an [evacuation] of the coast.", "negated"),
+    ("A wider [evacuation] of the valley is under consideration.", "possible"),
+    # "to" before the nominal trigger's own noun phrase is a preposition, not an infinitive
+    ("Officials upgraded the warning to an [evacuation] order for the valley.", "asserted"),
+    ("Officials may move to an [evacuation] of the valley.", "possible"),
 ]
 
 
