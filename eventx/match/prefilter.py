@@ -12,7 +12,7 @@ import regex
 
 from eventx.match.compiler import CompiledPattern
 from eventx.text.model import Token
-from eventx.text.tokenize import tokenize
+from eventx.text.tokenize import lowers_and_lemmas
 
 _CHUNK_CACHE_LIMIT = 100_000  # distinct chunks remembered by may_fire() (~150 bytes each: bounds memory)
 _FIRES_CACHED_KEYS = 4  # key sets up to this size are remembered by _fires_with()
@@ -102,11 +102,11 @@ class Prefilter:
                 unknown = chunks
             relevant, nothing = self._relevant, frozenset[str]()
             for chunk in unknown:
-                tokens = tokenize(chunk)
-                if not tokens:
+                pairs = lowers_and_lemmas(chunk)  # its tokens' keys, without building the tokens
+                if not pairs:
                     self._chunks_empty.add(chunk)
-                found = [t.lower for t in tokens if t.lower in relevant]
-                found += [key for t in tokens if (key := _LEMMA + t.lemma) in relevant]
+                found = [lower for lower, _ in pairs if lower in relevant]
+                found += [key for _, lemma in pairs if (key := _LEMMA + lemma) in relevant]
                 known[chunk] = frozenset(found) if found else nothing
         return known
 

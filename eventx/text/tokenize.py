@@ -32,6 +32,7 @@ __all__ = [
     "TITLE_ABBREVIATIONS",
     "is_abbreviation",
     "is_number",
+    "lowers_and_lemmas",
     "token_words",
     "tokenize",
     "word_shape",
@@ -202,6 +203,27 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     if _NT_RE.search(text, start, end):
         _split_nt(text, tokens)
     return tokens
+
+
+def lowers_and_lemmas(text: str) -> list[tuple[str, str]]:
+    """``(lower, lemma)`` of each token of ``text``, as :func:`tokenize` gives them, without
+    building tokens: the prefilter's keys of a whitespace-delimited chunk (see
+    :meth:`~eventx.match.prefilter.Prefilter.may_fire`). Most chunks it sees are never
+    tokenised as part of a sentence, so their shapes and number tests are not computed, and
+    nothing is added to the token cache (its entries are whole tokens' fields)."""
+    if _NT_RE.search(text):  # the clitic re-split: tokenize's own way
+        return [(t.lower, t.lemma) for t in tokenize(text)]
+    cache = _info_cache
+    out = []
+    for _skipped, raw in _SKIP_TOKEN_RE.findall(text):
+        info = cache.get(raw)
+        if info is not None:
+            out.append((info[1], info[2]))
+            continue
+        word = raw.translate(_STRAIGHTEN) if not _CURLY.isdisjoint(raw) else raw
+        lower = word.lower()
+        out.append((lower, _token_lemma(word, lower)))
+    return out
 
 
 def token_words(text: str) -> list[tuple[str, str]]:

@@ -24,7 +24,8 @@ from eventx.match.ast import PatternError
 from eventx.match.parser import parse_pattern
 from eventx.text.model import Document
 from eventx.text.pipeline import analyse, sentence_spans, tokens_for
-from eventx.text.tokenize import tokenize
+from eventx.text import tokenize as tokenize_module
+from eventx.text.tokenize import lowers_and_lemmas, tokenize
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
@@ -203,6 +204,20 @@ def test_tokens_are_those_of_whitespace_chunks(text: str) -> None:
         from_chunks += [(t.start + position, t.end + position, t.word, t.lemma) for t in tokenize(chunk)]
         position += len(chunk)
     assert from_chunks == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_chunk_keys_are_those_of_the_chunks_tokens(text: str) -> None:
+    """The prefilter's keys of a chunk (``lowers_and_lemmas``, which builds no tokens) are the
+    lower-case forms and lemmas of the chunk's tokens, whether or not the token cache knows
+    the chunk's words (cleared first: computed; after tokenising: read from the cache)."""
+    for chunk in text.split():
+        tokenize_module._info_cache.clear()
+        computed = lowers_and_lemmas(chunk)
+        expected = [(t.lower, t.lemma) for t in tokenize(chunk)]
+        assert computed == expected
+        assert lowers_and_lemmas(chunk) == expected
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
