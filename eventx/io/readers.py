@@ -213,7 +213,7 @@ def iter_corpus(
 class _Ids:
     """The document ids read so far, exactly (a repeated id is an error, so a new id must never
     be taken for one), in about a third of a ``set``'s memory: a run over 40,000 news documents
-    held 4.5 MiB of id strings and set table, growing with the input (benchmarks/README.md,
+    held 4.4 MiB of id strings and set table, growing with the input (benchmarks/README.md,
     "Eighth session"). Each id's UTF-8 bytes go end to end into one bytearray (id ``i`` is
     ``blob[ends[i]:ends[i + 1]]``), and an open-addressing table of 4-byte indexes, at most
     half full, finds them by the id's ``hash``: a slot is compared by its bytes, so two ids
@@ -224,8 +224,8 @@ class _Ids:
     def __init__(self) -> None:
         self._blob = bytearray()
         self._ends = array("Q", [0])
-        self._table = array("I", bytes(4 * 8))  # index + 1 of the id in the slot; 0: free
-        self._mask = 7
+        self._table = array("I", bytes(array("I").itemsize * 8))  # index + 1 of the id in a slot; 0: free
+        self._mask = len(self._table) - 1
 
     def _slot(self, code: int, data: bytes) -> int:
         """The slot holding the id of ``data`` (hash ``code``), or the free one where it goes."""
