@@ -267,6 +267,25 @@ def test_duplicate_ids_across_the_run_skip_the_later_document(tmp_path):
     assert "duplicate" in problem.error
 
 
+def test_duplicate_ids_among_many_are_found_exactly(tmp_path):
+    """Thousands of ids (the reader's table of ids grows many times over), ids that differ in
+    one character, in case, in normalisation or only in length, generated ids that collide
+    with given ones: every repeat is reported, every new id is kept."""
+    given = [f"doc-{i}" for i in range(3000)] + ["a", "A", "aa", "\ufffd", "é", "e\u0301", "x" * 300]
+    repeats = [given[i] for i in range(0, len(given), 7)] + ["doc-0", "aa", "e\u0301", "x" * 300]
+    records = [{"id": i, "text": "t"} for i in given + repeats]
+    (tmp_path / "a.jsonl").write_bytes(b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records))
+    # a generated id ("<stem>:<line>") that a given id already took gets "~2"
+    (tmp_path / "b.jsonl").write_text(jsonl({"id": "b:2", "text": "t"}, {"text": "u"}, {"id": "b:2~2", "text": "v"}))
+    items = read(tmp_path / "a.jsonl", tmp_path / "b.jsonl")
+    kept = [d.id for d in docs(items)]
+    assert kept[: len(given)] == given
+    assert kept[len(given):] == ["b:2", "b:2~2"]
+    duplicates = [(p.doc_id, p.line) for p in problems(items) if p.severity == "error"]
+    offset = len(given)
+    assert duplicates == [(r, offset + n + 1) for n, r in enumerate(repeats)] + [("b:2~2", 3)]
+
+
 def test_empty_documents_are_yielded(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     (tmp_path / "e.jsonl").write_text(jsonl({"id": "blank", "text": "   "}))
