@@ -461,8 +461,8 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
      "sent", "asserted", {"quantity": "about 900", "destination": "the coast"}),
     ("Governor orders 400 more state troopers deployed in flooded county",
      "deployed", None, {"quantity": "400", "destination": "flooded county"}),
-    # forces provided or offered for a mission (deployment.provide: the rule needs a force and a
-    # mission, force or operation after to/for, so the frequent verbs cost no measurable time)
+    # forces provided for a mission (deployment.provide: "provide" only, with a force and a
+    # mission, force or operation after to/for; "offer" and "supply" cost run time)
     ("NATO members offered to provide troops for the mission.",
      "provide", "asserted", {"force": "troops"}),
 ]
