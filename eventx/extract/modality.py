@@ -201,6 +201,8 @@ NOMINAL_SUFFIXES = ("tion", "tions", "ment", "ments", "up", "ups")
 MONTH_CONTEXT = frozenset({"in", "on", "since", "by", "until", "of", "last", "next", "early",
                            "late", "mid", "from", "through"})
 MAX_GAP = 6  # tokens between a governed verb and the auxiliary chain of its governor
+# "as many as 10,000 troops": a number in a governor's object, not a clause (not counted in MAX_GAP)
+AS_QUANTIFIERS = frozenset({"many", "much", "few", "little"})
 MAX_REACH = 8  # tokens between a lexical cue and the trigger
 MAX_HOPS = 3  # governing verbs followed up the verb domain
 
@@ -520,7 +522,8 @@ def _verb_domain(tokens: list[Token], lo: int, t0: int) -> tuple[_Chain, ...]:
             quantifier = _in_quantifier(tokens, k)
             if is_punct(tokens[k]) or (tokens[k].lower in STOPPERS and not quantifier) or tokens[k].lower == "that":
                 return tuple(chains)
-            counted += not quantifier and tokens[k].lower not in _AS_QUANTIFIERS
+            if not quantifier and tokens[k].lower not in AS_QUANTIFIERS:
+                counted += 1
             k -= 1
         if k < lo or not _is_chain_word(tokens, k):
             break
@@ -533,12 +536,10 @@ def _in_quantifier(tokens: list[Token], k: int) -> bool:
     ("may place as many as 10,000 troops on alert"), not a clause."""
     if tokens[k].lower != "as":
         return False
-    return (k + 1 < len(tokens) and tokens[k + 1].lower in _AS_QUANTIFIERS) or (
-        k >= 2 and tokens[k - 1].lower in _AS_QUANTIFIERS and tokens[k - 2].lower == "as"
+    return (k + 1 < len(tokens) and tokens[k + 1].lower in AS_QUANTIFIERS) or (
+        k >= 2 and tokens[k - 1].lower in AS_QUANTIFIERS and tokens[k - 2].lower == "as"
     )
 
-
-_AS_QUANTIFIERS = frozenset({"many", "much", "few", "little"})
 
 
 def _post_region(ctx: _Context, span_end: int) -> range:
