@@ -140,6 +140,11 @@ def word_shape(word: str) -> str:
     return shape
 
 
+def _straight(raw: str) -> str:
+    """``raw`` with curly quotes and apostrophes made straight (a token's ``word``)."""
+    return raw.translate(_STRAIGHTEN) if not _CURLY.isdisjoint(raw) else raw
+
+
 def _token_lemma(word: str, lower: str) -> str:
     # A capitalised "-ed"/"-ing" word unknown to the lexicon is most likely a name: keep it
     # whole rather than let the verb suffix rules turn "Beijing" into "beij" or "Ahmed" into
@@ -153,7 +158,7 @@ def _info(raw: str) -> _TokenInfo:
     """Compute and cache everything a token derives from its text (on a cache miss)."""
     if len(_info_cache) > _CACHE_LIMIT:
         _info_cache.clear()
-    word = raw.translate(_STRAIGHTEN) if not _CURLY.isdisjoint(raw) else raw
+    word = _straight(raw)
     lower = word.lower()
     info = (word, lower, _token_lemma(word, lower), _shape(word), is_number(word))  # cached here, not twice
     _info_cache[raw] = info
@@ -220,7 +225,7 @@ def lowers_and_lemmas(text: str) -> list[tuple[str, str]]:
         if info is not None:
             out.append((info[1], info[2]))
             continue
-        word = raw.translate(_STRAIGHTEN) if not _CURLY.isdisjoint(raw) else raw
+        word = _straight(raw)
         lower = word.lower()
         out.append((lower, _token_lemma(word, lower)))
     return out
@@ -234,6 +239,6 @@ def token_words(text: str) -> list[tuple[str, str]]:
         return [(t.word, t.lower) for t in tokenize(text)]
     out = []
     for _skipped, raw in _SKIP_TOKEN_RE.findall(text):
-        word = raw.translate(_STRAIGHTEN) if not _CURLY.isdisjoint(raw) else raw
+        word = _straight(raw)
         out.append((word, word.lower()))
     return out
