@@ -618,31 +618,30 @@ def _negative_np_governs(ctx: _Context, k: int, end: int) -> bool:
         return False  # "troops with no experience were deployed"
     if end < len(tokens) and tokens[end].lower in NOT_A_NEGATION_AFTER_NO:
         return False
-    gap = ctx.gap(end, MAX_REACH // 2)
-    if ctx.event_start >= end:
-        # up to the event's own words when they follow as its complement: "has no plans to
-        # {put its forces on alert}", "no headway on {restarting the talks}" (not "no
-        # progress in {Japan talks}")
-        if (
-            ctx.event_start == end
-            or tokens[ctx.event_start - 1].lower in COMPLEMENT_PREPOSITIONS
-            or tokens[ctx.event_start].lower.endswith("ing")
-        ):
-            gap = ctx.gap(end, MAX_REACH // 2, until=ctx.event_start)
+    start = ctx.event_start
+    # up to the event's own words when they follow as its complement: "has no plans to
+    # {put its forces on alert}", "no headway on {restarting the talks}" (not "no progress
+    # in {Japan talks}")
+    complement = start >= end and (
+        start == end or tokens[start - 1].lower in COMPLEMENT_PREPOSITIONS or tokens[start].lower.endswith("ing")
+    )
+    gap = ctx.gap(end, MAX_REACH // 2, until=start if complement else None)
+    # "no decision on the deployment" (see UNDECIDED_NOUNS) may take any preposition
+    undecided = bool(_match(tokens, end, UNDECIDED_NOUNS))
     return gap is not None and not any(
         tokens[g].lower in AUXILIARIES or tokens[g].lower in STOPPERS
-        or tokens[g].lower == "that" or is_punct(tokens[g]) or _adjunct_preposition(tokens, g, end)
+        or tokens[g].lower == "that" or is_punct(tokens[g])
+        or (not undecided and _adjunct_preposition(tokens, g))
         for g in gap
     )
 
 
-def _adjunct_preposition(tokens: list[Token], g: int, end: int) -> bool:
+def _adjunct_preposition(tokens: list[Token], g: int) -> bool:
     """Whether the word at ``g``, inside "no X ...", opens a phrase about something else than
     the event: "no progress in the talks" (the talks took place), but not "no plans for
-    sending", "no progress on restarting the talks" (a gerund is the event's own verb) or
-    "no decision on the deployment" (see UNDECIDED_NOUNS)."""
+    sending" or "no progress on restarting the talks" (a gerund is the event's own verb)."""
     word = tokens[g].lower
-    if word not in PREPOSITIONS or word in COMPLEMENT_PREPOSITIONS or _match(tokens, end, UNDECIDED_NOUNS):
+    if word not in PREPOSITIONS or word in COMPLEMENT_PREPOSITIONS:
         return False
     return not (g + 1 < len(tokens) and tokens[g + 1].lower.endswith("ing"))
 
