@@ -360,6 +360,7 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         (end := _match(tokens, k, POSSIBLE_GOVERNORS))
         and not _match(tokens, end, NOT_A_GOVERNOR_BEFORE)
         and not _to_noun_phrase(ctx, end)
+        and not _coordinated_next(tokens, end)
         and _reaches(ctx, end, "verb")
     ):
         yield POSSIBLE, k
@@ -579,6 +580,18 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     # a finite event after a prepositional phrase is not a complement:
     # "the troops needed for the mission were deployed"
     return not (ctx.finite and gap and tokens[gap[0]].lower in PREPOSITIONS)
+
+
+def _coordinated_next(tokens: list[Token], end: int) -> bool:
+    """Whether a conjunction follows the cue ending at ``end`` (after a closing quote): the cue
+    is a predicate of its own, not the event's governor ("is ready and on alert", 'is "fully
+    prepared" and on standby'), unless an infinitive follows the next word ("ready and
+    willing to send")."""
+    while end < len(tokens) and tokens[end].word in {'"', "'"}:
+        end += 1
+    if end >= len(tokens) or tokens[end].lower not in {"and", "or", "but"}:
+        return False
+    return not any(token.lower == "to" for token in tokens[end + 1 : end + 3])
 
 
 def _to_noun_phrase(ctx: _Context, end: int) -> bool:

@@ -38,6 +38,12 @@ CASES = [
     ("Lima has so far refrained from [sending] troops to the border.", "negated"),
     ("Lima said it would not hesitate to [deploy] the army if the riots spread.", "hypothetical"),
     ("Lima did not hesitate to [deploy] the army.", "asserted"),
+    # a governor coordinated with the event's own predicate governs nothing; "ready and
+    # willing to" still governs the infinitive
+    ('Its border guards are "fully prepared" and {on heightened [alert]}.', "asserted"),
+    ("{The garrison is ready and on [standby]}.", "asserted"),
+    ("Lima is ready and willing to [send] troops to the border.", "possible"),
+    ("Lima is ready to [send] troops to the border.", "possible"),
     # --- asserted: announced, scheduled, agreed (guidelines)
     ("Japan will [send] troops to the region.", "asserted"),
     ("Japan plans to [send] troops.", "asserted"),
