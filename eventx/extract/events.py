@@ -86,6 +86,20 @@ def resolve_overlaps(matches: Iterable[Match]) -> list[Match]:
     return kept
 
 
+def _balance_quotes(tokens: list[Token], first: int, last: int) -> tuple[int, int]:
+    """An argument's tokens [first, last) grown by the quote mark that closes (or opens) a
+    quotation it holds only one side of: 'on a "heightened state of alert"' gives the level
+    'a "heightened state of alert"', not 'a "heightened state of alert'. (Tokens hold curly
+    quotes straightened.)"""
+    if sum(1 for token in tokens[first:last] if token.word == '"') % 2 == 0:
+        return first, last
+    if last < len(tokens) and tokens[last].word == '"':
+        return first, last + 1
+    if first > 0 and tokens[first - 1].word == '"':
+        return first - 1, last
+    return first, last
+
+
 def event_id(doc_id: str, event_type: str, start: int, end: int, rule_id: str) -> str:
     digest = hashlib.sha256(f"{doc_id}\x00{event_type}\x00{start}\x00{end}\x00{rule_id}".encode()).hexdigest()
     return "ev-" + digest[:16]
@@ -404,6 +418,7 @@ class EventBuilder:
         ruleset = self.pack.ruleset
         decl = ruleset.type_decl(match.rule.type) if ruleset is not None else TypeDecl(match.rule.type)
         for role, (first, last) in sorted(match.groups.items(), key=lambda item: (item[1], item[0])):
+            first, last = _balance_quotes(tokens, first, last)
             start, end = tokens[first].start, tokens[last - 1].end
             arg: Argument = {"text": doc.text[start:end], "start": start, "end": end}
             kind = role_normaliser(role, match.rule.norms, decl.kind(role))

@@ -130,6 +130,11 @@ CASES = [
          absent=("agent",)),
     case("Vilnius said it would request the deployment of more allied fighter jets.", DEP, "deployment",
          absent=("agent",)),
+    # --- an argument holding one side of a quotation takes the other side's quote mark too
+    case('The navy has been on a "heightened state of alert" since Sunday.', ALERT, "alert",
+         force="The navy", level='a "heightened state of alert"'),
+    case("Some 900 paratroopers are on \u201cprepare to deploy\u201d orders.", ALERT, "prepare",
+         force="Some 900 paratroopers", level="\u201cprepare to deploy\u201d orders"),
 ]
 
 
