@@ -181,6 +181,9 @@ STOPPERS = frozenset(
 BOUNDARIES_AFTER = frozenset({";", ":", "but"})
 # ... or at these, which open a clause of their own.
 BOUNDARIES_AT = frozenset({"although", "though", "while", "whereas", "because", "when"})
+# "so" opens a purpose or result clause of its own before these: "put a battalion on
+# readiness so they can be deployed if needed" (the condition is the deployment's).
+SO_CLAUSE_OPENERS = frozenset({"that", "they", "it", "he", "she", "we", "you", "i"})
 # A clause opened by one of these ends at its last comma: "After talks failed, Britain sent".
 LEADING_SUBORDINATORS = frozenset(
     {"after", "before", "when", "while", "although", "though", "whereas", "because", "since",
@@ -361,6 +364,7 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         and not _match(tokens, end, NOT_A_GOVERNOR_BEFORE)
         and not _to_noun_phrase(ctx, end)
         and not _coordinated_next(tokens, end)
+        and not _subject_noun(tokens, end)
         and _reaches(ctx, end, "verb")
     ):
         yield POSSIBLE, k
@@ -424,7 +428,7 @@ def _trailing_conditions(ctx: _Context) -> Iterator[tuple[str, int]]:
         w = tokens[k].lower
         if w in BOUNDARIES_AFTER or w in BOUNDARIES_AT or (
             w == "," and k + 1 < len(tokens) and tokens[k + 1].lower in ("and", "but", "or")
-        ):
+        ) or (w == "so" and k + 1 < len(tokens) and tokens[k + 1].lower in SO_CLAUSE_OPENERS):
             return
         prev = tokens[k - 1]
         if (
@@ -580,6 +584,17 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     # a finite event after a prepositional phrase is not a complement:
     # "the troops needed for the mission were deployed"
     return not (ctx.finite and gap and tokens[gap[0]].lower in PREPOSITIONS)
+
+
+def _subject_noun(tokens: list[Token], end: int) -> bool:
+    """Whether the cue ending at ``end`` is a noun that a finite verb group follows, other than
+    "is to": the subject of a clause, not a governor ("the terror threat is raised" is no
+    threat of raising it; "the proposal is to send troops" still governs)."""
+    if end >= len(tokens) or tokens[end].lower not in FINITE_AUXILIARIES:
+        return False
+    while end < len(tokens) and _is_chain_word(tokens, end) and tokens[end].lower != "to":
+        end += 1
+    return end < len(tokens) and tokens[end].lower != "to"
 
 
 def _coordinated_next(tokens: list[Token], end: int) -> bool:

@@ -44,6 +44,12 @@ CASES = [
     ("{The garrison is ready and on [standby]}.", "asserted"),
     ("Lima is ready and willing to [send] troops to the border.", "possible"),
     ("Lima is ready to [send] troops to the border.", "possible"),
+    # a governor noun that is the subject of the event's verb governs nothing
+    ("{The terror threat is [raised] from substantial to severe}.", "asserted"),
+    ("The proposal is to [send] 500 troops to the border.", "possible"),
+    # "so they/that" opens a clause of its own: its condition is not the event's
+    ("{Oslo will put a battalion on high [readiness]} so they can be sent if needed.", "asserted"),
+    ("Oslo will [send] troops to the island if the storm hits.", "hypothetical"),
     # --- asserted: announced, scheduled, agreed (guidelines)
     ("Japan will [send] troops to the region.", "asserted"),
     ("Japan plans to [send] troops.", "asserted"),
