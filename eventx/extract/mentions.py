@@ -71,6 +71,10 @@ Contradictions (any one keeps two mentions apart):
   description ("its eastern border with Belarus") is not an identifier of the place.
 * **Coordination.** Two mentions in one sentence joined by "and", "or", a comma ... ("the
   Kashmir talks and the Arab summit") are listed side by side: different events.
+* **Another force.** A mention whose force is "other troops" or "another 300 marines" names a
+  force apart from those mentioned before: it joins only a group that has its very number
+  ("deploys additional 2,000 policemen" / "has deployed another 2,000"), else it starts a
+  record of its own (which later mentions may join).
 
 Ties (at least one is needed; only the roles a type lists in ``ties``, every role by
 default): an identifier both share (a party code, an overlapping
@@ -370,6 +374,18 @@ class _Mention:
         return agree
 
 
+_ANOTHER = re.compile(r"\b(?:an)?other\b(?<!each other)(?<!one another)", re.IGNORECASE)
+
+
+def _another_force(event: Mapping[str, Any], decl: TypeDecl) -> bool:
+    """Whether the mention's force (or its count) is set apart from the forces before it
+    ("1,500 other troops were sent", "another 300 marines"): a later mention of an event, never."""
+    return any(
+        (decl.kind(role) == "force" or "value" in arg) and _ANOTHER.search(arg.get("text") or "")
+        for role, arg in (event.get("args") or {}).items()
+    )
+
+
 def _coordinated(a: Mapping[str, Any], b: Mapping[str, Any], text: str) -> bool:
     """Whether two mentions in one sentence stand side by side ("the Kashmir talks and the
     Arab summit", "sent troops, and deployed ships"): listed events are different events."""
@@ -405,6 +421,12 @@ class _Group:
                 low, high = key.value
                 old = self.bounds.get((role, key.unit))
                 self.bounds[role, key.unit] = (low, high) if old is None else (max(old[0], low), min(old[1], high))
+
+    def counts_the_same(self, mention: _Mention) -> bool:
+        """Whether a member has one of the mention's quantities, the very same range."""
+        return any(
+            member.keys.get(role) == key for role, key in mention.keys.items() if key.kind == "range" for member in self.members
+        )
 
     def contradicts_quantity(self, mention: _Mention) -> bool:
         for role, key in mention.keys.items():
@@ -567,6 +589,8 @@ def merge_mentions(
             groups[-1].add(mention)
             continue
         candidates = sorted(set().union(*(index.get(f, ()) for f in _wanted(mention))))
+        if _another_force(event, decl):
+            candidates = [i for i in candidates if groups[i].counts_the_same(mention)]
         memo: dict[tuple, int] = {}
         scored = [(groups[i].score(mention, text, memo), i) for i in candidates]
         scored = [(score, i) for score, i in scored if score >= 0]

@@ -139,6 +139,21 @@ def test_raising_and_lifting_an_alert_are_two_events(merging: Extractor) -> None
     assert [e["trigger"]["text"] for e in events] == ["raised", "lifted"]
 
 
+@pytest.mark.parametrize("later", ["Some 300 other troops were sent to Estonia in May.",
+                                   "Another 300 troops were sent to Estonia in May."])
+def test_other_or_another_force_starts_an_event_of_its_own(merging: Extractor, later: str) -> None:
+    text = "Britain sent troops to Estonia in March, the ministry said. " + later
+    assert len(of_type(merging.extract(text), "deployment")) == 2
+    # a force without "other" is a re-mention, and one with it may have re-mentions of its own
+    same = "Britain sent troops to Estonia in March, the ministry said. The troops were sent to Estonia by air."
+    assert len(of_type(merging.extract(same), "deployment")) == 1
+    again = later + " The 300 troops were sent to Estonia by sea."
+    assert len(of_type(merging.extract(again), "deployment")) == 1
+    # ... and a headline's "additional 2,000" is the lead's "another 2,000"
+    lead = "Chad deploys additional 2,000 gendarmes in the east\n\nChad has deployed another 2,000 gendarmes in the east."
+    assert len(of_type(merging.extract(lead), "deployment")) == 1
+
+
 def test_coordinated_mentions_in_one_sentence_are_different_events(merging: Extractor) -> None:
     events = of_type(merging.extract(COORDINATED), "diplomatic_talks")
     assert [e["trigger"]["text"] for e in events] == ["talks", "summit"]
