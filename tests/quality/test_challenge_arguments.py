@@ -130,6 +130,9 @@ CASES = [
          absent=("agent",)),
     case("Vilnius said it would request the deployment of more allied fighter jets.", DEP, "deployment",
          absent=("agent",)),
+    # --- "sending a deployment of troops": the verb carries the event, the force is the troops
+    case("Quito is sending a small deployment of marines to the islands.", DEP, "sending",
+         agent="Quito", force="marines", destination="the islands"),
     # --- an argument holding one side of a quotation takes the other side's quote mark too
     case('The navy has been on a "heightened state of alert" since Sunday.', ALERT, "alert",
          force="The navy", level='a "heightened state of alert"'),
