@@ -146,6 +146,16 @@ NOT_A_GOVERNOR_BEFORE = frozenset(
      "condition", "scale", "system"}
 )
 
+# Words that open an aside narrowing a noun phrase: ", especially the elderly,".
+FOCUS_ASIDE_OPENERS = frozenset(
+    {"especially", "particularly", "including", "notably", "mainly", "mostly", "chiefly", "primarily"}
+)
+# Nouns through which a preposition's cue reaches an infinitive: "against any move to evacuate".
+PLAN_NOUNS = frozenset(
+    {"move", "moves", "plan", "plans", "attempt", "attempts", "bid", "bids", "effort", "efforts",
+     "proposal", "proposals", "idea", "step", "steps"}
+)
+
 # Triggers that only urge or appeal (the guidelines' "urged ... to leave" is possible, "ordered
 # ... to leave" asserted): an event they trigger is possible whatever governs them.
 POSSIBLE_TRIGGERS = frozenset({"urge", "appeal", "implore", "plead"})
@@ -499,7 +509,23 @@ def _clause_start(tokens: list[Token], t0: int) -> tuple[int, frozenset[int]]:
         commas = [c for c in range(cs + 1, t0) if _is_barrier_comma(tokens, c)]
         if commas:
             cs = commas[-1] + 1
+    frames.update(_focus_asides(tokens, cs, t0))
     return cs, frozenset(f for f in frames if f >= cs)
+
+
+def _focus_asides(tokens: list[Token], cs: int, t0: int) -> Iterator[int]:
+    """The tokens of comma-closed asides opened by a focus word between an object and its
+    infinitive ("urged residents, especially the elderly, to leave"): they narrow the object
+    and end no clause."""
+    for c in range(cs, t0 - 1):
+        if tokens[c].word == "," and tokens[c + 1].lower in FOCUS_ASIDE_OPENERS:
+            for close in range(c + 2, min(t0, c + 2 + SCARE_QUOTE_WORDS * 2)):
+                if tokens[close].word == ",":
+                    if close + 1 < t0 and tokens[close + 1].lower == "to":
+                        yield from range(c, close + 1)
+                    break
+                if is_punct(tokens[close]):
+                    break
 
 
 def _verb_domain(tokens: list[Token], lo: int, t0: int) -> tuple[_Chain, ...]:
@@ -571,7 +597,7 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     t0 = ctx.trigger[0]
     gap = ctx.gap(end, MAX_REACH)
     if kind == "preposition":
-        return gap == [] and ctx.tokens[t0].lower.endswith("ing")
+        return (gap == [] and ctx.tokens[t0].lower.endswith("ing")) or _plan_to(ctx.tokens, gap)
     if gap is None or (kind == "noun" and ctx.finite):
         return False
     tokens = ctx.tokens
@@ -584,6 +610,19 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     # a finite event after a prepositional phrase is not a complement:
     # "the troops needed for the mission were deployed"
     return not (ctx.finite and gap and tokens[gap[0]].lower in PREPOSITIONS)
+
+
+def _plan_to(tokens: list[Token], gap: list[int] | None) -> bool:
+    """Whether the gap before the trigger is a plan-like noun followed by its infinitive's
+    "to" (a verb-group word, not counted in the gap): the cue then governs the planned event
+    ("decided against any move to evacuate the villages")."""
+    if not gap:
+        return False
+    noun = gap[-1]
+    words = [tokens[g].lower for g in gap]
+    if words[0] in DETERMINERS:
+        words = words[1:]
+    return words == [tokens[noun].lower] and words[0] in PLAN_NOUNS and noun + 1 < len(tokens) and tokens[noun + 1].lower == "to"
 
 
 def _subject_noun(tokens: list[Token], end: int) -> bool:

@@ -50,6 +50,12 @@ CASES = [
     # "so they/that" opens a clause of its own: its condition is not the event's
     ("{Oslo will put a battalion on high [readiness]} so they can be sent if needed.", "asserted"),
     ("Oslo will [send] troops to the island if the storm hits.", "hypothetical"),
+    # a preposition's cue reaches a planned event through "move/plan ... to"; a focus aside
+    # (", especially ...,") ends no clause
+    ("The council decided against any move to [evacuate] the villages.", "negated"),
+    ("Ministers argued against plans for a bridge, and {[deployed] the army}.", "asserted"),
+    ("Officials urged residents, especially the elderly, to [evacuate] the area.", "possible"),
+    ("Lima sees hope of ending all disputes, including over the border, through {[talks] now under way}.", "asserted"),
     # --- asserted: announced, scheduled, agreed (guidelines)
     ("Japan will [send] troops to the region.", "asserted"),
     ("Japan plans to [send] troops.", "asserted"),
