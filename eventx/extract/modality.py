@@ -150,6 +150,9 @@ NOT_A_GOVERNOR_BEFORE = frozenset(
 FOCUS_ASIDE_OPENERS = frozenset(
     {"especially", "particularly", "including", "notably", "mainly", "mostly", "chiefly", "primarily"}
 )
+# A threat right before the event's verb is its subject, as in a headline ("terror threat cut
+# to 'moderate'"), not a threat of it.
+THREAT_NOUNS = frozenset({"threat", "threats"})
 # Nouns through which a preposition's cue reaches an infinitive: "against any move to evacuate".
 PLAN_NOUNS = frozenset(
     {"move", "moves", "plan", "plans", "attempt", "attempts", "bid", "bids", "effort", "efforts",
@@ -375,6 +378,7 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         and not _to_noun_phrase(ctx, end)
         and not _coordinated_next(tokens, end)
         and not _subject_noun(tokens, end)
+        and not (end == ctx.trigger[0] and tokens[k].lower in THREAT_NOUNS and not tokens[end].lower.endswith("ing"))
         and _reaches(ctx, end, "verb")
     ):
         yield POSSIBLE, k

@@ -47,6 +47,8 @@ CASES = [
     # a governor noun that is the subject of the event's verb governs nothing
     ("{The terror threat is [raised] from substantial to severe}.", "asserted"),
     ("The proposal is to [send] 500 troops to the border.", "possible"),
+    ("{Belgian terror threat [cut] to 'moderate'}", "asserted"),
+    ("The threat of [sending] troops hung over the talks.", "possible"),
     # "so they/that" opens a clause of its own: its condition is not the event's
     ("{Oslo will put a battalion on high [readiness]} so they can be sent if needed.", "asserted"),
     ("Oslo will [send] troops to the island if the storm hits.", "hypothetical"),
