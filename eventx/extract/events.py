@@ -67,6 +67,10 @@ _SUBJECT_FOLLOWERS = frozenset(
     {"is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "can", "may", "might",
      "should", "must", "said", "says", "announced", "confirmed"}
 )
+# What stands before a gerund whose understood subject is the clause's subject: "Oslo
+# responded by sending 400 troops", "Oslo raised its alert level on Monday, sending ...",
+# "Oslo closed the border before deploying ..."
+_PARTICIPLE_OPENERS = frozenset({"by", ",", "after", "before", "while"})
 _PRONOUN_CHAIN = _CHAIN_WORDS | frozenset(
     {"will", "would", "could", "can", "may", "might", "should", "must", "shall", "still", "reportedly",
      "'s", "'ll", "'d", "'ve", "'re", "to", "help", "need", "needed", "plan", "planned", "going", "able"}
@@ -172,6 +176,7 @@ class EventBuilder:
             self._share_subjects(tokens, kept, events)
         if hits:
             self._pronoun_subjects(doc.text, tokens, kept, events, hits)
+            self._participle_subjects(doc.text, tokens, kept, events, hits)
             self._source_actors(doc.text, tokens, kept, events, sources, hits)
         return events
 
@@ -330,6 +335,56 @@ class EventBuilder:
                 continue
             arg = Argument(text=text[start:end], start=start, end=end)
             if best.norm is not None and first == best.start:
+                arg["norm"] = best.norm
+            args = {**event["args"], actor_role: arg}
+            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+
+    def _participle_subjects(
+        self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
+    ) -> None:
+        """Give an event without an actor the subject of the clause its gerund hangs on.
+
+        "Oslo responded by sending 400 troops to the border", "Oslo raised its alert level on
+        Monday, sending ...": the match starts at its trigger, a gerund right after "by", a comma,
+        "after", "before" or "while", and the gerund's understood subject is the subject of the
+        clause: the nearest ``@Actor`` before it in subject position (as for a pronoun's
+        antecedent). Nothing when another ``@Actor`` or ``@Force`` stands between the two (an
+        object may be the one who acts: "urged Oslo to act, sending ..."), or when that actor is
+        an argument of the event already.
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        actors = self._antecedents["it"]
+        rivals = actors | self._force_label
+        for match, event in zip(kept, events):
+            at = match.start - 1
+            if (
+                at < 1
+                or match.trigger[0] != match.start
+                or tokens[at].lower not in _PARTICIPLE_OPENERS
+                or not tokens[match.start].lower.endswith("ing")
+            ):
+                continue
+            actor_role = ruleset.type_decl(match.rule.type).actor_role
+            if actor_role is None or actor_role in event["args"]:
+                continue
+            best: LexiconHit | None = None
+            for hit in hits:
+                end = hit.start + hit.length
+                if hit.lexicon in actors and end <= at and self._subject_position(tokens, hit.start, end):
+                    if best is None or (end, hit.length) > (best.start + best.length, best.length):
+                        best = hit
+            if best is None:
+                continue
+            best_end = best.start + best.length
+            if any(hit.lexicon in rivals and hit.start >= best_end and hit.start < at for hit in hits):
+                continue
+            start, end = tokens[best.start].start, tokens[best_end - 1].end
+            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
+                continue
+            arg = Argument(text=text[start:end], start=start, end=end)
+            if best.norm is not None:
                 arg["norm"] = best.norm
             args = {**event["args"], actor_role: arg}
             event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))

@@ -116,6 +116,19 @@ CASES = [
          agent="Athens and Sofia", force="troops"),
     case("Rome thanked Athens and Sofia for its deployment of 300 troops to the border.", DEP, "deployment",
          absent=("agent",), force="troops"),
+    # --- a gerund after "by", a comma, "after", "before" or "while": its understood subject is
+    # the subject of the clause it hangs on
+    case("Oslo answered the protests by sending 400 marines to the coast.", DEP, "sending",
+         agent="Oslo", quantity="400", force="marines", destination="the coast"),
+    case("The Estonian government closed two crossings on Sunday, deploying 300 border guards to the river.",
+         DEP, "deploying", agent="The Estonian government", quantity="300", force="border guards"),
+    case("The county sheriff closed the highway before evacuating 80 campers from the canyon.", EVAC,
+         "evacuating", authority="The county sheriff", affected="80 campers"),
+    # traps: an actor or force between them may be the one who acts; no subject, no actor
+    case("Oslo urged Helsinki to act, sending 400 marines to the coast.", DEP, "sending",
+         absent=("agent",), force="marines"),
+    case("Heavy rain flooded the valley, forcing the evacuation of 80 campers.", EVAC, "evacuation",
+         absent=("authority",)),
     # --- the named government or official reporting its own side's action is its actor
     # (types declared reported_actor: the three core types)
     case("Madrid announced that 250 Spanish soldiers were flown to Latvia overnight.", DEP, "flown",
