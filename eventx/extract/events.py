@@ -71,6 +71,7 @@ _SUBJECT_FOLLOWERS = frozenset(
 # responded by sending 400 troops", "Oslo raised its alert level on Monday, sending ...",
 # "Oslo closed the border before deploying ..."
 _PARTICIPLE_OPENERS = frozenset({"by", ",", "after", "before", "while"})
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
 _PRONOUN_CHAIN = _CHAIN_WORDS | frozenset(
     {"will", "would", "could", "can", "may", "might", "should", "must", "shall", "still", "reportedly",
      "'s", "'ll", "'d", "'ve", "'re", "to", "help", "need", "needed", "plan", "planned", "going", "able"}
@@ -342,15 +343,20 @@ class EventBuilder:
     def _participle_subjects(
         self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
     ) -> None:
-        """Give an event without an actor the subject of the clause its gerund hangs on.
+        """Give an event without an actor the subject of the clause its verb hangs on.
 
-        "Oslo responded by sending 400 troops to the border", "Oslo raised its alert level on
-        Monday, sending ...": the match starts at its trigger, a gerund right after "by", a comma,
-        "after", "before" or "while", and the gerund's understood subject is the subject of the
+        A gerund: "Oslo responded by sending 400 troops to the border", "Oslo raised its alert
+        level on Monday, ordering residents to leave": the match starts with a gerund right
+        after "by" (not a passive's: "were killed by shelling"), a comma, "after", "before" or
+        "while". A second verb of one subject: "Oslo closed
+        the crossing and has deployed 300 guards": the match starts at its trigger, after "and"
+        and auxiliaries only (when the first verb is an event of its own,
+        :meth:`_share_subjects` has given its actor already). The actor is the subject of the
         clause: the nearest ``@Actor`` before it in subject position (as for a pronoun's
-        antecedent). Nothing when another ``@Actor`` or ``@Force`` stands between the two (an
-        object may be the one who acts: "urged Oslo to act, sending ..."), or when that actor is
-        an argument of the event already.
+        antecedent). Nothing when another ``@Actor`` or ``@Force`` stands between the two — for
+        a gerund any (an object may be the one who acts: "urged Helsinki to act, sending ..."),
+        for a second verb one in subject position ("Oslo said Helsinki had closed the crossing
+        and sent ...") —, or when that actor is an argument of the event already.
         """
         ruleset = self.pack.ruleset
         if ruleset is None:
@@ -358,14 +364,25 @@ class EventBuilder:
         actors = self._antecedents["it"]
         rivals = actors | self._force_label
         for match, event in zip(kept, events):
+            trigger = match.trigger[0]
             at = match.start - 1
-            if (
-                at < 1
-                or match.trigger[0] != match.start
-                or tokens[at].lower not in _PARTICIPLE_OPENERS
-                or not tokens[match.start].lower.endswith("ing")
-            ):
-                continue
+            if at >= 1 and tokens[at].lower in _PARTICIPLE_OPENERS:
+                gerund = tokens[match.start]
+                if not (gerund.lower.endswith("ing") and gerund.word[:1].islower()):
+                    continue
+                if tokens[at].lower == "by" and any(t.lower in _BE for t in tokens[max(0, at - 3) : at]):
+                    continue  # a passive's agent: "were killed by shelling"
+                coordinated = False
+            else:
+                if not tokens[trigger].word[:1].islower() or any(
+                    tokens[i].lower not in _CHAIN_WORDS for i in range(match.start, trigger)
+                ):
+                    continue
+                while at >= 1 and tokens[at].lower in _CHAIN_WORDS:
+                    at -= 1
+                if at < 1 or tokens[at].lower != _AND:
+                    continue
+                coordinated = True
             actor_role = ruleset.type_decl(match.rule.type).actor_role
             if actor_role is None or actor_role in event["args"]:
                 continue
@@ -378,7 +395,12 @@ class EventBuilder:
             if best is None:
                 continue
             best_end = best.start + best.length
-            if any(hit.lexicon in rivals and hit.start >= best_end and hit.start < at for hit in hits):
+            if any(
+                hit.lexicon in rivals
+                and best_end <= hit.start < at
+                and (not coordinated or self._subject_position(tokens, hit.start, hit.start + hit.length))
+                for hit in hits
+            ):
                 continue
             start, end = tokens[best.start].start, tokens[best_end - 1].end
             if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
