@@ -72,6 +72,8 @@ _SUBJECT_FOLLOWERS = frozenset(
 # "Oslo closed the border before deploying ..."
 _PARTICIPLE_OPENERS = frozenset({"by", ",", "after", "before", "while"})
 _BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+# "on the orders of X", "under orders from X", "at the command of X": X ordered the event
+_ORDER_NOUNS = frozenset({"order", "orders", "instruction", "instructions", "command", "direction"})
 _PRONOUN_CHAIN = _CHAIN_WORDS | frozenset(
     {"will", "would", "could", "can", "may", "might", "should", "must", "shall", "still", "reportedly",
      "'s", "'ll", "'d", "'ve", "'re", "to", "help", "need", "needed", "plan", "planned", "going", "able"}
@@ -178,6 +180,7 @@ class EventBuilder:
         if hits:
             self._pronoun_subjects(doc.text, tokens, kept, events, hits)
             self._participle_subjects(doc.text, tokens, kept, events, hits)
+            self._orderer_actors(doc.text, tokens, kept, events, hits)
             self._source_actors(doc.text, tokens, kept, events, sources, hits)
         return events
 
@@ -408,6 +411,58 @@ class EventBuilder:
             arg = Argument(text=text[start:end], start=start, end=end)
             if best.norm is not None:
                 arg["norm"] = best.norm
+            args = {**event["args"], actor_role: arg}
+            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+
+    def _orderer_actors(
+        self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
+    ) -> None:
+        """Give an event without an actor the one on whose orders it happens, for the types
+        declared ``reported_actor`` (whose labelled data name who orders as the actor).
+
+        "On the orders of President Roe, 3,000 troops were sent to the border", "Troops were
+        deployed under orders from the defence ministry": the ``@Actor`` right after "on", "under"
+        or "at" (the) orders, instructions, command or direction "of"/"from", when the sentence
+        has one such phrase and the actor is no argument of the event already.
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        wanting = []
+        for match, event in zip(kept, events):
+            decl = ruleset.type_decl(match.rule.type)
+            actor_role = decl.actor_role
+            if decl.reported_actor and actor_role is not None and actor_role not in event["args"]:
+                wanting.append((event, actor_role))
+        if not wanting:
+            return
+        phrase_ends = [
+            i + 1
+            for i in range(1, len(tokens) - 1)
+            if tokens[i].lower in _ORDER_NOUNS
+            and tokens[i + 1].lower in ("of", "from")
+            and (
+                tokens[i - 1].lower in ("on", "under", "at")
+                or (i >= 2 and tokens[i - 1].lower == "the" and tokens[i - 2].lower in ("on", "under", "at"))
+            )
+        ]
+        if len(phrase_ends) != 1:
+            return
+        first = phrase_ends[0] + 1
+        actors = self._antecedents["it"]
+        orderer: LexiconHit | None = None
+        for hit in hits:
+            if hit.lexicon in actors and hit.start == first and (orderer is None or hit.length > orderer.length):
+                orderer = hit
+        if orderer is None:
+            return
+        start, end = tokens[first].start, tokens[first + orderer.length - 1].end
+        for event, actor_role in wanting:
+            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
+                continue
+            arg = Argument(text=text[start:end], start=start, end=end)
+            if orderer.norm is not None:
+                arg["norm"] = orderer.norm
             args = {**event["args"], actor_role: arg}
             event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
 

@@ -136,6 +136,14 @@ CASES = [
          absent=("agent",), force="marines"),
     case("Heavy rain flooded the valley, forcing the evacuation of 80 campers.", EVAC, "evacuation",
          absent=("authority",)),
+    # --- the one on whose orders it happens (the three core types)
+    case("On the orders of President Roe, 3,000 troops were flown to the islands.", DEP, "flown",
+         agent="President Roe", quantity="3,000", force="troops"),
+    case("Riot police were deployed to the port under orders from the interior ministry.", DEP, "deployed",
+         agent="the interior ministry", force="Riot police"),
+    # trap: two such phrases, no telling which
+    case("On the orders of the army, 300 troops were flown to the islands on the orders of the king.", DEP,
+         "flown", absent=("agent",), force="troops"),
     # --- the named government or official reporting its own side's action is its actor
     # (types declared reported_actor: the three core types)
     case("Madrid announced that 250 Spanish soldiers were flown to Latvia overnight.", DEP, "flown",
