@@ -67,6 +67,13 @@ _SUBJECT_FOLLOWERS = frozenset(
     {"is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "can", "may", "might",
      "should", "must", "said", "says", "announced", "confirmed"}
 )
+# What stands before a gerund whose understood subject is the clause's subject: "Oslo
+# responded by sending 400 troops", "Oslo raised its alert level on Monday, sending ...",
+# "Oslo closed the border before deploying ..."
+_PARTICIPLE_OPENERS = frozenset({"by", ",", "after", "before", "while"})
+_BE = frozenset({"is", "are", "was", "were", "be", "been", "being"})
+# "on the orders of X", "under orders from X", "at the command of X": X ordered the event
+_ORDER_NOUNS = frozenset({"order", "orders", "instruction", "instructions", "command", "direction"})
 _PRONOUN_CHAIN = _CHAIN_WORDS | frozenset(
     {"will", "would", "could", "can", "may", "might", "should", "must", "shall", "still", "reportedly",
      "'s", "'ll", "'d", "'ve", "'re", "to", "help", "need", "needed", "plan", "planned", "going", "able"}
@@ -186,6 +193,8 @@ class EventBuilder:
             self._share_subjects(tokens, kept, events)
         if hits:
             self._pronoun_subjects(doc.text, tokens, kept, events, hits)
+            self._participle_subjects(doc.text, tokens, kept, events, hits)
+            self._orderer_actors(doc.text, tokens, kept, events, hits)
             self._source_actors(doc.text, tokens, kept, events, sources, hits)
         return events
 
@@ -345,6 +354,129 @@ class EventBuilder:
             arg = Argument(text=text[start:end], start=start, end=end)
             if best.norm is not None and first == best.start:
                 arg["norm"] = best.norm
+            args = {**event["args"], actor_role: arg}
+            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+
+    def _participle_subjects(
+        self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
+    ) -> None:
+        """Give an event without an actor the subject of the clause its verb hangs on.
+
+        A gerund: "Oslo responded by sending 400 troops to the border", "Oslo raised its alert
+        level on Monday, ordering residents to leave": the match starts with a gerund right
+        after "by" (not a passive's: "were killed by shelling"), a comma, "after", "before" or
+        "while". A second verb of one subject: "Oslo closed
+        the crossing and has deployed 300 guards": the match starts at its trigger, after "and"
+        and auxiliaries only (when the first verb is an event of its own,
+        :meth:`_share_subjects` has given its actor already). The actor is the subject of the
+        clause: the nearest ``@Actor`` before it in subject position (as for a pronoun's
+        antecedent). Nothing when another ``@Actor`` or ``@Force`` stands between the two — for
+        a gerund any (an object may be the one who acts: "urged Helsinki to act, sending ..."),
+        for a second verb one in subject position ("Oslo said Helsinki had closed the crossing
+        and sent ...") —, or when that actor is an argument of the event already.
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        actors = self._antecedents["it"]
+        rivals = actors | self._force_label
+        for match, event in zip(kept, events):
+            trigger = match.trigger[0]
+            at = match.start - 1
+            if at >= 1 and tokens[at].lower in _PARTICIPLE_OPENERS:
+                gerund = tokens[match.start]
+                if not (gerund.lower.endswith("ing") and gerund.word[:1].islower()):
+                    continue
+                if tokens[at].lower == "by" and any(t.lower in _BE for t in tokens[max(0, at - 3) : at]):
+                    continue  # a passive's agent: "were killed by shelling"
+                coordinated = False
+            else:
+                if not tokens[trigger].word[:1].islower() or any(
+                    tokens[i].lower not in _CHAIN_WORDS for i in range(match.start, trigger)
+                ):
+                    continue
+                while at >= 1 and tokens[at].lower in _CHAIN_WORDS:
+                    at -= 1
+                if at < 1 or tokens[at].lower != _AND:
+                    continue
+                coordinated = True
+            actor_role = ruleset.type_decl(match.rule.type).actor_role
+            if actor_role is None or actor_role in event["args"]:
+                continue
+            best: LexiconHit | None = None
+            for hit in hits:
+                end = hit.start + hit.length
+                if hit.lexicon in actors and end <= at and self._subject_position(tokens, hit.start, end):
+                    if best is None or (end, hit.length) > (best.start + best.length, best.length):
+                        best = hit
+            if best is None:
+                continue
+            best_end = best.start + best.length
+            if any(
+                hit.lexicon in rivals
+                and best_end <= hit.start < at
+                and (not coordinated or self._subject_position(tokens, hit.start, hit.start + hit.length))
+                for hit in hits
+            ):
+                continue
+            start, end = tokens[best.start].start, tokens[best_end - 1].end
+            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
+                continue
+            arg = Argument(text=text[start:end], start=start, end=end)
+            if best.norm is not None:
+                arg["norm"] = best.norm
+            args = {**event["args"], actor_role: arg}
+            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+
+    def _orderer_actors(
+        self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
+    ) -> None:
+        """Give an event without an actor the one on whose orders it happens, for the types
+        declared ``reported_actor`` (whose labelled data name who orders as the actor).
+
+        "On the orders of President Roe, 3,000 troops were sent to the border", "Troops were
+        deployed under orders from the defence ministry": the ``@Actor`` right after "on", "under"
+        or "at" (the) orders, instructions, command or direction "of"/"from", when the sentence
+        has one such phrase and the actor is no argument of the event already.
+        """
+        ruleset = self.pack.ruleset
+        if ruleset is None:
+            return
+        wanting = []
+        for match, event in zip(kept, events):
+            decl = ruleset.type_decl(match.rule.type)
+            actor_role = decl.actor_role
+            if decl.reported_actor and actor_role is not None and actor_role not in event["args"]:
+                wanting.append((event, actor_role))
+        if not wanting:
+            return
+        phrase_ends = [
+            i + 1
+            for i in range(1, len(tokens) - 1)
+            if tokens[i].lower in _ORDER_NOUNS
+            and tokens[i + 1].lower in ("of", "from")
+            and (
+                tokens[i - 1].lower in ("on", "under", "at")
+                or (i >= 2 and tokens[i - 1].lower == "the" and tokens[i - 2].lower in ("on", "under", "at"))
+            )
+        ]
+        if len(phrase_ends) != 1:
+            return
+        first = phrase_ends[0] + 1
+        actors = self._antecedents["it"]
+        orderer: LexiconHit | None = None
+        for hit in hits:
+            if hit.lexicon in actors and hit.start == first and (orderer is None or hit.length > orderer.length):
+                orderer = hit
+        if orderer is None:
+            return
+        start, end = tokens[first].start, tokens[first + orderer.length - 1].end
+        for event, actor_role in wanting:
+            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
+                continue
+            arg = Argument(text=text[start:end], start=start, end=end)
+            if orderer.norm is not None:
+                arg["norm"] = orderer.norm
             args = {**event["args"], actor_role: arg}
             event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
 

@@ -39,10 +39,15 @@ def case(text: str, type_: str, trigger: str, absent: tuple[str, ...] = (), **ar
 
 CASES = [
     # --- two verbs, one subject: the second verb's event takes the subject of the first
-    # (when the first verb is no event, the subject is not reached: that alternative of the
-    # subject var helped only the tuning half and cost 5% of the run time, so it was dropped)
+    # (when the first verb is no event, the event builder gives it the clause's subject: the
+    # subject var's alternative that reached it cost 5% of the run time)
     case("Norway closed its airspace on Monday and sent 2,000 soldiers to the border.", DEP, "sent",
-         absent=("agent",), quantity="2,000", force="soldiers", destination="the border"),
+         agent="Norway", quantity="2,000", force="soldiers", destination="the border"),
+    case("Minsk is preparing for a long standoff with Vilnius and has moved 900 troops to the frontier.", DEP,
+         "moved", agent="Minsk", quantity="900", force="troops"),
+    # a rival subject between them is the subject
+    case("Ankara said Baku had closed the pass and sent 400 soldiers to the frontier.", DEP, "sent",
+         agent="Baku", force="soldiers"),
     # the first verb is an event of its own: both events keep their matches, the second
     # takes the first one's actor when the events are built
     case("The Foreign Office ordered the departure of non-emergency staff and authorized the "
@@ -116,6 +121,29 @@ CASES = [
          agent="Athens and Sofia", force="troops"),
     case("Rome thanked Athens and Sofia for its deployment of 300 troops to the border.", DEP, "deployment",
          absent=("agent",), force="troops"),
+    # --- a gerund after "by", a comma, "after", "before" or "while": its understood subject is
+    # the subject of the clause it hangs on
+    case("Oslo answered the protests by sending 400 marines to the coast.", DEP, "sending",
+         agent="Oslo", quantity="400", force="marines", destination="the coast"),
+    case("The Estonian government closed two crossings on Sunday, deploying 300 border guards to the river.",
+         DEP, "deploying", agent="The Estonian government", quantity="300", force="border guards"),
+    case("The county sheriff closed the highway before evacuating 80 campers from the canyon.", EVAC,
+         "evacuating", authority="The county sheriff", affected="80 campers"),
+    case("The agency raised the alert to its highest level, ordering 600 villagers to leave the slopes.", EVAC,
+         "leave", authority="The agency", affected="600 villagers"),
+    # traps: an actor or force between them may be the one who acts; no subject, no actor
+    case("Oslo urged Helsinki to act, sending 400 marines to the coast.", DEP, "sending",
+         absent=("agent",), force="marines"),
+    case("Heavy rain flooded the valley, forcing the evacuation of 80 campers.", EVAC, "evacuation",
+         absent=("authority",)),
+    # --- the one on whose orders it happens (the three core types)
+    case("On the orders of President Roe, 3,000 troops were flown to the islands.", DEP, "flown",
+         agent="President Roe", quantity="3,000", force="troops"),
+    case("Riot police were deployed to the port under orders from the interior ministry.", DEP, "deployed",
+         agent="the interior ministry", force="Riot police"),
+    # trap: two such phrases, no telling which
+    case("On the orders of the army, 300 troops were flown to the islands on the orders of the king.", DEP,
+         "flown", absent=("agent",), force="troops"),
     # --- the named government or official reporting its own side's action is its actor
     # (types declared reported_actor: the three core types)
     case("Madrid announced that 250 Spanish soldiers were flown to Latvia overnight.", DEP, "flown",
