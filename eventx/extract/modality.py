@@ -146,7 +146,9 @@ NOT_A_GOVERNOR_BEFORE = frozenset(
      "condition", "scale", "system"}
 )
 
-# Words that open an aside narrowing a noun phrase: ", especially the elderly,".
+# Words that open an aside narrowing a noun phrase: ", especially the elderly," (at most
+# FOCUS_ASIDE_WORDS words to its closing comma).
+FOCUS_ASIDE_WORDS = 8
 FOCUS_ASIDE_OPENERS = frozenset(
     {"especially", "particularly", "including", "notably", "mainly", "mostly", "chiefly", "primarily"}
 )
@@ -378,7 +380,7 @@ def _lexical_cues(ctx: _Context, k: int) -> Iterator[tuple[str, int]]:
         and not _to_noun_phrase(ctx, end)
         and not _coordinated_next(tokens, end)
         and not _subject_noun(tokens, end)
-        and not (end == ctx.trigger[0] and tokens[k].lower in THREAT_NOUNS and not tokens[end].lower.endswith("ing"))
+        and not _headline_threat(ctx, k, end)
         and _reaches(ctx, end, "verb")
     ):
         yield POSSIBLE, k
@@ -523,7 +525,7 @@ def _focus_asides(tokens: list[Token], cs: int, t0: int) -> Iterator[int]:
     and end no clause."""
     for c in range(cs, t0 - 1):
         if tokens[c].word == "," and tokens[c + 1].lower in FOCUS_ASIDE_OPENERS:
-            for close in range(c + 2, min(t0, c + 2 + SCARE_QUOTE_WORDS * 2)):
+            for close in range(c + 2, min(t0, c + 2 + FOCUS_ASIDE_WORDS)):
                 if tokens[close].word == ",":
                     if close + 1 < t0 and tokens[close + 1].lower == "to":
                         yield from range(c, close + 1)
@@ -626,7 +628,15 @@ def _plan_to(tokens: list[Token], gap: list[int] | None) -> bool:
     words = [tokens[g].lower for g in gap]
     if words[0] in DETERMINERS:
         words = words[1:]
-    return words == [tokens[noun].lower] and words[0] in PLAN_NOUNS and noun + 1 < len(tokens) and tokens[noun + 1].lower == "to"
+    followed_by_to = noun + 1 < len(tokens) and tokens[noun + 1].lower == "to"
+    return len(words) == 1 and words[0] in PLAN_NOUNS and followed_by_to
+
+
+def _headline_threat(ctx: _Context, k: int, end: int) -> bool:
+    """Whether the cue at ``k`` is "threat" right before the event's own verb: its subject, as
+    in a headline ("terror threat cut to 'moderate'"), not a threat of it ("the threat of
+    sending troops")."""
+    return end == ctx.trigger[0] and ctx.tokens[k].lower in THREAT_NOUNS and not ctx.tokens[end].lower.endswith("ing")
 
 
 def _subject_noun(tokens: list[Token], end: int) -> bool:
