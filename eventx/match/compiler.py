@@ -957,11 +957,18 @@ class PatternCompiler:
         lengths = sorted(self.lexicon_lengths[lex_id], reverse=True)
         if not lengths:
             return "(?!)"
-        starts = _holds(self.atoms.lexicon(lex_id))
+        flag = self.atoms.lexicon(lex_id)
+        starts = _holds(flag)
+        # The start flag is tested in the lookahead that reads (captures or checks) the record's
+        # position character: a flag is never a record's first character, so "(?=(?P<s>.).*F)"
+        # holds where "(?=.*F)(?=(?P<s>.))" does, with three fewer nodes in the compiled regex
+        # (about 2% of the shipped pack's regexes; the same speed). Consuming the end record
+        # with ".*E(?P=s).*\n" instead of a lookahead would save more, but backtracks into the
+        # record when what follows fails: ~7% slower runs.
         if len(lengths) >= 3 and not self._behind:
             end = self.atoms.lexicon_end(lex_id)
             return (
-                f"{starts}(?=(?P<{_START_GROUP}>.))(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
+                f"(?=(?P<{_START_GROUP}>.).*{flag})(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
                 f"(?=.*{end}(?P={_START_GROUP})){TOKEN}"
             )
         if len(lengths) >= 3 and not self._captures_behind:
@@ -970,7 +977,7 @@ class PatternCompiler:
             # every end flag of the record, so any phrase of the lexicon that ends there is found.
             end = self.atoms.lexicon_end(lex_id)
             return (
-                f"{starts}(?=(?P={_START_GROUP}))(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
+                f"(?=(?P={_START_GROUP}).*{flag})(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
                 f".*{end}(?P<{_START_GROUP}>.){TOKEN}"
             )
         options = [
