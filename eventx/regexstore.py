@@ -38,7 +38,7 @@ from typing import Any
 import regex
 from regex import Pattern as RegexPattern
 
-__all__ = ["compile_regex"]
+__all__ = ["compile_regex", "program_of", "from_program"]
 
 MAX_ENTRIES = 20_000  # a few MB: the shipped pack needs ~250 entries and ~3 MB
 _FORMAT = 1  # bump when what an entry holds changes
@@ -145,6 +145,25 @@ def _the_builder() -> Any:
         reduced = _reduce(regex.compile(""))
         _builder = reduced[0] if reduced is not None and callable(reduced[0]) else False
     return _builder
+
+
+def program_of(compiled: RegexPattern[str]) -> tuple[Any, ...] | None:
+    """What :func:`from_program` needs to build ``compiled`` again without its source: the C
+    step's arguments but the pattern (a few KB where the built pattern takes hundreds); None
+    if ``regex`` pickles patterns otherwise."""
+    reduced = _reduce(compiled)
+    if reduced is None or reduced[0] is not _the_builder() or len(reduced[1]) != _ARGS:
+        return None
+    return reduced[1][1:]
+
+
+def from_program(source: str, program: tuple[Any, ...]) -> RegexPattern[str] | None:
+    """The pattern of ``source`` built from ``program`` (:func:`program_of` of a pattern of that
+    source): the C step alone, no parsing and no file; None if it is rejected."""
+    try:
+        return _the_builder()(source, *program)
+    except Exception:  # noqa: BLE001 - as a rejected store entry: the caller compiles instead
+        return None
 
 
 def _plain_flags() -> None:

@@ -108,6 +108,10 @@ def test_many_lengths_use_the_position_check(tmp_path: Path) -> None:
     assert "_eventx_start" in sources["then_end"]
     assert "(?P=_eventx_start)" in sources["behind_plain"] and "{3}" not in sources["behind_plain"]
     assert "{3}" in sources["behind"]  # a lookbehind that captures tries the lengths in order
+    # the start flag is tested in the lookahead that captures (or checks) the start's position:
+    # one lookahead fewer per reference in every compiled regex
+    assert "(?=(?P<_eventx_start>.).*" in sources["then_end"]
+    assert "(?=(?P=_eventx_start).*" in sources["behind_plain"]
     tokens = tokenize("go a b c end go a b c d e")
     found = [(m.rule.id, m.start, m.end, m.groups.get("p")) for m in pack.match_sentence(tokens).matches if "behind" not in m.rule.id]
     assert found == [("longest", 0, 4, (1, 4)), ("longest", 5, 9, (6, 9)), ("then_end", 0, 5, (1, 4))]
