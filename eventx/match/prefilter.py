@@ -17,6 +17,11 @@ from eventx.text.tokenize import lowers_and_lemmas
 _CHUNK_CACHE_LIMIT = 100_000  # distinct chunks remembered by may_fire() (~150 bytes each: bounds memory)
 _FIRES_CACHED_KEYS = 4  # key sets up to this size are remembered by _fires_with()
 _NO_RULES: list[int] = []
+# Widest window (tokens before a rule's trigger plus the most of a match) that selected(near=True)
+# tests: wider, and it is most of a news sentence (~25 tokens), so the test rules out little and
+# costs more than the sentence-wide one (the shipped pack's rules, whose labels span up to 64
+# tokens, have windows of 21 tokens and more: 9% more CPU with every window tested).
+_WINDOW_TOKENS = 12
 _BLOCK = 1 << 20  # characters of text split at once by may_fire()
 _SPACE = regex.compile(r"\s")  # a subset of what str.split() splits at
 
@@ -53,6 +58,19 @@ class Prefilter:
         # keys only when such a requirement is not met by its words)
         self._lemma_keyed = [
             tuple(any(f != "lower" for f, _ in keys) for keys in pattern.requirements) for pattern in patterns
+        ]
+        # per rule with a window (see selected()): (tokens before its trigger, most tokens of a
+        # match, its span requirements as keys, whether each names a lemma, whether they are
+        # all of its requirements); None for the others
+        self._windows: list[tuple[int, int, tuple[frozenset[str], ...], tuple[bool, ...], bool] | None] = [
+            (pattern.trigger_reach, pattern.max_tokens,
+             tuple(frozenset(_key(f, v) for f, v in keys) for keys in pattern.span_requirements),
+             tuple(any(f != "lower" for f, _ in keys) for keys in pattern.span_requirements),
+             set(pattern.span_requirements) == set(pattern.requirements))
+            if pattern.span_requirements and pattern.max_tokens is not None and pattern.trigger_reach is not None
+            and pattern.trigger_keys is not None and pattern.trigger_reach + pattern.max_tokens <= _WINDOW_TOKENS
+            else None
+            for pattern in patterns
         ]
         # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
         self._relevant = frozenset(self._by_key).union(*(r for reqs in self._requirements for r in reqs))
@@ -183,28 +201,65 @@ class Prefilter:
         requirements = zip(self._patterns[index].requirements, self._requirements[index])
         return next((pairs for pairs, required in requirements if keys.isdisjoint(required)), None)
 
-    def selected(self, tokens: list[Token], positions: dict[int, list[int]]) -> list[int]:
+    def selected(self, tokens: list[Token], positions: dict[int, list[int]], near: bool = False) -> list[int]:
+        """Indices (in rule order) of the rules with a trigger occurrence in ``positions`` (see
+        :meth:`trigger_positions`) whose requirements ``tokens`` meet. With ``near``, a rule with
+        a window must also have its span requirements met near one of its trigger occurrences:
+        a match whose trigger is at token p lies within tokens p - trigger_reach ..
+        p + max_tokens - 1 (see :class:`CompiledPattern`), and its own tokens meet them. A
+        cheap test on tokens before a sentence is encoded: most sentences that hold a rule's
+        trigger and its words hold them far apart. A rule whose span requirements are all of
+        its requirements needs the window test only."""
         indices = set(self._always).union(positions)
         if not indices:
             return []
-        # the sentence's words; its lemma keys only when a requirement that names a lemma is not
-        # met by them (most candidate sentences of most rules fail a requirement of words)
-        keys = {t.lower for t in tokens}
-        with_lemmas = False
+        windows = self._windows if near else None
+        keys: set[str] | None = None
+        lowers: list[str] | None = None
+        lemmas: list[str] | None = None
         kept = []
         for index in indices:
-            for required, lemma_keyed in zip(self._requirements[index], self._lemma_keyed[index]):
-                if keys.isdisjoint(required):
-                    if with_lemmas or not lemma_keyed:
-                        break
-                    keys.update([_LEMMA + t.lemma for t in tokens])
-                    with_lemmas = True
+            window = windows[index] if windows is not None else None
+            if window is None or not window[4]:
+                # the sentence's words; its lemma keys only when a requirement that names a lemma
+                # is not met by them (most candidate sentences of most rules fail one of words)
+                if keys is None:
+                    keys = {t.lower for t in tokens}
+                    with_lemmas = False
+                met = True
+                for required, lemma_keyed in zip(self._requirements[index], self._lemma_keyed[index]):
                     if keys.isdisjoint(required):
-                        break
-            else:
-                kept.append(index)
+                        if with_lemmas or not lemma_keyed:
+                            met = False
+                            break
+                        keys.update([_LEMMA + t.lemma for t in tokens])
+                        with_lemmas = True
+                        if keys.isdisjoint(required):
+                            met = False
+                            break
+                if not met:
+                    continue
+                if window is None:
+                    kept.append(index)
+                    continue
+            before, length, requirements, span_lemma_keyed, _ = window
+            if lowers is None:
+                lowers = [t.lower for t in tokens]
+            for p in positions[index]:
+                start = p - before if p > before else 0
+                end = p + length
+                for required, lemma_keyed in zip(requirements, span_lemma_keyed):
+                    if required.isdisjoint(lowers[start:end]):
+                        if not lemma_keyed:
+                            break
+                        if lemmas is None:
+                            lemmas = [_LEMMA + t.lemma for t in tokens]
+                        if required.isdisjoint(lemmas[start:end]):
+                            break
+                else:
+                    kept.append(index)
+                    break
         return sorted(kept)
-
 
 _LEMMA = "\x00"  # prefix of a lemma key (see Prefilter.__init__)
 
