@@ -128,6 +128,9 @@ class CompiledPattern:
     # its labels', whose mentions may look past them): with max_tokens, met in that window of
     # some trigger occurrence, or the sentence holds no match (the prefilter's selected()).
     span_requirements: tuple[frozenset[tuple[str, str]], ...] = ()
+    # per span requirement, whether a token other than the trigger's meets it (it comes from a
+    # part of the pattern outside the trigger and any alternation or capture that holds it)
+    span_apart: tuple[bool, ...] = ()
     # the expanded tree (trigger placed) the sources were emitted from, kept only by a compiler
     # with ``keep_trees`` (``eventx serve`` compares a rule's versions token test by token test)
     tree: Node | None = field(default=None, compare=False, repr=False)
@@ -319,6 +322,8 @@ class PatternCompiler:
         span_requirements = _ordered(self._requirements(tree, span=True)) if max_tokens is not None else ()
         if span_requirements == requirements:
             span_requirements = requirements  # one tuple in the pickled pack
+        apart = set(self._apart_requirements(tree)) if span_requirements else set()
+        span_apart = tuple(r in apart for r in span_requirements)
         first = self._first(tree)[0]
         lexicons = self._lexicons_in(tree)
         labels = lexicons & self.labels
@@ -330,6 +335,7 @@ class PatternCompiler:
             label_captures=tuple(sorted(self._label_captures(tree).items())),
             max_tokens=max_tokens,
             span_requirements=span_requirements,
+            span_apart=span_apart,
             sketch_source=sketch,
             sketch_first_flags=sketch_first,
             sketch_suffix_source=sketch_suffix,
@@ -706,6 +712,19 @@ class PatternCompiler:
             return self._requirements(node.body, span) if node.min >= 1 else []
         if isinstance(node, Alt):
             return _any_of([self._requirements(b, span) for b in node.branches])
+        return []
+
+    def _apart_requirements(self, node: Node) -> list[frozenset[tuple[str, str]]]:
+        """The span requirements (see :meth:`_requirements`) of the parts of ``node`` that do
+        not hold its trigger mark, through the sequences and groups that do: the tokens that
+        meet them are not the trigger's. Nothing from an alternation or a trigger capture that
+        holds the mark (a branch or the capture's other tokens may be the trigger token)."""
+        if not _collect_marks(node, required=False):
+            return self._requirements(node, span=True)
+        if isinstance(node, Seq):
+            return [keys for item in node.items for keys in self._apart_requirements(item)]
+        if isinstance(node, Group) and (node.kind == "group" or (node.kind == "capture" and node.name != "trigger")):
+            return self._apart_requirements(node.body)
         return []
 
     def _lexicons_in(self, node: Node) -> frozenset[int]:

@@ -25,6 +25,9 @@ rules:
   - id: ahead
     type: deployment
     pattern: "[lower=ordered]=trigger [lower=more] (?= []* [lower=reinforcements])"
+  - id: sent-again
+    type: deployment
+    pattern: "[lower=sent]=trigger []{0,1} [lower=sent|troops]"
   - id: wide
     type: deployment
     pattern: "[lower=deployed]=trigger []{0,20} [lower=border]"
@@ -50,6 +53,9 @@ def candidates(pack, text: str, sketch: bool = True) -> list[str]:
     # the lookahead's word may lie past the window: only "more" must be near "ordered"
     ("He ordered more, and weeks later reinforcements came.", ["ahead"]),
     ("He ordered tea, and weeks later more reinforcements came.", []),
+    # the trigger's own token is not the word that must follow it
+    ("They sent aid, and more were sent later.", []),
+    ("They sent aid, and more sent troops later.", ["sent-forces", "sent-again"]),
     # a window of 22 tokens is most of a sentence: only the sentence-wide requirement is tested
     ("Troops deployed near the river, far from where the talks on the old disputed border were.", ["wide"]),
 ])
@@ -66,7 +72,7 @@ def test_candidates_need_their_words_near_a_trigger(pack, text, expected):
 def test_without_the_sketch_the_window_is_not_tested(pack):
     """``eventx explain`` (sketch=False) reports as candidates the rules whose requirements the
     sentence meets, near or not."""
-    assert candidates(pack, "They sent aid, and later the riot police arrived.", sketch=False) == ["sent-forces"]
+    assert candidates(pack, "They sent aid, and later the riot police arrived.", sketch=False) == ["sent-forces", "sent-again"]
 
 
 # ---- random narrow rules on texts of few words: the window test never drops a match ----------
@@ -74,8 +80,12 @@ def test_without_the_sketch_the_window_is_not_tested(pack):
 WORDS = ["sent", "send", "troops", "riot", "police", "the", "more", "to", "border", "ordered", "soldiers", "Troops"]
 ELEMENTS = ["[]", "[]{0,2}", "[]?", "[lower=the]", "[lower=to|more]", "[lemma=troop|soldier]", "@forces",
             "[lower=border]", "[!lower=the]", "(?= [] [lower=border] )", "(?<= [lower=the] )", "(?! [lower=to] )",
-            "( [lower=the] | @forces )", "( [lower=more] [lower=to] )?"]
-TRIGGERS = ["[lemma=send]=trigger", "[lower=ordered]=trigger", "@forces=trigger", "[lower=the]=trigger"]
+            "( [lower=the] | @forces )", "( [lower=more] [lower=to] )?",
+            # words that are also triggers: the trigger's own token must not meet them
+            "[lower=sent|border]", "[lemma=send|order]", "(?<obj> [lower=the|ordered] )"]
+TRIGGERS = ["[lemma=send]=trigger", "[lower=ordered]=trigger", "@forces=trigger", "[lower=the]=trigger",
+            "(?<trigger> [lower=the] [lower=sent|troops] )", "(?<trigger> [lower=sent] | [lower=the] [lower=border] )",
+            "( [lower=sent]=trigger | [lower=ordered]=trigger [lower=more] )"]
 
 
 @st.composite
@@ -98,3 +108,15 @@ def test_the_window_test_never_drops_a_match(tmp_path_factory, patterns: list[st
         stream, offsets = pack.encoder.stream(tokens, pack.lexicons.annotate(tokens))
         reference = [(rule.id, offsets[m.start()], offsets[m.end()]) for rule in pack.rules for m in rule.pattern.regex.finditer(stream)]
         assert [(m.rule.id, m.start, m.end) for m in pack.match_sentence(tokens).matches] == reference
+
+
+@pytest.mark.parametrize("pattern, text", [
+    # a branch's words may be met by the trigger token of another branch
+    ("( [lower=sent]=trigger | [lower=ordered]=trigger [lower=more] )", "They sent it."),
+    # a trigger capture's other tokens may be the token that carries the trigger key
+    ("(?<trigger> [lower=sent|ordered] [lower=more] | [lower=sent] )", "They sent it."),
+])
+def test_the_trigger_token_meets_what_its_alternation_needs(tmp_path, pattern, text):
+    (tmp_path / "r.yml").write_text(f"rules:\n  - id: r\n    type: t\n    pattern: {pattern!r}\n", encoding="utf-8")
+    pack = load_rules(tmp_path)
+    assert len(pack.match_sentence(tokenize(text)).matches) == 1
