@@ -264,6 +264,7 @@ class Prefilter:
                     break
         return sorted(kept)
 
+
 _LEMMA = "\x00"  # prefix of a lemma key (see Prefilter.__init__)
 
 
