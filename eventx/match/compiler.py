@@ -120,6 +120,17 @@ class CompiledPattern:
     sketch_source: str | None = None
     sketch_first_flags: frozenset[str] | None = None
     sketch_suffix_source: str | None = None  # the sketch from the trigger on (as suffix_source)
+    # Most tokens a match spans (None: unbounded, or no trigger_reach). With trigger_reach it
+    # bounds where the tokens of a match whose trigger is at token p lie: from p - trigger_reach
+    # to p + max_tokens - 1.
+    max_tokens: int | None = None
+    # The requirements the tokens of a match itself meet (not those of its lookarounds, nor
+    # its labels', whose mentions may look past them): with max_tokens, met in that window of
+    # some trigger occurrence, or the sentence holds no match (the prefilter's selected()).
+    span_requirements: tuple[frozenset[tuple[str, str]], ...] = ()
+    # per span requirement, whether a token other than the trigger's meets it (it comes from a
+    # part of the pattern outside the trigger and any alternation or capture that holds it)
+    span_apart: tuple[bool, ...] = ()
     # the expanded tree (trigger placed) the sources were emitted from, kept only by a compiler
     # with ``keep_trees`` (``eventx serve`` compares a rule's versions token test by token test)
     tree: Node | None = field(default=None, compare=False, repr=False)
@@ -317,7 +328,13 @@ class PatternCompiler:
         names = tuple(sorted(_capture_names(tree) - {"trigger"}))
         reach = self._trigger_reach(tree) if keys is not None else None
         suffix = self._suffix_source(tree) if reach is not None else None
-        requirements = tuple(sorted(set(self._requirements(tree)), key=lambda r: (len(r), sorted(r))))
+        requirements = _ordered(self._requirements(tree))
+        max_tokens = _max_tokens(tree, self.lexicon_lengths, self.lexicon_ids) if reach is not None else None
+        span_requirements = _ordered(self._requirements(tree, span=True)) if max_tokens is not None else ()
+        if span_requirements == requirements:
+            span_requirements = requirements  # one tuple in the pickled pack
+        apart = set(self._apart_requirements(tree)) if span_requirements else set()
+        span_apart = tuple(r in apart for r in span_requirements)
         first = self._first(tree)[0]
         lexicons = self._lexicons_in(tree)
         labels = lexicons & self.labels
@@ -327,6 +344,9 @@ class PatternCompiler:
             labels=labels,
             required_labels=self._required_labels(tree),
             label_captures=tuple(sorted(self._label_captures(tree).items())),
+            max_tokens=max_tokens,
+            span_requirements=span_requirements,
+            span_apart=span_apart,
             sketch_source=sketch,
             sketch_first_flags=sketch_first,
             sketch_suffix_source=sketch_suffix,
@@ -668,39 +688,54 @@ class PatternCompiler:
                 return self._trigger_keys(child)
         return None
 
-    def _requirements(self, node: Node) -> list[frozenset[tuple[str, str]]]:
+    def _requirements(self, node: Node, span: bool = False) -> list[frozenset[tuple[str, str]]]:
         """Key sets one of whose keys a sentence must hold for ``node`` to match in it: one per
         required literal token or lexicon reference (through sequences, groups, captures,
         positive lookaround and repeats of at least one); an alternation gives sets that are
         each the union of one set of each branch (see :func:`_any_of`), when every branch has one.
-        The list is shared (remember_subtrees): not to be changed."""
+        With ``span``, only those the matched tokens themselves meet: none from lookarounds or
+        labels. The list is shared (remember_subtrees): not to be changed."""
         memo = self._subtrees
         if memo is None or isinstance(node, TokenNode):
-            return self._requirements_of(node)
-        key = (id(node), "requirements")
+            return self._requirements_of(node, span)
+        key = (id(node), "span_requirements" if span else "requirements")
         found = memo.get(key)
         if found is None or found[0] is not node:
-            found = memo[key] = (node, self._requirements_of(node))
+            found = memo[key] = (node, self._requirements_of(node, span))
         return found[1]  # type: ignore[return-value]
 
-    def _requirements_of(self, node: Node) -> list[frozenset[tuple[str, str]]]:
+    def _requirements_of(self, node: Node, span: bool) -> list[frozenset[tuple[str, str]]]:
         if isinstance(node, TokenNode):
             keys = _literal_keys(node.constraint) if node.constraint is not None else None
             return [keys] if keys else []
         if isinstance(node, LexiconRef):
             lex_id = self.lexicon_ids[node.name]
             if lex_id in self.labels:
-                return list(self.label_requirements.get(lex_id, ()))
+                return [] if span else list(self.label_requirements.get(lex_id, ()))
             firsts = self.lexicon_first_keys[lex_id]
             return [frozenset(_key("lower", k) for k in firsts)] if firsts else []
         if isinstance(node, Seq):
-            return [keys for item in node.items for keys in self._requirements(item)]
+            return [keys for item in node.items for keys in self._requirements(item, span)]
         if isinstance(node, Group):
-            return self._requirements(node.body) if node.kind not in ("not_ahead", "not_behind") else []
+            outside = ("not_ahead", "not_behind", "ahead", "behind") if span else ("not_ahead", "not_behind")
+            return self._requirements(node.body, span) if node.kind not in outside else []
         if isinstance(node, Repeat):
-            return self._requirements(node.body) if node.min >= 1 else []
+            return self._requirements(node.body, span) if node.min >= 1 else []
         if isinstance(node, Alt):
-            return _any_of([self._requirements(b) for b in node.branches])
+            return _any_of([self._requirements(b, span) for b in node.branches])
+        return []
+
+    def _apart_requirements(self, node: Node) -> list[frozenset[tuple[str, str]]]:
+        """The span requirements (see :meth:`_requirements`) of the parts of ``node`` that do
+        not hold its trigger mark, through the sequences and groups that do: the tokens that
+        meet them are not the trigger's. Nothing from an alternation or a trigger capture that
+        holds the mark (a branch or the capture's other tokens may be the trigger token)."""
+        if not _collect_marks(node, required=False):
+            return self._requirements(node, span=True)
+        if isinstance(node, Seq):
+            return [keys for item in node.items for keys in self._apart_requirements(item)]
+        if isinstance(node, Group) and (node.kind == "group" or (node.kind == "capture" and node.name != "trigger")):
+            return self._apart_requirements(node.body)
         return []
 
     def _lexicons_in(self, node: Node) -> frozenset[int]:
@@ -1088,6 +1123,11 @@ COMMON_WORDS = frozenset("""
 def _commonness(keys: frozenset[tuple[str, str]]) -> tuple[bool, int]:
     """Sort key: requirements without a common word first, then the smaller."""
     return any(value in COMMON_WORDS for _, value in keys), len(keys)
+
+
+def _ordered(requirements: list[frozenset[tuple[str, str]]]) -> tuple[frozenset[tuple[str, str]], ...]:
+    """Requirements without repeats, the smallest first (in the same order in every process)."""
+    return tuple(sorted(set(requirements), key=lambda r: (len(r), sorted(r))))
 
 
 def _any_of(per_branch: list[list[frozenset[tuple[str, str]]]]) -> list[frozenset[tuple[str, str]]]:

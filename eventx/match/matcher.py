@@ -253,7 +253,9 @@ class RulePack:
         Candidate rules with labels whose sketch (see :attr:`CompiledPattern.sketch_source`)
         does not match are dropped before mentions are looked for (unless ``sketch`` is false,
         or ``rule_ids`` are given): the matches are the same, and most sentences with a trigger
-        word then need no mention search.
+        word then need no mention search. Before that, and unless ``sketch`` is false or
+        ``rule_ids`` are given, candidate rules whose span requirements are not met near one of
+        their trigger occurrences are dropped (:meth:`Prefilter.selected`).
 
         ``timeout`` (seconds for this sentence) or ``deadline`` (a ``time.monotonic()`` value)
         bounds the regex work; past it the ``regex`` module raises ``TimeoutError``, which the
@@ -262,7 +264,7 @@ class RulePack:
         if not tokens:
             return SentenceMatches([], [])
         positions = self.prefilter.trigger_positions(tokens)
-        selected = self.prefilter.selected(tokens, positions) if rule_ids is None else rule_ids
+        selected = self.prefilter.selected(tokens, positions, near=sketch) if rule_ids is None else rule_ids
         if not selected:
             return SentenceMatches([], [])
         pending = [index for index in selected if index not in self._ready] if self.prebuild else None

@@ -16,7 +16,11 @@ from eventx.text.tokenize import lowers_and_lemmas
 
 _CHUNK_CACHE_LIMIT = 100_000  # distinct chunks remembered by may_fire() (~150 bytes each: bounds memory)
 _FIRES_CACHED_KEYS = 4  # key sets up to this size are remembered by _fires_with()
-_NO_RULES: list[int] = []
+# Widest window (tokens before a rule's trigger plus the most of a match) that selected(near=True)
+# tests: wider, and it is most of a news sentence (~25 tokens), so the test rules out little and
+# costs more than the sentence-wide one (the shipped pack's rules, whose labels span up to 64
+# tokens, have windows of 21 tokens and more: 9% more CPU with every window tested).
+_WINDOW_TOKENS = 12
 _BLOCK = 1 << 20  # characters of text split at once by may_fire()
 _SPACE = regex.compile(r"\s")  # a subset of what str.split() splits at
 
@@ -53,6 +57,21 @@ class Prefilter:
         # keys only when such a requirement is not met by its words)
         self._lemma_keyed = [
             tuple(any(f != "lower" for f, _ in keys) for keys in pattern.requirements) for pattern in patterns
+        ]
+        # per rule with a window (see selected()): (tokens before its trigger, most tokens of a
+        # match, its span requirements as keys, whether each names a lemma, whether a token
+        # other than the trigger's meets each, whether they are all of its requirements); None
+        # for the others
+        self._windows: list[tuple[int, int, tuple[frozenset[str], ...], tuple[bool, ...], tuple[bool, ...], bool] | None] = [
+            (pattern.trigger_reach, pattern.max_tokens,
+             tuple(frozenset(_key(f, v) for f, v in keys) for keys in pattern.span_requirements),
+             tuple(any(f != "lower" for f, _ in keys) for keys in pattern.span_requirements),
+             pattern.span_apart,
+             set(pattern.span_requirements) == set(pattern.requirements))
+            if pattern.span_requirements and pattern.max_tokens is not None and pattern.trigger_reach is not None
+            and pattern.trigger_keys is not None and pattern.trigger_reach + pattern.max_tokens <= _WINDOW_TOKENS
+            else None
+            for pattern in patterns
         ]
         # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
         self._relevant = frozenset(self._by_key).union(*(r for reqs in self._requirements for r in reqs))
@@ -156,11 +175,15 @@ class Prefilter:
         # most tokens carry no key: find the few that do in one comprehension
         for i in [i for i, t in enumerate(tokens) if t.lower in by_lower or t.lemma in by_lemma]:
             token = tokens[i]
-            for rule in by_lower.get(token.lower, _NO_RULES) + by_lemma.get(token.lemma, _NO_RULES):
+            rules = by_lower.get(token.lower)
+            by_its_lemma = by_lemma.get(token.lemma)
+            if by_its_lemma is not None:  # a rule keyed by both the word and its lemma, once
+                rules = by_its_lemma if rules is None else list(dict.fromkeys(rules + by_its_lemma))
+            for rule in rules:  # type: ignore[union-attr]  # not None: the token carries a key
                 where = found.get(rule)
                 if where is None:
                     found[rule] = [i]
-                elif where[-1] != i:
+                else:
                     where.append(i)
         return found
 
@@ -183,30 +206,71 @@ class Prefilter:
         requirements = zip(self._patterns[index].requirements, self._requirements[index])
         return next((pairs for pairs, required in requirements if keys.isdisjoint(required)), None)
 
-    def selected(self, tokens: list[Token], positions: dict[int, list[int]]) -> list[int]:
-        indices = set(self._always).union(positions)
+    def selected(self, tokens: list[Token], positions: dict[int, list[int]], near: bool = False) -> list[int]:
+        """Indices (in rule order) of the rules with a trigger occurrence in ``positions`` (see
+        :meth:`trigger_positions`) whose requirements ``tokens`` meet. With ``near``, a rule with
+        a window must also have its span requirements met near one of its trigger occurrences:
+        a match whose trigger is at token p lies within tokens p - trigger_reach ..
+        p + max_tokens - 1 (see :class:`CompiledPattern`), and its own tokens meet them. A
+        cheap test on tokens before a sentence is encoded: most sentences that hold a rule's
+        trigger and its words hold them far apart. A rule whose span requirements are all of
+        its requirements needs the window test only."""
+        indices = set(self._always).union(positions) if self._always else positions
         if not indices:
             return []
-        # the sentence's words; its lemma keys only when a requirement that names a lemma is not
-        # met by them (most candidate sentences of most rules fail a requirement of words)
-        keys = {t.lower for t in tokens}
-        with_lemmas = False
+        windows = self._windows if near else None
+        keys: set[str] | None = None
         kept = []
         for index in indices:
-            for required, lemma_keyed in zip(self._requirements[index], self._lemma_keyed[index]):
-                if keys.isdisjoint(required):
-                    if with_lemmas or not lemma_keyed:
-                        break
-                    keys.update([_LEMMA + t.lemma for t in tokens])
-                    with_lemmas = True
+            window = windows[index] if windows is not None else None
+            if window is None or not window[5]:
+                # the sentence's words; its lemma keys only when a requirement that names a lemma
+                # is not met by them (most candidate sentences of most rules fail one of words)
+                if keys is None:
+                    keys = {t.lower for t in tokens}
+                    with_lemmas = False
+                met = True
+                for required, lemma_keyed in zip(self._requirements[index], self._lemma_keyed[index]):
                     if keys.isdisjoint(required):
-                        break
-            else:
-                kept.append(index)
+                        if with_lemmas or not lemma_keyed:
+                            met = False
+                            break
+                        keys.update([_LEMMA + t.lemma for t in tokens])
+                        with_lemmas = True
+                        if keys.isdisjoint(required):
+                            met = False
+                            break
+                if not met:
+                    continue
+                if window is None:
+                    kept.append(index)
+                    continue
+            before, length, requirements, span_lemma_keyed, span_apart, _ = window
+            for p in positions[index]:
+                start = p - before if p > before else 0
+                near_tokens = tokens[start : p + length]
+                words = [t.lower for t in near_tokens]
+                lemmas = None
+                for required, lemma_keyed, apart in zip(requirements, span_lemma_keyed, span_apart):
+                    if required.isdisjoint(words) or (apart and _only_at(required, words, p - start)):
+                        if not lemma_keyed:
+                            break
+                        if lemmas is None:
+                            lemmas = [_LEMMA + t.lemma for t in near_tokens]
+                        if required.isdisjoint(lemmas) or (apart and _only_at(required, lemmas, p - start)):
+                            break
+                else:
+                    kept.append(index)
+                    break
         return sorted(kept)
 
 
 _LEMMA = "\x00"  # prefix of a lemma key (see Prefilter.__init__)
+
+
+def _only_at(required: frozenset[str], keys: list[str], at: int) -> bool:
+    """Whether ``keys[at]`` is the only one of ``keys`` in ``required`` (one of them is)."""
+    return keys[at] in required and required.isdisjoint(keys[:at] + keys[at + 1 :])
 
 
 def _key(field_name: str, value: str) -> str:
