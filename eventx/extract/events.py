@@ -107,6 +107,25 @@ def _balance_quotes(tokens: list[Token], first: int, last: int) -> tuple[int, in
     return first, last
 
 
+def _span_argument(text: str, tokens: list[Token], first: int, last: int, norm: str | None) -> Argument:
+    """The argument of tokens ``first`` to ``last`` inclusive, with ``norm`` when given."""
+    start, end = tokens[first].start, tokens[last].end
+    arg = Argument(text=text[start:end], start=start, end=end)
+    if norm is not None:
+        arg["norm"] = norm
+    return arg
+
+
+def _overlaps_an_argument(event: Event, arg: Argument) -> bool:
+    return any(other["start"] < arg["end"] and arg["start"] < other["end"] for other in event["args"].values())
+
+
+def _add_argument(event: Event, role: str, arg: Argument) -> None:
+    """Give ``event`` the argument ``arg`` as ``role``, its arguments kept in text order."""
+    args = {**event["args"], role: arg}
+    event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+
+
 def event_id(doc_id: str, event_type: str, start: int, end: int, rule_id: str) -> str:
     digest = hashlib.sha256(f"{doc_id}\x00{event_type}\x00{start}\x00{end}\x00{rule_id}".encode()).hexdigest()
     return "ev-" + digest[:16]
@@ -271,17 +290,26 @@ class EventBuilder:
                 ours |= self._parties(hits, first, last)
             if ours and not (ours & theirs):
                 continue
-            start, end = tokens[mention.start].start, tokens[mention.start + mention.length - 1].end
-            arg = Argument(text=text[start:end], start=start, end=end)
-            if mention.norm is not None:
-                arg["norm"] = mention.norm
-            args = {**event["args"], actor_role: arg}
-            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+            mention_last = mention.start + mention.length - 1
+            _add_argument(event, actor_role, _span_argument(text, tokens, mention.start, mention_last, mention.norm))
 
     @staticmethod
     def _parties(hits: list[LexiconHit], first: int, last: int) -> set[str]:
         """Party codes (upper-case lexicon norms) of the phrases inside tokens ``first:last``."""
         return {h.norm for h in hits if h.norm and first <= h.start and h.start + h.length <= last and _PARTY.fullmatch(h.norm)}
+
+    def _nearest_before(
+        self, tokens: list[Token], hits: list[LexiconHit], labels: frozenset[int], at: int, any_position: bool = False
+    ) -> LexiconHit | None:
+        """The mention of one of ``labels`` that ends last before token ``at`` (then the longest),
+        in subject position unless ``any_position``: a pronoun's antecedent, a clause's subject."""
+        best: LexiconHit | None = None
+        for hit in hits:
+            end = hit.start + hit.length
+            if hit.lexicon in labels and end <= at and (any_position or self._subject_position(tokens, hit.start, end)):
+                if best is None or (end, hit.length) > (best.start + best.length, best.length):
+                    best = hit
+        return best
 
     def _pronoun_subjects(
         self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
@@ -325,12 +353,7 @@ class EventBuilder:
             labels = candidates
             if any(kind == "force" for kind in decl.roles.values()):
                 labels = labels - self._force_label
-            best: LexiconHit | None = None
-            for hit in hits:
-                end = hit.start + hit.length
-                if hit.lexicon in labels and end <= at and (possessive or self._subject_position(tokens, hit.start, end)):
-                    if best is None or (end, hit.length) > (best.start + best.length, best.length):
-                        best = hit
+            best = self._nearest_before(tokens, hits, labels, at, any_position=possessive)
             if best is None:
                 continue
             # another candidate between the antecedent and the pronoun, even an object, makes
@@ -348,14 +371,10 @@ class EventBuilder:
                 first = min(h.start for h in joined)
             if first != best.start and tokens[at].lower in ("it", "its"):
                 continue
-            start, end = tokens[first].start, tokens[best.start + best.length - 1].end
-            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
-                continue
-            arg = Argument(text=text[start:end], start=start, end=end)
-            if best.norm is not None and first == best.start:
-                arg["norm"] = best.norm
-            args = {**event["args"], actor_role: arg}
-            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+            norm = best.norm if first == best.start else None  # a coordination has none
+            arg = _span_argument(text, tokens, first, best.start + best.length - 1, norm)
+            if not _overlaps_an_argument(event, arg):
+                _add_argument(event, actor_role, arg)
 
     def _participle_subjects(
         self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
@@ -403,12 +422,7 @@ class EventBuilder:
             actor_role = ruleset.type_decl(match.rule.type).actor_role
             if actor_role is None or actor_role in event["args"]:
                 continue
-            best: LexiconHit | None = None
-            for hit in hits:
-                end = hit.start + hit.length
-                if hit.lexicon in actors and end <= at and self._subject_position(tokens, hit.start, end):
-                    if best is None or (end, hit.length) > (best.start + best.length, best.length):
-                        best = hit
+            best = self._nearest_before(tokens, hits, actors, at)
             if best is None:
                 continue
             best_end = best.start + best.length
@@ -419,14 +433,9 @@ class EventBuilder:
                 for hit in hits
             ):
                 continue
-            start, end = tokens[best.start].start, tokens[best_end - 1].end
-            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
-                continue
-            arg = Argument(text=text[start:end], start=start, end=end)
-            if best.norm is not None:
-                arg["norm"] = best.norm
-            args = {**event["args"], actor_role: arg}
-            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+            arg = _span_argument(text, tokens, best.start, best_end - 1, best.norm)
+            if not _overlaps_an_argument(event, arg):
+                _add_argument(event, actor_role, arg)
 
     def _orderer_actors(
         self, text: str, tokens: list[Token], kept: list[Match], events: list[Event], hits: list[LexiconHit]
@@ -470,15 +479,10 @@ class EventBuilder:
                 orderer = hit
         if orderer is None:
             return
-        start, end = tokens[first].start, tokens[first + orderer.length - 1].end
+        arg = _span_argument(text, tokens, first, first + orderer.length - 1, orderer.norm)
         for event, actor_role in wanting:
-            if any(arg["start"] < end and start < arg["end"] for arg in event["args"].values()):
-                continue
-            arg = Argument(text=text[start:end], start=start, end=end)
-            if orderer.norm is not None:
-                arg["norm"] = orderer.norm
-            args = {**event["args"], actor_role: arg}
-            event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+            if not _overlaps_an_argument(event, arg):
+                _add_argument(event, actor_role, arg.copy())  # one dict per event, as each event owns its arguments
 
     def _share_subjects(self, tokens: list[Token], kept: list[Match], events: list[Event]) -> None:
         """Give an event without an actor the subject of the event it is coordinated with.
@@ -521,8 +525,7 @@ class EventBuilder:
                     continue
                 subject = self._subject(ruleset.type_decl(before.rule.type), events[m])
                 if subject is not None:
-                    args = {**event["args"], actor_role: Argument(**subject)}
-                    event["args"] = dict(sorted(args.items(), key=lambda item: (item[1]["start"], item[0])))
+                    _add_argument(event, actor_role, Argument(**subject))
                 break
 
     @staticmethod
