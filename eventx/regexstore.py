@@ -147,23 +147,35 @@ def _the_builder() -> Any:
     return _builder
 
 
+def _build_args(compiled: RegexPattern[str]) -> tuple[Any, ...] | None:
+    """The C step's arguments that build ``compiled`` again (its source first); None if
+    ``regex`` pickles patterns otherwise."""
+    reduced = _reduce(compiled)
+    if reduced is None or reduced[0] is not _the_builder() or len(reduced[1]) != _ARGS:
+        return None
+    return reduced[1]
+
+
+def _build(args: tuple[Any, ...]) -> RegexPattern[str] | None:
+    """The pattern the C step builds from ``args``; None if it rejects them."""
+    try:
+        return _the_builder()(*args)
+    except Exception:  # noqa: BLE001 - a rejected entry is a miss, whatever the C step raises
+        return None
+
+
 def program_of(compiled: RegexPattern[str]) -> tuple[Any, ...] | None:
     """What :func:`from_program` needs to build ``compiled`` again without its source: the C
     step's arguments but the pattern (a few KB where the built pattern takes hundreds); None
     if ``regex`` pickles patterns otherwise."""
-    reduced = _reduce(compiled)
-    if reduced is None or reduced[0] is not _the_builder() or len(reduced[1]) != _ARGS:
-        return None
-    return reduced[1][1:]
+    args = _build_args(compiled)
+    return None if args is None else args[1:]
 
 
 def from_program(source: str, program: tuple[Any, ...]) -> RegexPattern[str] | None:
     """The pattern of ``source`` built from ``program`` (:func:`program_of` of a pattern of that
     source): the C step alone, no parsing and no file; None if it is rejected."""
-    try:
-        return _the_builder()(source, *program)
-    except Exception:  # noqa: BLE001 - as a rejected store entry: the caller compiles instead
-        return None
+    return _build((source, *program))
 
 
 def _plain_flags() -> None:
@@ -204,8 +216,7 @@ def compile_regex(source: str, flags: int = 0, *, keep: bool = True) -> RegexPat
     _plain_flags()
     flags = int(flags)  # a RegexFlag member would make the parser's flags members again
     folder = _store()
-    builder: Any = _the_builder() if folder is not None else None
-    if folder is None or not builder or flags & regex.LOCALE:
+    if folder is None or not _the_builder() or flags & regex.LOCALE:
         return regex.compile(source, flags)
     recent = _recent.get((source, flags))
     if recent is not None:
@@ -214,15 +225,12 @@ def compile_regex(source: str, flags: int = 0, *, keep: bool = True) -> RegexPat
     compiled = None
     args = _load(folder / name, source)
     if args is not None:
-        try:
-            compiled = builder(*args)
-        except Exception:  # noqa: BLE001 - a rejected entry is a miss, whatever the C step raises
-            pass
+        compiled = _build(args)
     if compiled is None:
         compiled = regex.compile(source, flags) if keep else regex.compile(source, flags, cache_pattern=False)
-        reduced = _reduce(compiled)
-        if reduced is not None and reduced[0] is builder and len(reduced[1]) == _ARGS and reduced[1][0] == source:
-            _save(folder, name, reduced[1])
+        args = _build_args(compiled)
+        if args is not None and args[0] == source:
+            _save(folder, name, args)
     if not keep:
         return compiled
     if len(_recent) >= _RECENT:
