@@ -8,6 +8,8 @@ in is not even tokenised (:meth:`Prefilter.may_fire`).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import regex
 
 from eventx.match.compiler import CompiledPattern
@@ -58,16 +60,13 @@ class Prefilter:
         self._lemma_keyed = [
             tuple(any(f != "lower" for f, _ in keys) for keys in pattern.requirements) for pattern in patterns
         ]
-        # per rule with a window (see selected()): (tokens before its trigger, most tokens of a
-        # match, its span requirements as keys, whether each names a lemma, whether a token
-        # other than the trigger's meets each, whether they are all of its requirements); None
-        # for the others
-        self._windows: list[tuple[int, int, tuple[frozenset[str], ...], tuple[bool, ...], tuple[bool, ...], bool] | None] = [
-            (pattern.trigger_reach, pattern.max_tokens,
-             tuple(frozenset(_key(f, v) for f, v in keys) for keys in pattern.span_requirements),
-             tuple(any(f != "lower" for f, _ in keys) for keys in pattern.span_requirements),
-             pattern.span_apart,
-             set(pattern.span_requirements) == set(pattern.requirements))
+        # per rule with a window (see selected()); None for the others
+        self._windows: list[_Window | None] = [
+            _Window(pattern.trigger_reach, pattern.max_tokens,
+                    tuple(frozenset(_key(f, v) for f, v in keys) for keys in pattern.span_requirements),
+                    tuple(any(f != "lower" for f, _ in keys) for keys in pattern.span_requirements),
+                    pattern.span_apart,
+                    set(pattern.span_requirements) == set(pattern.requirements))
             if pattern.span_requirements and pattern.max_tokens is not None and pattern.trigger_reach is not None
             and pattern.trigger_keys is not None and pattern.trigger_reach + pattern.max_tokens <= _WINDOW_TOKENS
             else None
@@ -223,7 +222,7 @@ class Prefilter:
         kept = []
         for index in indices:
             window = windows[index] if windows is not None else None
-            if window is None or not window[5]:
+            if window is None or not window.covers_all:
                 # the sentence's words; its lemma keys only when a requirement that names a lemma
                 # is not met by them (most candidate sentences of most rules fail one of words)
                 if keys is None:
@@ -245,27 +244,40 @@ class Prefilter:
                 if window is None:
                     kept.append(index)
                     continue
-            before, length, requirements, span_lemma_keyed, span_apart, _ = window
-            for p in positions[index]:
-                start = p - before if p > before else 0
-                near_tokens = tokens[start : p + length]
-                words = [t.lower for t in near_tokens]
-                lemmas = None
-                for required, lemma_keyed, apart in zip(requirements, span_lemma_keyed, span_apart):
-                    if required.isdisjoint(words) or (apart and _only_at(required, words, p - start)):
-                        if not lemma_keyed:
-                            break
-                        if lemmas is None:
-                            lemmas = [_LEMMA + t.lemma for t in near_tokens]
-                        if required.isdisjoint(lemmas) or (apart and _only_at(required, lemmas, p - start)):
-                            break
-                else:
-                    kept.append(index)
-                    break
+            if any(window.met_at(tokens, p) for p in positions[index]):
+                kept.append(index)
         return sorted(kept)
 
 
 _LEMMA = "\x00"  # prefix of a lemma key (see Prefilter.__init__)
+
+
+class _Window(NamedTuple):
+    """Where a rule's span requirements must be met around a trigger occurrence (see
+    :meth:`Prefilter.selected`)."""
+
+    before: int  # tokens before its trigger a match may start (trigger_reach)
+    length: int  # most tokens of a match (max_tokens)
+    required: tuple[frozenset[str], ...]  # its span requirements, as keys
+    lemma_keyed: tuple[bool, ...]  # per requirement, whether it names a lemma
+    apart: tuple[bool, ...]  # per requirement, whether a token other than the trigger's meets it
+    covers_all: bool  # whether they are all of the rule's requirements
+
+    def met_at(self, tokens: list[Token], p: int) -> bool:
+        """Whether the tokens of a match whose trigger is at token ``p`` can meet them all."""
+        start = p - self.before if p > self.before else 0
+        near_tokens = tokens[start : p + self.length]
+        words = [t.lower for t in near_tokens]
+        lemmas = None
+        for required, lemma_keyed, apart in zip(self.required, self.lemma_keyed, self.apart):
+            if required.isdisjoint(words) or (apart and _only_at(required, words, p - start)):
+                if not lemma_keyed:
+                    return False
+                if lemmas is None:
+                    lemmas = [_LEMMA + t.lemma for t in near_tokens]
+                if required.isdisjoint(lemmas) or (apart and _only_at(required, lemmas, p - start)):
+                    return False
+        return True
 
 
 def _only_at(required: frozenset[str], keys: list[str], at: int) -> bool:
