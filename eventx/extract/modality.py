@@ -66,10 +66,23 @@ NOT_A_NEGATION_AFTER_NO = frozenset(
 )
 # Verbs that take the event as complement: "denied deploying", "refused to send".
 NEGATIVE_VERBS = frozenset(
-    {"deny", "refuse", "reject", "oppose", "decline to", "rule out", "turn down", "veto",
+    {"deny", "refuse", "reject", "dismiss", "refute", "oppose", "decline to", "rule out", "turn down", "veto",
      "cancel", "call off", "scrap", "abandon", "shelve", "back away from", "rebuff",
      "too dangerous to", "too risky to", "too late to", "stop short of", "refrain from"}
 )
+# A claim whose content is the event, called false after it: "reports that troops had been
+# sent to the north are false", "rumours of a troop build-up were denied" (the claim noun, what
+# links it to the event, and what refutes it after the event's clause).
+CLAIM_NOUNS = frozenset({"report", "claim", "rumour", "rumor", "news", "allegation", "speculation", "suggestion", "story"})
+CLAIM_LINKS = frozenset({"that", "of", "about", "claiming", "saying", "suggesting", "alleging"})
+CLAIM_LINK_REACH = 8  # tokens from the claim noun to its link ("news circulating on social media claiming")
+REFUTING_WORDS = frozenset(
+    {"false", "untrue", "baseless", "unfounded", "fake", "incorrect", "groundless", "inaccurate",
+     "wrong", "fabricated", "not true", "denied", "rejected", "dismissed"}
+)
+# Adverbs between "and" and a second verb of the subject: "rejected the plan and then sent".
+COORDINATED_ADVERBS = frozenset({"then", "also", "later", "instead", "subsequently", "eventually", "soon"})
+REFUTING_ADVERBS = frozenset({"completely", "totally", "entirely", "simply", "absolutely", "utterly", "also"})
 # Verbs whose denial commits to the event: "would not hesitate to send troops".
 COMMITTED_WHEN_DENIED = frozenset({"hesitate"})
 # Refusing to talk about an event does not negate it: "declined to comment on the deployment".
@@ -308,6 +321,7 @@ def _cues(ctx: _Context, span_end: int) -> Iterator[tuple[str, int]]:
     post = _post_region(ctx, span_end)
     post_cues = list(_post_cues(ctx, post))
     yield from post_cues
+    yield from _refuted_claim(ctx, span_end)
     if any(ctx.tokens[i].lower in FUTURE_OR_MODAL for i in ctx.skipped) or any(
         m == POSSIBLE for m, _ in post_cues
     ):
@@ -415,6 +429,34 @@ def _post_cues(ctx: _Context, post: range) -> Iterator[tuple[str, int]]:
                 elif _is_speculative_modal(tokens, i):
                     yield POSSIBLE, i
         k = end
+
+
+def _refuted_claim(ctx: _Context, span_end: int) -> Iterator[tuple[str, int]]:
+    """A claim noun before the event whose content the event is ("reports that", "claims of",
+    "news ... claiming"), refuted by the predicate after the event's clause: "is false", "were
+    denied", "are completely baseless"."""
+    tokens = ctx.tokens
+    t0 = ctx.trigger[0]
+    claim = next(
+        (
+            c for c in range(ctx.clause_start, t0)
+            if _match(tokens, c, CLAIM_NOUNS)
+            and any(_match(tokens, j, CLAIM_LINKS) for j in range(c + 1, min(t0 + 1, c + 1 + CLAIM_LINK_REACH)))
+        ),
+        None,
+    )
+    if claim is None:
+        return
+    for k in range(span_end, min(len(tokens), span_end + MAX_SCOPE)):
+        if tokens[k].lower in BOUNDARIES_AFTER or tokens[k].lower in (".", "!", "?"):
+            return
+        if tokens[k].lower in BE_FORMS:
+            end = k + 1
+            while end < len(tokens) and tokens[end].lower in REFUTING_ADVERBS:
+                end += 1
+            if _match(tokens, end, REFUTING_WORDS):
+                yield NEGATED, claim
+            return
 
 
 def _post_word_cues(tokens: list[Token], k: int) -> Iterator[tuple[str, int]]:
@@ -607,6 +649,8 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     if gap is None or (kind == "noun" and ctx.finite):
         return False
     tokens = ctx.tokens
+    if kind == "verb" and _second_verb(tokens, gap, t0):
+        return False
     for g in gap:
         w = tokens[g].lower
         if w in AUXILIARIES or _is_barrier_comma(tokens, g):
@@ -616,6 +660,23 @@ def _reaches(ctx: _Context, end: int, kind: str) -> bool:
     # a finite event after a prepositional phrase is not a complement:
     # "the troops needed for the mission were deployed"
     return not (ctx.finite and gap and tokens[gap[0]].lower in PREPOSITIONS)
+
+
+def _second_verb(tokens: list[Token], gap: list[int], t0: int) -> bool:
+    """Whether the trigger is an inflected verb coordinated after the cue's own object ("denied
+    the charges and sent troops", "rejected the plan and then deployed"): a second verb of the
+    subject, not the cue's complement (a gerund or an infinitive may be one: "refused to send
+    or deploy troops")."""
+    trigger = tokens[t0]
+    if trigger.lower == trigger.lemma or trigger.lower.endswith("ing"):
+        return False
+    for g in reversed(gap):
+        w = tokens[g].lower
+        if w in ("and", "or"):
+            return g > gap[0]  # an object between the cue and "and"
+        if not (w.endswith("ly") or w in COORDINATED_ADVERBS):
+            return False
+    return False
 
 
 def _plan_to(tokens: list[Token], gap: list[int] | None) -> bool:
