@@ -15,6 +15,17 @@ CASES = [
     ("{The embassy [ordered] all non-essential staff to leave Khartoum} on Sunday.", "asserted"),
     ("If the fighting spreads, the government will [evacuate] the town.", "hypothetical"),
     ("Washington denied [deploying] additional warships.", "negated"),
+    # a claim refuted after the event's clause; a refutation without a claim noun is not one
+    ("{Reports that troops had been [sent] to the north} are false, the ministry said.", "negated"),
+    ("{Rumours of a troop [build-up] near the border} were completely unfounded.", "negated"),
+    ("{Claims that Lima had [deployed] marines to the islands} were denied on Monday.", "negated"),
+    ("{Reports that troops had been [sent] to the north} were confirmed on Monday.", "asserted"),
+    ("{Troops were [sent] to the north} after reports that turned out to be false.", "asserted"),
+    ("Lima dismissed claims that it had [sent] marines to the islands.", "negated"),
+    # an inflected verb after the cue's own object and "and" is the subject's second verb
+    ("The president denied the charges and [sent] troops to the capital.", "asserted"),
+    ("Lima rejected the plan and then [deployed] marines to the islands.", "asserted"),
+    ("Lima rejected sending and [arming] the militias.", "negated"),
     # a verb that keeps its object from the event: "bar/ban/prohibit/prevent ... from"
     ("A treaty bars both navies from [sending] warships into the bay.", "negated"),
     ("The charter prohibits its soldiers from being [deployed] abroad.", "negated"),
