@@ -103,7 +103,9 @@ PREVENTED_REACH = 8  # tokens from the verb to "from" (its object: "the state's 
 
 # ---- hypothetical ----------------------------------------------------------------------
 CONDITIONALS = frozenset(
-    {"if", "unless", "in case", "in the event", "provided that", "on condition that"}
+    {"if", "unless", "in case", "in the event", "provided that", "on condition that",
+     # only if all else fails: "would send troops as a last resort"
+     "as a last resort", "as a last option", "in extremis"}
 )
 NOT_A_CONDITION_AFTER = frozenset({"even", "as"})  # "even if", "as if"
 # A condition by inversion, at the start of a sentence and closed by a comma: "Should Russia
@@ -553,7 +555,7 @@ def _clause_start(tokens: list[Token], t0: int) -> tuple[int, frozenset[int]]:
             frames.update(range(opening, closing + 1))
             i = opening
         i -= 1
-    if cs < t0 and tokens[cs].lower in LEADING_SUBORDINATORS:
+    if cs < t0 and tokens[cs].lower in LEADING_SUBORDINATORS and not _match(tokens, cs, CONDITIONALS):
         commas = [c for c in range(cs + 1, t0) if _is_barrier_comma(tokens, c)]
         if commas:
             cs = commas[-1] + 1

@@ -15,6 +15,10 @@ CASES = [
     ("{The embassy [ordered] all non-essential staff to leave Khartoum} on Sunday.", "asserted"),
     ("If the fighting spreads, the government will [evacuate] the town.", "hypothetical"),
     ("Washington denied [deploying] additional warships.", "negated"),
+    # only if all else fails
+    ("Lima would [send] marines to the islands as a last resort.", "hypothetical"),
+    ("As a last resort, the mayor could [order] an evacuation.", "hypothetical"),
+    ("Lima [sent] marines to the islands, a last resort after talks failed.", "asserted"),
     # a claim refuted after the event's clause; a refutation without a claim noun is not one
     ("{Reports that troops had been [sent] to the north} are false, the ministry said.", "negated"),
     ("{Rumours of a troop [build-up] near the border} were completely unfounded.", "negated"),
