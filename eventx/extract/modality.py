@@ -292,6 +292,11 @@ def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[in
     if not 0 <= t0 < t1 <= len(tokens):
         raise ValueError(f"trigger {trigger} outside the sentence's {len(tokens)} tokens")
     span_end = max(span[1], t1)
+    head = t0
+    if t0 >= 2 and tokens[t0 - 1].word in QUOTES and tokens[t0 - 2].lower == "to":
+        # 'urged villagers to "leave immediately"': the quote opens the order's own words,
+        # it ends no clause; the trigger's verb domain starts at "to" as without it
+        t0 -= 1
     cs, frames = _clause_start(tokens, t0)
     domain = _verb_domain(tokens, cs, t0)
     chained = frozenset(i for ch in domain for i in range(ch.first, ch.host))
@@ -302,12 +307,12 @@ def detect_modality(sentence: Sentence, trigger: tuple[int, int], span: tuple[in
         clause_start=cs,
         domain=domain,
         skipped=skipped,
-        nominal=_is_nominal(tokens, t0, t1),
+        nominal=_is_nominal(tokens, head, t1),
         counted=tuple(g for g in range(cs, t0) if g not in skipped),
         event_start=min(span[0], t0),
     )
     found = {m for m, _ in _cues(ctx, span_end)}
-    if tokens[t0].lemma in POSSIBLE_TRIGGERS:  # the trigger itself only urges: "residents were urged to leave"
+    if tokens[head].lemma in POSSIBLE_TRIGGERS:  # the trigger itself only urges: "residents were urged to leave"
         found.add(POSSIBLE)
     return max(found, key=_PRECEDENCE.__getitem__, default=ASSERTED)
 

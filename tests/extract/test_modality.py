@@ -140,6 +140,10 @@ CASES = [
     ("Officials drew up contingency plans for an emergency [evacuation] of the crew.", "possible"),
     ("NATO called for the [evacuation] of the city.", "possible"),
     ("Officials urged residents to [evacuate].", "possible"),
+    # an opening quote after "to" starts the order's own words, no clause
+    ('Officials urged residents to "[leave] immediately".', "possible"),
+    ("The mayor warned campers to “[evacuate] now” before the fire.", "possible"),
+    ('Officials could not tell residents to "[leave]".', "negated"),
     ("The consulate advised its nationals to [leave] the country.", "possible"),  # advice, as urging
     ("Officials encouraged tourists to [leave] the island.", "possible"),
     ("Officials advised that the town be [evacuated].", "possible"),
