@@ -176,9 +176,10 @@ PLAN_NOUNS = frozenset(
      "proposal", "proposals", "idea", "step", "steps"}
 )
 
-# Triggers that only urge or appeal (the guidelines' "urged ... to leave" is possible, "ordered
-# ... to leave" asserted): an event they trigger is possible whatever governs them.
-POSSIBLE_TRIGGERS = frozenset({"urge", "appeal", "implore", "plead"})
+# Triggers that only urge, appeal or ask (the guidelines' "urged ... to leave" is possible,
+# "ordered ... to leave" asserted; "sought 50 companies of troops"): an event they trigger is
+# possible whatever governs them.
+POSSIBLE_TRIGGERS = frozenset({"urge", "appeal", "implore", "plead", "seek", "request", "requisition"})
 
 # Predicates that say whether an event takes place ("the deployment could begin next week").
 OCCURRENCE_PREDICATES = frozenset(
