@@ -487,7 +487,9 @@ def _entry(lower: str) -> tuple[str, bool]:
     if entry is None:
         if len(_cache) > _CACHE_LIMIT:
             _cache.clear()
-        entry = _cache[lower] = _lookup(lower)
+        lemma, known = _lookup(lower)
+        # the word itself when it is its own lemma (most are): one string object fewer per entry
+        entry = _cache[lower] = (lower if lemma == lower else lemma, known)
     return entry
 
 
