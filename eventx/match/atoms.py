@@ -20,6 +20,7 @@ word lists it uses.
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Any
 
@@ -136,7 +137,9 @@ class TokenAtoms:
         if found is None:
             if len(self._records) >= _CACHE_LIMIT:
                 self._records.clear()
-            found = self._records[key] = self._compute(token)
+            # Interned: most tokens share a record with others (on news ~1 distinct in 4), and
+            # one string per distinct record is ~1 MiB less of a full cache.
+            found = self._records[key] = sys.intern(self._compute(token))
         return found
 
     def records(self, tokens: list[Token]) -> list[str]:

@@ -109,3 +109,9 @@ def test_lemma_forms_round_trip(lemma: str) -> None:
     forms = lemma_forms(lemma)
     assert lemma in forms
     assert all(lemmatize(form) == lemma for form in forms)
+
+
+def test_a_word_that_is_its_own_lemma_is_returned_itself() -> None:
+    """The memo keeps the word's own string as its lemma (one object fewer per entry)."""
+    for word in ("".join(["depl", "oy"]), "".join(["quick", "ly"]), "".join(["ukrain", "e"])):
+        assert lemmatize(word) is word

@@ -93,3 +93,24 @@ def test_the_sharded_tables_give_every_entry_of_the_tables(tmp_path: Path, monke
         shard.write_bytes(b"\x00garbage")
     assert [damaged.entries.get(w) for w in ("troops", "texas")] == [fresh.entries.get(w) for w in ("troops", "texas")]
     assert ("send" in damaged.inflected) == ("send" in fresh.inflected)
+
+
+def _shares_equal_values(entries: dict, inflected: frozenset) -> None:
+    """One object per distinct entry, and an inflected lemma that is a word of the entries is
+    that word's very string (what keeps the tables ~2 MiB smaller in every process)."""
+    assert len({id(entry) for entry in entries.values()}) == len(set(entries.values()))
+    words = {id(word) for word in entries}
+    both = [word for word in inflected if word in entries]
+    assert both and all(id(word) in words for word in both)
+
+
+def test_the_tables_hold_each_value_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EVENTX_CACHE_DIR", str(tmp_path))
+    for tables in (lemma._cached_tables(RESOURCES), lemma._cached_tables(RESOURCES)):  # made, then read back
+        _shares_equal_values(tables.entries, tables.inflected)
+    lemma._sharded_tables(RESOURCES)  # writes the shards
+    lazy = lemma._sharded_tables(RESOURCES)
+    assert isinstance(lazy, lemma._LazyTables)
+    lazy.entries.get("deployed")
+    [shard] = [shard for shard in lazy.entries._shards if shard is not None]
+    _shares_equal_values(shard, shard.inflected)

@@ -90,6 +90,16 @@ def test_token_fields() -> None:
     assert tok["."].lemma == "."
 
 
+def test_equal_fields_of_a_token_are_one_string() -> None:
+    """A lower-case word is its own ``lower`` (and its own lemma, when it is one): one string
+    object per token instead of three, in the token cache and in every token made from it."""
+    tok = {t.word: t for t in tokenize("Britain deploy troops quickly")}
+    assert tok["deploy"].lower is tok["deploy"].word and tok["deploy"].lemma is tok["deploy"].word
+    assert tok["troops"].lower is tok["troops"].word and tok["troops"].lemma == "troop"
+    assert tok["Britain"].lemma is tok["Britain"].lower
+    assert tok["quickly"].lemma is tok["quickly"].lower
+
+
 def test_contraction_lemmas() -> None:
     lemmas = [t.lemma for t in tokenize("won't can't isn't they're I've")]
     assert lemmas == ["will", "not", "can", "not", "be", "not", "they", "be", "i", "have"]
