@@ -125,12 +125,12 @@ class CompiledPattern:
     # to p + max_tokens - 1.
     max_tokens: int | None = None
     # The requirements the tokens of a match itself meet (not those of its lookarounds, nor
-    # its labels', whose mentions may look past them): with max_tokens, met in that window of
-    # some trigger occurrence, or the sentence holds no match (the prefilter's selected()).
-    span_requirements: tuple[frozenset[tuple[str, str]], ...] = ()
-    # per span requirement, whether a token other than the trigger's meets it (it comes from a
-    # part of the pattern outside the trigger and any alternation or capture that holds it)
-    span_apart: tuple[bool, ...] = ()
+    # its labels', whose mentions may look past them), each with the offsets (low, high) from
+    # the trigger token between which a token that meets it lies: a match whose trigger is at
+    # token p has such a token among p + low .. p + high for each, or the sentence holds no
+    # match (the prefilter's selected()). Set with max_tokens; a requirement met in two parts
+    # of the pattern comes once for each.
+    near_requirements: tuple[tuple[frozenset[tuple[str, str]], int, int], ...] = ()
     # the expanded tree (trigger placed) the sources were emitted from, kept only by a compiler
     # with ``keep_trees`` (``eventx serve`` compares a rule's versions token test by token test)
     tree: Node | None = field(default=None, compare=False, repr=False)
@@ -330,11 +330,8 @@ class PatternCompiler:
         suffix = self._suffix_source(tree) if reach is not None else None
         requirements = _ordered(self._requirements(tree))
         max_tokens = _max_tokens(tree, self.lexicon_lengths, self.lexicon_ids) if reach is not None else None
-        span_requirements = _ordered(self._requirements(tree, span=True)) if max_tokens is not None else ()
-        if span_requirements == requirements:
-            span_requirements = requirements  # one tuple in the pickled pack
-        apart = set(self._apart_requirements(tree)) if span_requirements else set()
-        span_apart = tuple(r in apart for r in span_requirements)
+        near = self._around_trigger(tree) if max_tokens is not None else None
+        near_requirements = tuple(dict.fromkeys(near[0])) if near is not None else ()
         first = self._first(tree)[0]
         lexicons = self._lexicons_in(tree)
         labels = lexicons & self.labels
@@ -345,8 +342,7 @@ class PatternCompiler:
             required_labels=self._required_labels(tree),
             label_captures=tuple(sorted(self._label_captures(tree).items())),
             max_tokens=max_tokens,
-            span_requirements=span_requirements,
-            span_apart=span_apart,
+            near_requirements=near_requirements,
             sketch_source=sketch,
             sketch_first_flags=sketch_first,
             sketch_suffix_source=sketch_suffix,
@@ -725,18 +721,51 @@ class PatternCompiler:
             return _any_of([self._requirements(b, span) for b in node.branches])
         return []
 
-    def _apart_requirements(self, node: Node) -> list[frozenset[tuple[str, str]]]:
-        """The span requirements (see :meth:`_requirements`) of the parts of ``node`` that do
-        not hold its trigger mark, through the sequences and groups that do: the tokens that
-        meet them are not the trigger's. Nothing from an alternation or a trigger capture that
-        holds the mark (a branch or the capture's other tokens may be the trigger token)."""
-        if not _collect_marks(node, required=False):
-            return self._requirements(node, span=True)
+    def _around_trigger(
+        self, node: Node
+    ) -> tuple[list[tuple[frozenset[tuple[str, str]], int, int]], tuple[int, int], tuple[int, int]] | None:
+        """For ``node`` holding the trigger mark, on the path of :meth:`_trigger_keys`: its span
+        requirements (see :meth:`_requirements`), each with the offsets (low, high) from the
+        trigger token between which the token that meets it lies, and the fewest and most tokens
+        ``node`` consumes before and after the trigger token; None when one is unbounded.
+
+        Through sequences and groups, a requirement of a part before or after the trigger lies
+        within that part, whose place from the trigger the parts between bound. The parts of an
+        alternation or a trigger capture that holds the mark are placed no nearer than the whole
+        of it: a branch's words, or the capture's other tokens, may be the trigger token's."""
         if isinstance(node, Seq):
-            return [keys for item in node.items for keys in self._apart_requirements(item)]
+            at = next(i for i, item in enumerate(node.items) if _collect_marks(item, required=True))
+            inner = self._around_trigger(node.items[at])
+            if inner is None:
+                return None
+            near, (fewest_before, most_before), (fewest_after, most_after) = inner
+            low, high = 1 + fewest_after, 1 + most_after  # where the next part starts
+            for item in node.items[at + 1 :]:
+                shortest, longest = self._bounds(item)
+                if longest is None:
+                    return None
+                near += [(keys, low, high + longest - 1) for keys in self._requirements(item, span=True)]
+                low, high = low + shortest, high + longest
+            after = (low - 1, high - 1)
+            low, high = -1 - most_before, -1 - fewest_before  # where the part before ends
+            for item in reversed(node.items[:at]):
+                shortest, longest = self._bounds(item)
+                if longest is None:
+                    return None
+                near += [(keys, low - longest + 1, high) for keys in self._requirements(item, span=True)]
+                low, high = low - longest, high - shortest
+            return near, (-high - 1, -low - 1), after
         if isinstance(node, Group) and (node.kind == "group" or (node.kind == "capture" and node.name != "trigger")):
-            return self._apart_requirements(node.body)
-        return []
+            return self._around_trigger(node.body)
+        shortest, longest = self._bounds(node)
+        if longest is None:
+            return None
+        if isinstance(node, (TokenNode, LexiconRef)):  # the trigger: its keys are its first token's
+            return [(keys, 0, 0) for keys in self._requirements(node, span=True)], (0, 0), (0, longest - 1)
+        reach = self._trigger_reach(node)  # an alternation or a trigger capture
+        if reach is None:
+            return None
+        return [(keys, -reach, longest - 1) for keys in self._requirements(node, span=True)], (0, reach), (0, longest - 1)
 
     def _lexicons_in(self, node: Node) -> frozenset[int]:
         if isinstance(node, LexiconRef):

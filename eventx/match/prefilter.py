@@ -61,17 +61,7 @@ class Prefilter:
             tuple(any(f != "lower" for f, _ in keys) for keys in pattern.requirements) for pattern in patterns
         ]
         # per rule with a window (see selected()); None for the others
-        self._windows: list[_Window | None] = [
-            _Window(pattern.trigger_reach, pattern.max_tokens,
-                    tuple(frozenset(_key(f, v) for f, v in keys) for keys in pattern.span_requirements),
-                    tuple(any(f != "lower" for f, _ in keys) for keys in pattern.span_requirements),
-                    pattern.span_apart,
-                    set(pattern.span_requirements) == set(pattern.requirements))
-            if pattern.span_requirements and pattern.max_tokens is not None and pattern.trigger_reach is not None
-            and pattern.trigger_keys is not None and pattern.trigger_reach + pattern.max_tokens <= _WINDOW_TOKENS
-            else None
-            for pattern in patterns
-        ]
+        self._windows: list[_Window | None] = [_window_of(pattern) for pattern in patterns]
         # the keys any rule asks for (its trigger or a requirement): the rest is never looked at
         self._relevant = frozenset(self._by_key).union(*(r for reqs in self._requirements for r in reqs))
         # may_fire() caches: whitespace-delimited chunks of text -> the relevant keys of their tokens
@@ -209,11 +199,10 @@ class Prefilter:
         """Indices (in rule order) of the rules with a trigger occurrence in ``positions`` (see
         :meth:`trigger_positions`) whose requirements ``tokens`` meet. With ``near``, a rule with
         a window must also have its span requirements met near one of its trigger occurrences:
-        a match whose trigger is at token p lies within tokens p - trigger_reach ..
-        p + max_tokens - 1 (see :class:`CompiledPattern`), and its own tokens meet them. A
-        cheap test on tokens before a sentence is encoded: most sentences that hold a rule's
-        trigger and its words hold them far apart. A rule whose span requirements are all of
-        its requirements needs the window test only."""
+        each where the pattern places it from the trigger token (see
+        ``CompiledPattern.near_requirements``). A cheap test on tokens before a sentence is
+        encoded: most sentences that hold a rule's trigger and its words hold them far apart. A
+        rule whose span requirements are all of its requirements needs the window test only."""
         indices = set(self._always).union(positions) if self._always else positions
         if not indices:
             return []
@@ -244,7 +233,7 @@ class Prefilter:
                 if window is None:
                     kept.append(index)
                     continue
-            if any(window.met_at(tokens, p) for p in positions[index]):
+            if window.met_near(tokens, positions[index]):
                 kept.append(index)
         return sorted(kept)
 
@@ -256,33 +245,45 @@ class _Window(NamedTuple):
     """Where a rule's span requirements must be met around a trigger occurrence (see
     :meth:`Prefilter.selected`)."""
 
-    before: int  # tokens before its trigger a match may start (trigger_reach)
-    length: int  # most tokens of a match (max_tokens)
-    required: tuple[frozenset[str], ...]  # its span requirements, as keys
-    lemma_keyed: tuple[bool, ...]  # per requirement, whether it names a lemma
-    apart: tuple[bool, ...]  # per requirement, whether a token other than the trigger's meets it
+    # per span requirement: its keys, the offsets from the trigger token between which a token
+    # meets it, and whether it names a lemma (those the trigger token itself meets left out)
+    near: tuple[tuple[frozenset[str], int, int, bool], ...]
     covers_all: bool  # whether they are all of the rule's requirements
 
-    def met_at(self, tokens: list[Token], p: int) -> bool:
-        """Whether the tokens of a match whose trigger is at token ``p`` can meet them all."""
-        start = p - self.before if p > self.before else 0
-        near_tokens = tokens[start : p + self.length]
-        words = [t.lower for t in near_tokens]
-        lemmas = None
-        for required, lemma_keyed, apart in zip(self.required, self.lemma_keyed, self.apart):
-            if required.isdisjoint(words) or (apart and _only_at(required, words, p - start)):
-                if not lemma_keyed:
-                    return False
-                if lemmas is None:
-                    lemmas = [_LEMMA + t.lemma for t in near_tokens]
-                if required.isdisjoint(lemmas) or (apart and _only_at(required, lemmas, p - start)):
-                    return False
-        return True
+    def met_near(self, tokens: list[Token], positions: list[int]) -> bool:
+        """Whether, for a trigger at one of ``positions``, the tokens where the pattern places
+        each span requirement can meet it."""
+        for p in positions:
+            for required, low, high, lemma_keyed in self.near:
+                start = p + low
+                near_tokens = tokens[start if start > 0 else 0 : max(p + high + 1, 0)]
+                for token in near_tokens:  # a loop over the few tokens: no list of their words
+                    if token.lower in required:
+                        break
+                else:
+                    if not lemma_keyed or required.isdisjoint([_LEMMA + t.lemma for t in near_tokens]):
+                        break  # not met: the next occurrence
+            else:
+                return True
+        return False
 
 
-def _only_at(required: frozenset[str], keys: list[str], at: int) -> bool:
-    """Whether ``keys[at]`` is the only one of ``keys`` in ``required`` (one of them is)."""
-    return keys[at] in required and required.isdisjoint(keys[:at] + keys[at + 1 :])
+def _window_of(pattern: CompiledPattern) -> _Window | None:
+    """The window of a rule whose matches span at most ``_WINDOW_TOKENS`` tokens around the
+    trigger, if it has span requirements the trigger token does not meet; None for the others."""
+    reach, most = pattern.trigger_reach, pattern.max_tokens
+    if pattern.trigger_keys is None or reach is None or most is None or reach + most > _WINDOW_TOKENS:
+        return None
+    trigger = {_key(f, v) for f, v in pattern.trigger_keys}
+    near = []
+    for keys, low, high in pattern.near_requirements:
+        required = frozenset(_key(f, v) for f, v in keys)
+        if not (low <= 0 <= high and required >= trigger):  # else met by the trigger token
+            near.append((required, low, high, any(f != "lower" for f, _ in keys)))
+    if not near:
+        return None
+    covers_all = {keys for keys, _, _ in pattern.near_requirements} == set(pattern.requirements)
+    return _Window(tuple(near), covers_all)
 
 
 def _key(field_name: str, value: str) -> str:
