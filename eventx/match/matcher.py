@@ -438,8 +438,9 @@ def _exact_spans(
     the pattern's length bounds. Where those pairs are fewer than the possible starts, each is
     checked (backward: the typical noun phrase ends in a rare head word); otherwise each start
     is tried first (forward), and where the pattern matches at all, its longest match
-    (leftmost-longest, POSIX) bounds the ends worth checking. Each candidate is checked for an
-    exact match, which also gives the parts (captures as the regex prefers them for that span).
+    (leftmost-longest, POSIX) bounds the ends worth checking — unless only one end is in reach
+    of the start: that span is a candidate as it is. Each candidate is checked for an exact
+    match, which also gives the parts (captures as the regex prefers them for that span).
     """
     count = len(starts) - 1
     if pattern.last_flags is None:
@@ -461,15 +462,20 @@ def _exact_spans(
         candidates = [(s, e) for e in ends for s in firsts[bisect_left(firsts, e - high):bisect_right(firsts, e - low)]]
     else:
         longest_from = pattern.longest.match  # no match at all from a start: no longest one either
-        # a pattern that does not look past its end matches [s, e) with the stream cut at e
-        # (what the check below does): its longest match needs to see no further than the
-        # last token that can end one
-        stop = len(stream) if pattern.exact_end else starts[ends[-1]]
+        stop = len(stream)
         for s in firsts:
-            # some token that can end a match must lie within the pattern's length bounds
-            first_end = bisect_left(ends, s + low)
-            if first_end == len(ends) or ends[first_end] > s + high:
+            # the tokens that can end a match from s within the pattern's length bounds
+            first_end, past_end = bisect_left(ends, s + low), bisect_right(ends, s + high)
+            if first_end == past_end:
                 continue
+            if past_end - first_end == 1:  # one candidate: its check below is all the longest
+                candidates.append((s, ends[first_end]))  # match would decide (one regex call, not two)
+                continue
+            if not pattern.exact_end:
+                # a pattern that does not look past its end matches [s, e) with the stream cut
+                # at e (what the check below does): its longest match from s needs to see no
+                # further than the last token that can end one
+                stop = starts[ends[past_end - 1]]
             longest = longest_from(stream, starts[s], stop, timeout=_remaining(deadline))
             if longest is not None:
                 e_max = offsets[longest.end()]
