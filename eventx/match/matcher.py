@@ -362,8 +362,11 @@ class RulePack:
         """The rules of ``selected`` without labels, and those with labels whose sketch matches
         near their trigger on the stream without mentions, ``encoded``. Where the rule has a
         suffix, the sketch from the trigger on is tried first (one regex call per trigger
-        occurrence), then the whole sketch from the starts in reach of the triggers it passed:
-        most rules that fail have their labels before the trigger ("... forces ordered to ...")."""
+        occurrence), then the sketch's part before the trigger, right to left from each trigger
+        it passed (one call each), then the whole sketch from the starts in reach of the
+        triggers both passed: most rules that fail have their labels before the trigger ("...
+        forces ordered to ..."), and trying each start there costs a pass over the rest of the
+        sentence per start."""
         stream, offsets, records = encoded
         starts = list(offsets)
         kept = []
@@ -383,6 +386,11 @@ class RulePack:
                     if near and not reach:  # the trigger is the sketch's first token: the suffix is all of it
                         kept.append(index)
                         continue
+                prefix = compiled.sketch_prefix
+                if prefix is not None:
+                    # a sketch match from a start s with its trigger at p passes both checks at
+                    # p, and s is in reach of p: the other triggers' starts need not be tried
+                    near = [p for p in near if prefix.match(stream, 0, starts[p], timeout=_remaining(deadline))]
                 if near and _matches_near(compiled.sketch, stream, starts, near, reach, deadline,
                                           compiled.sketch_first_flags, records):
                     kept.append(index)
@@ -509,6 +517,7 @@ def _build(rule: CompiledRule) -> None:
     rule.pattern.suffix  # noqa: B018
     if rule.pattern.sketch_suffix is None or rule.pattern.trigger_reach:  # see RulePack._sketched
         rule.pattern.sketch  # noqa: B018
+        rule.pattern.sketch_prefix  # noqa: B018
     for guard in rule.unless:
         guard.regex  # noqa: B018
 
