@@ -447,8 +447,9 @@ def _exact_spans(
     checked (backward: the typical noun phrase ends in a rare head word); otherwise each start
     is tried first (forward), and where the pattern matches at all, its longest match
     (leftmost-longest, POSIX) bounds the ends worth checking — unless only one end is in reach
-    of the start: that span is a candidate as it is. Each candidate is checked for an exact
-    match, which also gives the parts (captures as the regex prefers them for that span).
+    of the start and the pattern does not look past its end: that span is a candidate as it
+    is. Each candidate is checked for an exact match, which also gives the parts (captures as
+    the regex prefers them for that span).
     """
     count = len(starts) - 1
     if pattern.last_flags is None:
@@ -476,10 +477,12 @@ def _exact_spans(
             first_end, past_end = bisect_left(ends, s + low), bisect_right(ends, s + high)
             if first_end == past_end:
                 continue
-            if past_end - first_end == 1:  # one candidate: its check below is all the longest
-                candidates.append((s, ends[first_end]))  # match would decide (one regex call, not two)
-                continue
+            # (a pattern that looks past its end is checked with a copy of itself per length,
+            # a few kept built: see ending_after; its longest match first asks for fewer)
             if not pattern.exact_end:
+                if past_end - first_end == 1:  # one candidate: its check below is all the longest
+                    candidates.append((s, ends[first_end]))  # match would decide (one call, not two)
+                    continue
                 # a pattern that does not look past its end matches [s, e) with the stream cut
                 # at e (what the check below does): its longest match from s needs to see no
                 # further than the last token that can end one
