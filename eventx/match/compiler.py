@@ -55,6 +55,11 @@ from eventx.rules.model import Scope
 from eventx.text.lemma import normalise_spelling
 
 TOKEN = r".*\n"  # one record (``.`` is anything but a newline; not possessive: lookbehind matches right to left)
+# One whole record, in a sketch prefix (matched right to left: see PatternCompiler.sketch_prefix):
+# taken at once, from its newline back to its start, where the test before it looks. Right to
+# left, ``.*`` would give back a character at a time, the test run again at each (a pass over
+# the record per character: ten times the cost); possessive, it can only stop at the start.
+_WHOLE_RECORD = r".*+\n"
 _STRAIGHTEN = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 # A trigger key is (field, value) with field "lower" or "lemma"; None means "cannot prefilter".
@@ -120,6 +125,12 @@ class CompiledPattern:
     sketch_source: str | None = None
     sketch_first_flags: frozenset[str] | None = None
     sketch_suffix_source: str | None = None  # the sketch from the trigger on (as suffix_source)
+    # The sketch's part before its trigger, matched right to left from where the trigger's
+    # record starts (see PatternCompiler.sketch_prefix): a sketch match whose trigger is at
+    # token p implies that this matches ending at p — one regex call per trigger occurrence,
+    # instead of the whole sketch from each start in reach of it. None: nothing comes before
+    # the trigger, or the trigger is nested where this cannot be told.
+    sketch_prefix_source: str | None = None
     # Most tokens a match spans (None: unbounded, or no trigger_reach). With trigger_reach it
     # bounds where the tokens of a match whose trigger is at token p lie: from p - trigger_reach
     # to p + max_tokens - 1.
@@ -138,6 +149,7 @@ class CompiledPattern:
     _suffix: list = field(default_factory=list, compare=False, repr=False)
     _sketch: list = field(default_factory=list, compare=False, repr=False)
     _sketch_suffix: list = field(default_factory=list, compare=False, repr=False)
+    _sketch_prefix: list = field(default_factory=list, compare=False, repr=False)
 
     @property
     def regex(self) -> RegexPattern[str]:
@@ -154,6 +166,10 @@ class CompiledPattern:
     @property
     def sketch_suffix(self) -> RegexPattern[str] | None:
         return _built(self._sketch_suffix, self.sketch_suffix_source)
+
+    @property
+    def sketch_prefix(self) -> RegexPattern[str] | None:
+        return _built(self._sketch_prefix, self.sketch_prefix_source)
 
 
 @overload
@@ -296,6 +312,7 @@ class PatternCompiler:
         self._var_cache: dict[str, tuple[Node, frozenset[str], frozenset[str]]] = {}
         self._behind = False  # emitting what a lookbehind matches right to left
         self._captures_behind = False  # ... and that lookbehind (or one around it) captures
+        self._cut = False  # emitting a sketch prefix (see sketch_prefix): no lookahead, no negation
         self._equals_cache: dict[tuple[str, tuple[str, ...]], str] = {}  # (field, values) -> atom flag
         self.used_vars: set[str] = set()
         self.used_lexicons: set[str] = set()
@@ -336,6 +353,7 @@ class PatternCompiler:
         lexicons = self._lexicons_in(tree)
         labels = lexicons & self.labels
         sketch, sketch_first, sketch_suffix = self.sketch(tree, reach is not None) if labels else (None, None, None)
+        sketch_prefix = self.sketch_prefix(tree) if labels and reach else None
         return CompiledPattern(
             regex_source, keys, names, reach, suffix, requirements, first, lexicons,
             labels=labels,
@@ -346,6 +364,7 @@ class PatternCompiler:
             sketch_source=sketch,
             sketch_first_flags=sketch_first,
             sketch_suffix_source=sketch_suffix,
+            sketch_prefix_source=sketch_prefix,
             tree=tree if self.keep_trees else None,
         )
 
@@ -361,6 +380,50 @@ class PatternCompiler:
         with self._sketch_mode():
             return (_AT_TOKEN + self._emit(tree), self._first(tree)[0],
                     self._suffix_source(tree) if suffix else None)
+
+    def sketch_prefix(self, tree: Node) -> str | None:
+        """Source of a regex, matched right to left (``(?r)``) from the start of the trigger's
+        record with the stream cut there, that every match of the sketch whose trigger is at
+        that record matches over its records before the trigger: the items before the trigger
+        (through the groups and alternatives that hold it, as :meth:`_suffixes` finds it; on
+        each path the run of them nearest the trigger within ``PREFIX_BUDGET`` characters),
+        emitted as for a lookbehind, without what could fail for the cut alone:
+        positive lookaheads (they may look past it) and negative lookarounds (dropping one
+        only lets more through). None when no item comes before the trigger on some path to
+        it, or when the whole is over the budget."""
+        with self._sketch_mode():
+            # right to left, as in a lookbehind (one that captures would give each lexicon
+            # reference one alternative per phrase length, each with a flag of its own: flags
+            # not yet made would be made now, and every later one move, the encoding with them)
+            self._behind, self._cut = True, True
+            try:
+                prefixes = self._prefixes(tree, ())
+            finally:
+                self._behind, self._cut = False, False
+        if not prefixes or "" in prefixes:
+            return None
+        body = prefixes[0] if len(prefixes) == 1 else "(?:" + "|".join(prefixes) + ")"
+        return "(?r)" + _AT_TOKEN + body if len(body) <= PREFIX_BUDGET else None
+
+    def _prefixes(self, node: Node, before: tuple[str, ...]) -> list[str] | None:
+        """Regex sources of what comes before ``node``'s trigger (``before``, then the items
+        before it inside ``node``), one per alternative holding it; None where
+        :meth:`_suffixes` finds no suffix."""
+        if isinstance(node, (TokenNode, LexiconRef)):
+            return [_tail_within(before, PREFIX_BUDGET)] if node.trigger else None
+        if isinstance(node, Group) and node.kind == "capture" and node.name == "trigger":
+            return [_tail_within(before, PREFIX_BUDGET)] if self._capture_trigger(node.body)[1] == 0 else None
+        if isinstance(node, Alt):
+            found = [self._prefixes(b, before) for b in node.branches]
+            return None if any(f is None for f in found) else [s for f in found for s in f]  # type: ignore[union-attr]
+        if isinstance(node, Seq):
+            for i, item in enumerate(node.items):
+                if _collect_marks(item, required=True):
+                    return self._prefixes(item, before + tuple(self._emit(x) for x in node.items[:i]))
+            return None
+        if isinstance(node, Group) and node.kind in ("group", "capture"):
+            return self._prefixes(node.body, before)
+        return None
 
     @contextmanager
     def _sketch_mode(self) -> Iterator[None]:
@@ -954,7 +1017,7 @@ class PatternCompiler:
         memo = self._subtrees
         if memo is None or isinstance(node, (TokenNode, Anchor)):
             return self._emit_node(node)
-        key = (id(node), self._sketching, self._behind > 0)
+        key = (id(node), self._sketching, self._behind > 0, self._cut)
         found = memo.get(key)
         if found is None or found[0] is not node:
             found = memo[key] = (node, self._emit_node(node))
@@ -962,7 +1025,7 @@ class PatternCompiler:
 
     def _emit_node(self, node: Node) -> str:
         if isinstance(node, TokenNode):
-            body = TOKEN if node.constraint is None else self._token(node.constraint)
+            body = self._record() if node.constraint is None else self._token(node.constraint)
             return f"(?P<trigger>{body})" if node.trigger else body
         if isinstance(node, LexiconRef):
             lex_id = self.lexicon_ids[node.name]
@@ -977,6 +1040,8 @@ class PatternCompiler:
         if isinstance(node, Group):
             if self._sketching and node.kind in ("not_ahead", "not_behind") and self._lexicons_in(node) & self.labels:
                 return ""  # its label's spans are wider in a sketch: "not there" could fail wrongly
+            if self._cut and node.kind in ("ahead", "not_ahead", "not_behind"):
+                return ""  # see sketch_prefix
             behind = node.kind in ("behind", "not_behind")
             saved = self._behind, self._captures_behind
             if behind:
@@ -1052,11 +1117,11 @@ class PatternCompiler:
             # every end flag of the record, so any phrase of the lexicon that ends there is found.
             end = self.atoms.lexicon_end(lex_id)
             return (
-                f"(?=(?P={_START_GROUP}).*{flag})(?:{TOKEN}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
+                f"(?=(?P={_START_GROUP}).*{flag})(?:{self._record()}){{{lengths[-1] - 1},{lengths[0] - 1}}}"
                 f".*{end}(?P<{_START_GROUP}>.){TOKEN}"
             )
         options = [
-            f".*{self.atoms.lexicon(lex_id, n)}{TOKEN}" if n == 1 else _holds(self.atoms.lexicon(lex_id, n)) + f"(?:{TOKEN}){{{n}}}"
+            f".*{self.atoms.lexicon(lex_id, n)}{TOKEN}" if n == 1 else _holds(self.atoms.lexicon(lex_id, n)) + f"(?:{self._record()}){{{n}}}"
             for n in lengths
         ]
         if len(options) == 1:
@@ -1074,8 +1139,8 @@ class PatternCompiler:
         low, high = min(lengths), max(lengths)
         opening = "" if first is None else _holds("[" + "".join(sorted(first)) + "]")
         closing = "" if last is None else _holds("[" + "".join(sorted(last)) + "]")
-        inner = "" if high == 1 else f"(?:{TOKEN}){{{low - 1},{high - 1}}}"
-        return opening + inner + closing + TOKEN
+        inner = "" if high == 1 else f"(?:{self._record()}){{{low - 1},{high - 1}}}"
+        return opening + inner + closing + self._record()
 
     def _token(self, c: Constraint) -> str:
         """One record satisfying ``c``: a record that holds the flag of a single atom is
@@ -1083,7 +1148,11 @@ class PatternCompiler:
         flag = self._atom(c)
         if flag is not None:
             return f".*{flag}{TOKEN}"
-        return self._cond(c) + TOKEN
+        return self._cond(c) + self._record()
+
+    def _record(self) -> str:
+        """One whole record, after what tests it at its start (or nothing)."""
+        return _WHOLE_RECORD if self._cut else TOKEN
 
     def _atom(self, c: Constraint) -> str | None:
         """The flag character of ``c`` when it is a single atom, else None."""
@@ -1122,6 +1191,11 @@ _START_GROUP = "_eventx_start"  # reserved capture name (see _lexicon)
 
 
 SUFFIX_BUDGET = 1500  # characters of regex source kept after a trigger in the continuation check
+# Characters of regex source kept before a trigger in a sketch prefix (its items nearest the
+# trigger; no prefix over it in all). Compiled, a prefix takes ~150 bytes per character: at
+# 300 the shipped pack's 65 prefixes take 0.6 MiB (at 1,500 ~4 MiB, unbounded ~9 MiB), and
+# they save about as much of the sketch check's time (43-48% of it on 1.4 MB of news).
+PREFIX_BUDGET = 300
 
 
 def _prefix_within(pieces: tuple[str, ...], budget: int) -> str:
@@ -1133,6 +1207,17 @@ def _prefix_within(pieces: tuple[str, ...], budget: int) -> str:
             break
         kept.append(piece)
     return "".join(kept)
+
+
+def _tail_within(pieces: tuple[str, ...], budget: int) -> str:
+    """The longest run of ``pieces`` up to the last whose total length stays within ``budget``."""
+    kept: list[str] = []
+    for piece in reversed(pieces):
+        budget -= len(piece)
+        if budget < 0:
+            break
+        kept.append(piece)
+    return "".join(reversed(kept))
 
 
 ALTERNATIVE_SETS = 4  # per branch of an alternation, its most telling requirements combined ...

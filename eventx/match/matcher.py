@@ -362,8 +362,11 @@ class RulePack:
         """The rules of ``selected`` without labels, and those with labels whose sketch matches
         near their trigger on the stream without mentions, ``encoded``. Where the rule has a
         suffix, the sketch from the trigger on is tried first (one regex call per trigger
-        occurrence), then the whole sketch from the starts in reach of the triggers it passed:
-        most rules that fail have their labels before the trigger ("... forces ordered to ...")."""
+        occurrence), then the sketch's part before the trigger, right to left from each trigger
+        it passed (one call each), then the whole sketch from the starts in reach of the
+        triggers both passed: most rules that fail have their labels before the trigger ("...
+        forces ordered to ..."), and trying each start there costs a pass over the rest of the
+        sentence per start."""
         stream, offsets, records = encoded
         starts = list(offsets)
         kept = []
@@ -383,6 +386,11 @@ class RulePack:
                     if near and not reach:  # the trigger is the sketch's first token: the suffix is all of it
                         kept.append(index)
                         continue
+                prefix = compiled.sketch_prefix
+                if prefix is not None:
+                    # a sketch match from a start s with its trigger at p passes both checks at
+                    # p, and s is in reach of p: the other triggers' starts need not be tried
+                    near = [p for p in near if prefix.match(stream, 0, starts[p], timeout=_remaining(deadline))]
                 if near and _matches_near(compiled.sketch, stream, starts, near, reach, deadline,
                                           compiled.sketch_first_flags, records):
                     kept.append(index)
@@ -438,8 +446,10 @@ def _exact_spans(
     the pattern's length bounds. Where those pairs are fewer than the possible starts, each is
     checked (backward: the typical noun phrase ends in a rare head word); otherwise each start
     is tried first (forward), and where the pattern matches at all, its longest match
-    (leftmost-longest, POSIX) bounds the ends worth checking. Each candidate is checked for an
-    exact match, which also gives the parts (captures as the regex prefers them for that span).
+    (leftmost-longest, POSIX) bounds the ends worth checking — unless only one end is in reach
+    of the start and the pattern does not look past its end: that span is a candidate as it
+    is. Each candidate is checked for an exact match, which also gives the parts (captures as
+    the regex prefers them for that span).
     """
     count = len(starts) - 1
     if pattern.last_flags is None:
@@ -461,15 +471,22 @@ def _exact_spans(
         candidates = [(s, e) for e in ends for s in firsts[bisect_left(firsts, e - high):bisect_right(firsts, e - low)]]
     else:
         longest_from = pattern.longest.match  # no match at all from a start: no longest one either
-        # a pattern that does not look past its end matches [s, e) with the stream cut at e
-        # (what the check below does): its longest match needs to see no further than the
-        # last token that can end one
-        stop = len(stream) if pattern.exact_end else starts[ends[-1]]
+        stop = len(stream)
         for s in firsts:
-            # some token that can end a match must lie within the pattern's length bounds
-            first_end = bisect_left(ends, s + low)
-            if first_end == len(ends) or ends[first_end] > s + high:
+            # the tokens that can end a match from s within the pattern's length bounds
+            first_end, past_end = bisect_left(ends, s + low), bisect_right(ends, s + high)
+            if first_end == past_end:
                 continue
+            # (a pattern that looks past its end is checked with a copy of itself per length,
+            # a few kept built: see ending_after; its longest match first asks for fewer)
+            if not pattern.exact_end:
+                if past_end - first_end == 1:  # one candidate: its check below is all the longest
+                    candidates.append((s, ends[first_end]))  # match would decide (one call, not two)
+                    continue
+                # a pattern that does not look past its end matches [s, e) with the stream cut
+                # at e (what the check below does): its longest match from s needs to see no
+                # further than the last token that can end one
+                stop = starts[ends[past_end - 1]]
             longest = longest_from(stream, starts[s], stop, timeout=_remaining(deadline))
             if longest is not None:
                 e_max = offsets[longest.end()]
@@ -503,6 +520,7 @@ def _build(rule: CompiledRule) -> None:
     rule.pattern.suffix  # noqa: B018
     if rule.pattern.sketch_suffix is None or rule.pattern.trigger_reach:  # see RulePack._sketched
         rule.pattern.sketch  # noqa: B018
+        rule.pattern.sketch_prefix  # noqa: B018
     for guard in rule.unless:
         guard.regex  # noqa: B018
 
