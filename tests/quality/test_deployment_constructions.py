@@ -465,6 +465,8 @@ POSITIVE: list[tuple[str, str, str | None, dict[str, str]]] = [
     # mission, force or operation after to/for; "offer" and "supply" cost run time)
     ("NATO members offered to provide troops for the mission.",
      "provide", "asserted", {"force": "troops"}),
+    # bare "ships" sent on a military task (deployment.send-ships)
+    ("Spain is sending ships to join NATO naval forces.", "sending", "asserted", {"agent": "Spain", "force": "ships"}),
 ]
 
 # Constructions the pack still misses (kept, so that a fix shows up as an unexpected pass).
@@ -481,8 +483,6 @@ KNOWN_MISSES: list[tuple[str, str, str | None, dict[str, str]]] = [
                             "destination": "the border"}),
     ("About 2,000 troops will go to Poland.",
      "go", "asserted", {"quantity": "About 2,000", "force": "troops", "destination": "Poland"}),
-    # "ships" alone are no force
-    ("Spain is sending ships to join NATO naval forces.", "sending", "asserted", {"agent": "Spain"}),
     # "add" troops to a force in a place
     ("The UK will add 1,000 troops to its force in Estonia.", "add", "asserted", {"agent": "The UK"}),
     # a bare nominal with adjectives and no "of" or "to"
