@@ -80,9 +80,9 @@ REFUTING_WORDS = frozenset(
     {"false", "untrue", "baseless", "unfounded", "fake", "incorrect", "groundless", "inaccurate",
      "wrong", "fabricated", "not true", "denied", "rejected", "dismissed"}
 )
+REFUTING_ADVERBS = frozenset({"completely", "totally", "entirely", "simply", "absolutely", "utterly", "also"})  # "are completely false"
 # Adverbs between "and" and a second verb of the subject: "rejected the plan and then sent".
 COORDINATED_ADVERBS = frozenset({"then", "also", "later", "instead", "subsequently", "eventually", "soon"})
-REFUTING_ADVERBS = frozenset({"completely", "totally", "entirely", "simply", "absolutely", "utterly", "also"})
 # Verbs whose denial commits to the event: "would not hesitate to send troops".
 COMMITTED_WHEN_DENIED = frozenset({"hesitate"})
 # Refusing to talk about an event does not negate it: "declined to comment on the deployment".
